@@ -1,0 +1,43 @@
+"""The rules of marketplace buyer protection, as typed values and one lifecycle.
+
+Everything public is importable from here; the modules hold the code.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .dispute import Dispute, Outcome, Reason, Resolution
+from .errors import BuyerProtectionError, CurrencyMismatch, InvalidAction, InvalidInput
+from .history import Actor, HistoryEntry
+from .lifecycle import DisputeState, OrderState
+from .money import Money
+from .order import Deadline, Order
+from .policy import ALIEXPRESS, Policy
+from .tracking import TrackingEvent, TrackingStatus
+
+try:
+    __version__ = version("buyer-protection")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "ALIEXPRESS",
+    "Actor",
+    "BuyerProtectionError",
+    "CurrencyMismatch",
+    "Deadline",
+    "Dispute",
+    "DisputeState",
+    "HistoryEntry",
+    "InvalidAction",
+    "InvalidInput",
+    "Money",
+    "Order",
+    "OrderState",
+    "Outcome",
+    "Policy",
+    "Reason",
+    "Resolution",
+    "TrackingEvent",
+    "TrackingStatus",
+    "__version__",
+]

@@ -1,0 +1,45 @@
+"""Aware instants: every time that enters the library passes through `utc`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from .errors import InvalidInput
+
+
+def utc(value: object, name: str = "at") -> datetime:
+    """Return *value* as an aware datetime in UTC, or raise `InvalidInput`.
+
+    Deadlines are elapsed time, so all arithmetic and comparison happens in UTC:
+    two datetimes that share one ``tzinfo`` are otherwise compared by wall clock.
+    """
+    if isinstance(value, datetime):
+        offset = value.utcoffset()
+        if offset is None:
+            raise InvalidInput(
+                f"{name}: naive datetime {value.isoformat()}; "
+                "give a timezone-aware datetime (e.g. tzinfo=datetime.UTC)"
+            )
+        return value.astimezone(UTC)
+    raise InvalidInput(
+        f"{name}: expected a timezone-aware datetime, got {type(value).__name__} {value!r}"
+    )
+
+
+def days(value: object, name: str) -> int:
+    """Return *value* if it is a positive whole number of days, else raise `InvalidInput`."""
+    if type(value) is not int or value <= 0:
+        raise InvalidInput(f"{name}: expected a positive int of days, got {value!r}")
+    return value
+
+
+def iso(value: datetime) -> str:
+    """Format an instant for messages: ISO 8601 in UTC."""
+    return value.astimezone(UTC).isoformat()
+
+
+def duration(value: object, name: str) -> timedelta:
+    """Return *value* if it is a non-negative `timedelta`, else raise `InvalidInput`."""
+    if not isinstance(value, timedelta) or value < timedelta(0):
+        raise InvalidInput(f"{name}: expected a non-negative datetime.timedelta, got {value!r}")
+    return value

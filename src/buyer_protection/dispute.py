@@ -1,0 +1,226 @@
+"""A dispute: the buyer's request, the seller's answer, the platform's decision.
+
+A `Dispute` is opened with `Order.open_dispute` and belongs to its order: every
+action first brings the whole order up to its ``at``, then acts.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import attrs
+
+from .errors import InvalidInput
+from .history import NO_DETAILS, HistoryEntry
+from .lifecycle import DISPUTE, DisputeState, Lifecycle, Transition
+from .money import Money
+
+if TYPE_CHECKING:
+    from .order import Order
+
+
+class Reason(enum.Enum):
+    """Why the buyer opens a dispute: the item was not received, or not as described."""
+
+    NOT_RECEIVED = "not_received"
+    NO_TRACKING_INFORMATION = "no_tracking_information"
+    STILL_IN_TRANSIT = "still_in_transit"
+    HELD_BY_CUSTOMS = "held_by_customs"
+    RETURNED_TO_SENDER = "returned_to_sender"
+    DELIVERED_TO_WRONG_ADDRESS = "delivered_to_wrong_address"
+    LOST = "lost"
+    SHIPPING_METHOD_NOT_AS_DESCRIBED = "shipping_method_not_as_described"
+    NOT_AS_DESCRIBED = "not_as_described"
+    QUALITY = "quality"
+    DAMAGED = "damaged"
+    WRONG_ITEM = "wrong_item"
+    QUANTITY_SHORT = "quantity_short"
+    COUNTERFEIT = "counterfeit"
+    NOT_WORKING = "not_working"
+
+    @property
+    def item_received(self) -> bool:
+        """True for the "not as described" reasons: the buyer has the item."""
+        return self not in _NOT_RECEIVED
+
+
+_NOT_RECEIVED = frozenset(list(Reason)[: list(Reason).index(Reason.NOT_AS_DESCRIBED)])
+
+
+class Resolution(enum.Enum):
+    """How an outcome was reached, in the seller API's own words (``reponse`` sic)."""
+
+    NEGOTIATION_CONSENSUS = "negotiation_consensus"
+    PLATFORM_ARBITRATE = "platform_arbitrate"
+    SELLER_REPONSE_TIMEOUT = "seller_reponse_timeout"
+
+
+@attrs.frozen
+class Outcome:
+    """How a dispute ended: the refund, how it was reached, and when."""
+
+    refund: Money
+    reached_by: Resolution
+    at: datetime
+
+
+def refund_amount(value: object, currency: str, name: str = "refund") -> Money:
+    """*value* if it is `Money` in *currency*, else `InvalidInput`."""
+    if not isinstance(value, Money):
+        raise InvalidInput(
+            f"{name}: expected Money, got {type(value).__name__} {value!r} "
+            f"(write Money('12.34', '{currency}'))"
+        )
+    if value.currency != currency:
+        raise InvalidInput(
+            f"{name}: {value} is not in the order's currency {currency}; "
+            f"give the amount in {currency}"
+        )
+    return value
+
+
+@attrs.define(eq=False)
+class Dispute:
+    """One dispute on an order.
+
+    Reads: ``state``, ``deadline`` (the instant of its next automatic step, or
+    None), ``request`` (the refund the buyer asks), ``counter_offer``,
+    ``outcome`` and ``history``. Every action takes the instant it happens.
+    """
+
+    _lifecycle: ClassVar[Lifecycle] = DISPUTE
+
+    order: Order = attrs.field(repr=False)
+    reason: Reason
+    request: Money
+    opened_at: datetime
+    evidence: tuple[str, ...] = ()
+    description: str = ""
+    by_platform: bool = False
+    state: DisputeState = DisputeState.AWAITING_SELLER
+    requested_at: datetime = attrs.field(init=False)
+    counter_offer: Money | None = attrs.field(init=False, default=None)
+    countered_at: datetime | None = attrs.field(init=False, default=None)
+    outcome: Outcome | None = attrs.field(init=False, default=None)
+    _history: list[HistoryEntry] = attrs.field(init=False, factory=list, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.requested_at = self.opened_at
+
+    # -- reads -----------------------------------------------------------------
+
+    @property
+    def history(self) -> tuple[HistoryEntry, ...]:
+        """Every change of this dispute after its opening, oldest first."""
+        return tuple(self._history)
+
+    @property
+    def is_open(self) -> bool:
+        """True until the dispute is resolved or cancelled."""
+        return self.state not in (DisputeState.RESOLVED, DisputeState.CANCELLED)
+
+    @property
+    def seller_deadline(self) -> datetime | None:
+        """When the seller's window to answer the current request ends (exclusive)."""
+        if self.by_platform:
+            return None
+        return self.requested_at + self.order.policy.seller_response_window
+
+    @property
+    def negotiation_deadline(self) -> datetime | None:
+        """When negotiation after the counter-offer ends and the platform takes over."""
+        if self.countered_at is None:
+            return None
+        return self.countered_at + self.order.policy.negotiation_window
+
+    @property
+    def deadline(self) -> datetime | None:
+        """The instant of this dispute's next automatic step, or None if it has none."""
+        due = DISPUTE.due(self)
+        return None if due is None else due[1]
+
+    # -- actions ---------------------------------------------------------------
+
+    def seller_accept(self, at: datetime) -> None:
+        """The seller accepts the buyer's request: it is refunded."""
+        at = self.order._begin(at)
+        row = DISPUTE.row(self, "seller_accept")
+        self._settle(row, at, self.request, Resolution.NEGOTIATION_CONSENSUS)
+
+    def seller_reject(self, at: datetime, *, counter_offer: Money) -> None:
+        """The seller refuses, offering *counter_offer* instead (zero: no refund)."""
+        offer = refund_amount(counter_offer, self.order.total.currency, "counter_offer")
+        at = self.order._begin(at)
+        row = DISPUTE.row(self, "seller_reject")
+        if offer >= self.request:
+            raise InvalidInput(
+                f"counter_offer: {offer} is not less than the buyer's request {self.request}; "
+                "to give what the buyer asks, use seller_accept"
+            )
+        self.counter_offer = offer
+        self.countered_at = at
+        self._apply(row, at, {"counter_offer": offer})
+
+    def buyer_accept(self, at: datetime) -> None:
+        """The buyer accepts the seller's counter-offer."""
+        at = self.order._begin(at)
+        row = DISPUTE.row(self, "buyer_accept")
+        assert self.counter_offer is not None  # negotiating always has one
+        self._settle(row, at, self.counter_offer, Resolution.NEGOTIATION_CONSENSUS)
+
+    def buyer_modify(self, at: datetime, *, refund: Money) -> None:
+        """The buyer changes the request to *refund*; the seller's window starts again."""
+        refund = refund_amount(refund, self.order.total.currency)
+        at = self.order._begin(at)
+        row = DISPUTE.row(self, "buyer_modify")
+        self.order._check_refund(refund, positive=True)
+        self.request = refund
+        self.requested_at = at
+        self.counter_offer = None
+        self.countered_at = None
+        self._apply(row, at, {"refund": refund})
+
+    def escalate(self, at: datetime) -> None:
+        """The buyer asks the platform to decide."""
+        at = self.order._begin(at)
+        self._apply(DISPUTE.row(self, "escalate"), at, NO_DETAILS)
+
+    def cancel(self, at: datetime) -> None:
+        """The buyer withdraws the dispute; the order goes on where it was."""
+        at = self.order._begin(at)
+        self._apply(DISPUTE.row(self, "cancel"), at, NO_DETAILS)
+        self.order._dispute_ended(self, at)
+
+    def platform_decide(self, at: datetime, *, refund: Money) -> None:
+        """The platform decides the dispute with *refund* (zero: no refund); final."""
+        refund = refund_amount(refund, self.order.total.currency)
+        at = self.order._begin(at)
+        row = DISPUTE.row(self, "platform_decide")
+        self.order._check_refund(refund, positive=False)
+        self._settle(row, at, refund, Resolution.PLATFORM_ARBITRATE)
+
+    def advance(self, at: datetime) -> None:
+        """Apply every automatic step of the order and this dispute due up to *at*."""
+        self.order.advance(at)
+
+    # -- internals -------------------------------------------------------------
+
+    def _apply(self, row: Transition, at: datetime, details: Mapping[str, Any]) -> None:
+        before = self.state
+        DISPUTE.fire(self, row.trigger)
+        self._history.append(self.order._entry(at, row, before, self.state, details))
+
+    def _settle(self, row: Transition, at: datetime, refund: Money, how: Resolution) -> None:
+        self.outcome = Outcome(refund, how, at)
+        self._apply(row, at, {"refund": refund, "reached_by": how})
+        self.order._dispute_ended(self, at)
+
+    def _step(self, row: Transition, at: datetime) -> None:
+        """Apply the automatic step *row* at *at*."""
+        if row.trigger == "seller_timeout":
+            self._settle(row, at, self.request, Resolution.SELLER_REPONSE_TIMEOUT)
+        else:
+            self._apply(row, at, NO_DETAILS)

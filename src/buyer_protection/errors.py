@@ -1,0 +1,49 @@
+"""The errors this library raises: every one is a `BuyerProtectionError`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+
+class BuyerProtectionError(Exception):
+    """Root of every error raised by buyer_protection."""
+
+
+class InvalidInput(BuyerProtectionError, ValueError):
+    """A value given to the library is not acceptable; nothing was changed.
+
+    ``problems`` lists every problem found, each as ``"path: what is wrong"``.
+    """
+
+    def __init__(self, message: str, *, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems: tuple[str, ...] = tuple(problems) or (message,)
+
+
+class CurrencyMismatch(InvalidInput):
+    """Two amounts in different currencies were combined or compared."""
+
+
+class InvalidAction(BuyerProtectionError):
+    """The action is not allowed in the current state; nothing was changed.
+
+    The message names the current state and the actions allowed now; the same
+    facts are attributes, and ``possible_from`` is the first instant at which the
+    action would be allowed, when the rules say so.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        action: str,
+        state: str,
+        allowed: Sequence[str] = (),
+        possible_from: datetime | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.action = action
+        self.state = state
+        self.allowed: tuple[str, ...] = tuple(allowed)
+        self.possible_from = possible_from

@@ -1,0 +1,46 @@
+"""The audit log: who did what, when, from which state to which, with what."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+if TYPE_CHECKING:
+    from .lifecycle import State
+
+
+class Actor(enum.Enum):
+    """Who acted: a person's side, the marketplace, or the clock."""
+
+    BUYER = "buyer"
+    SELLER = "seller"
+    PLATFORM = "platform"
+    SYSTEM = "system"
+
+
+NO_DETAILS: Mapping[str, Any] = MappingProxyType({})
+
+
+@attrs.frozen
+class HistoryEntry:
+    """One change of an order or a dispute, by a person or by the clock.
+
+    ``details`` holds everything the action was given (amounts, reason, evidence,
+    protection days, ...), so that an order can be rebuilt from its entries.
+    ``id`` numbers the entries of one order and its disputes in the order they
+    were recorded. Automatic steps (actor ``system``) are dated at their
+    deadline, not at the call that applied them.
+    """
+
+    id: int
+    at: datetime
+    actor: Actor
+    action: str
+    before: State | None
+    after: State
+    details: Mapping[str, Any] = NO_DETAILS

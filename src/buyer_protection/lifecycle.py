@@ -1,0 +1,251 @@
+"""The lifecycle of an order and of a dispute, declared once.
+
+`ORDER` and `DISPUTE` are built from the `Transition` tables below. Each table is
+the single source for the shared `transitions.Machine` that changes states, for
+the "allowed now" list in `InvalidAction` messages, for the automatic step each
+state has when a clock runs out, and for the generated diagram in the docs.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Protocol
+
+import attrs
+from transitions import Machine, MachineError
+
+from .errors import InvalidAction
+from .history import Actor
+
+
+class OrderState(enum.Enum):
+    """Where an order stands."""
+
+    AWAITING_SHIPMENT = "awaiting_shipment"
+    SHIPPED = "shipped"
+    IN_DISPUTE = "in_dispute"
+    COMPLETED = "completed"
+    CLOSED = "closed"
+
+
+class DisputeState(enum.Enum):
+    """Where a dispute stands."""
+
+    AWAITING_SELLER = "awaiting_seller"
+    NEGOTIATING = "negotiating"
+    ARBITRATION = "arbitration"
+    RESOLVED = "resolved"
+    CANCELLED = "cancelled"
+
+
+State = OrderState | DisputeState
+
+
+@attrs.frozen
+class Transition:
+    """One row of a lifecycle table.
+
+    ``actor`` may fire it. A row with a ``clock`` is automatic: it happens by
+    itself at the instant the model's attribute of that name gives. A row fired by
+    `Actor.SYSTEM` without a clock is a consequence of another aggregate's step
+    (an order following its dispute). ``guard`` names a model method that returns
+    why the action is refused now, or None.
+    """
+
+    trigger: str
+    sources: tuple[State, ...]
+    dest: State
+    actor: Actor
+    doc: str
+    clock: str | None = None
+    guard: str | None = None
+
+    @property
+    def automatic(self) -> bool:
+        """True when a clock, not a person, fires this transition."""
+        return self.clock is not None
+
+
+class Model(Protocol):
+    """What the lifecycle drives: anything with a ``state``."""
+
+    state: Any
+
+
+class Lifecycle:
+    """A lifecycle table, with the one shared `transitions.Machine` built from it."""
+
+    def __init__(self, name: str, initial: State, table: Iterable[Transition]) -> None:
+        self.name = name
+        self.initial = initial
+        self.table: tuple[Transition, ...] = tuple(table)
+        self.states: tuple[State, ...] = tuple(type(initial))
+        self.machine = Machine(
+            model=None,
+            states=list(self.states),
+            initial=initial,
+            transitions=[
+                {"trigger": t.trigger, "source": list(t.sources), "dest": t.dest}
+                for t in self.table
+            ],
+            auto_transitions=False,
+            send_event=False,
+        )
+        self._events = self.machine.events
+        self._rows = {(s, t.trigger): t for t in self.table for s in t.sources}
+        self.automatic: dict[State, Transition] = {}
+        for t in self.table:
+            for s in t.sources:
+                if t.automatic:
+                    if s in self.automatic:
+                        raise AssertionError(f"{name}: two automatic steps from {s}")
+                    self.automatic[s] = t
+        self.actions: dict[State, tuple[Transition, ...]] = {
+            s: tuple(t for t in self.table if s in t.sources and t.actor is not Actor.SYSTEM)
+            for s in self.states
+        }
+        self.triggers = frozenset(t.trigger for t in self.table)
+
+    def allowed(self, model: Any) -> tuple[str, ...]:
+        """The actions a person may take on *model* now (guards included)."""
+        return tuple(
+            t.trigger
+            for t in self.actions[model.state]
+            if t.guard is None or getattr(model, t.guard)() is None
+        )
+
+    def row(self, model: Any, trigger: str, *, at: datetime | None = None) -> Transition:
+        """The row *trigger* fires from *model*'s state, or `InvalidAction` naming why not."""
+        row = self._rows.get((model.state, trigger))
+        if row is None:
+            raise self.refusal(model, trigger, "")
+        if row.guard is not None and (why := getattr(model, row.guard)()) is not None:
+            raise self.refusal(model, trigger, why)
+        return row
+
+    def refusal(
+        self, model: Any, trigger: str, why: str, *, possible_from: datetime | None = None
+    ) -> InvalidAction:
+        """An `InvalidAction` for *trigger* that names the state and the actions allowed now."""
+        allowed = self.allowed(model)
+        state = model.state.value
+        reason = f"{why}; " if why else ""
+        final = f"nothing (the {self.name} is final)"
+        return InvalidAction(
+            f"cannot {trigger} now: {reason}the {self.name} is {state}; "
+            f"allowed now: {', '.join(allowed) if allowed else final}",
+            action=trigger,
+            state=state,
+            allowed=allowed,
+            possible_from=possible_from,
+        )
+
+    def due(self, model: Any) -> tuple[Transition, datetime] | None:
+        """*model*'s next automatic step and its instant, or None if its state has none."""
+        row = self.automatic.get(model.state)
+        if row is None or row.clock is None:
+            return None
+        when: datetime | None = getattr(model, row.clock)
+        return None if when is None else (row, when)
+
+    def fire(self, model: Model, trigger: str) -> None:
+        """Move *model* along *trigger* through the shared machine."""
+        try:
+            self._events[trigger].trigger(model)
+        except (MachineError, KeyError, ValueError) as err:  # pragma: no cover - guarded above
+            raise self.refusal(model, trigger, f"refused by the state machine ({err})") from None
+
+    def mermaid(self) -> str:
+        """The lifecycle as a Mermaid state diagram (automatic steps dashed in the label)."""
+        lines = ["stateDiagram-v2", f"    [*] --> {self.initial.value}"]
+        for t in self.table:
+            if t.automatic:
+                label = f"{t.trigger} (at {t.clock})"
+            elif t.actor is Actor.SYSTEM:
+                label = f"{t.trigger} (follows the dispute)"
+            else:
+                label = f"{t.trigger} ({t.actor.value})"
+            lines.extend(f"    {s.value} --> {t.dest.value}: {label}" for s in t.sources)
+        finals = (s for s in self.states if not any(s in t.sources for t in self.table))
+        lines.extend(f"    {s.value} --> [*]" for s in finals)
+        return "\n".join(lines) + "\n"
+
+
+def _t(
+    trigger: str,
+    sources: Iterable[State],
+    dest: State,
+    actor: Actor,
+    doc: str,
+    **kw: Any,
+) -> Transition:
+    return Transition(trigger, tuple(sources), dest, actor, doc, **kw)
+
+
+_O = OrderState
+_D = DisputeState
+_OPEN = (_D.AWAITING_SELLER, _D.NEGOTIATING, _D.ARBITRATION)
+
+ORDER = Lifecycle(
+    "order",
+    _O.AWAITING_SHIPMENT,
+    [
+        _t("ship", [_O.AWAITING_SHIPMENT], _O.SHIPPED, Actor.SELLER,
+           "The seller ships; protection starts."),
+        _t("cancel_unshipped", [_O.AWAITING_SHIPMENT], _O.CLOSED, Actor.SYSTEM,
+           "Not shipped within the processing time: cancelled and fully refunded.",
+           clock="shipping_deadline"),
+        _t("confirm_receipt", [_O.SHIPPED], _O.COMPLETED, Actor.BUYER,
+           "The buyer confirms receipt; the order completes at once."),
+        _t("complete", [_O.SHIPPED], _O.COMPLETED, Actor.SYSTEM,
+           "Protection ended with no dispute open; the seller is paid.",
+           clock="protection_ends"),
+        _t("request_extension", [_O.SHIPPED], _O.SHIPPED, Actor.BUYER,
+           "The buyer asks the seller to extend protection."),
+        _t("grant_extension", [_O.SHIPPED], _O.SHIPPED, Actor.SELLER,
+           "The seller extends protection by a number of days.",
+           guard="_extension_refusal"),
+        _t("open_dispute", [_O.SHIPPED, _O.COMPLETED], _O.IN_DISPUTE, Actor.BUYER,
+           "The buyer opens a dispute.", guard="_dispute_refusal"),
+        _t("dispute_resolved", [_O.IN_DISPUTE], _O.CLOSED, Actor.SYSTEM,
+           "The dispute was agreed or decided: no further dispute on this order."),
+        _t("dispute_cancelled", [_O.IN_DISPUTE], _O.SHIPPED, Actor.SYSTEM,
+           "The buyer cancelled the dispute opened during protection."),
+        _t("dispute_cancelled_after_completion", [_O.IN_DISPUTE], _O.COMPLETED, Actor.SYSTEM,
+           "The buyer cancelled the dispute opened after completion."),
+        _t("close", [_O.COMPLETED], _O.CLOSED, Actor.SYSTEM,
+           "The post-completion window ended: closed for good.",
+           clock="post_completion_ends"),
+    ],
+)  # fmt: skip
+
+DISPUTE = Lifecycle(
+    "dispute",
+    _D.AWAITING_SELLER,
+    [
+        _t("seller_accept", [_D.AWAITING_SELLER, _D.NEGOTIATING], _D.RESOLVED, Actor.SELLER,
+           "The seller accepts the buyer's request; it is refunded."),
+        _t("seller_reject", [_D.AWAITING_SELLER], _D.NEGOTIATING, Actor.SELLER,
+           "The seller refuses with a counter-offer; negotiation starts."),
+        _t("seller_timeout", [_D.AWAITING_SELLER], _D.RESOLVED, Actor.SYSTEM,
+           "The seller did not answer in time: the buyer's request is refunded.",
+           clock="seller_deadline"),
+        _t("buyer_accept", [_D.NEGOTIATING], _D.RESOLVED, Actor.BUYER,
+           "The buyer accepts the seller's counter-offer."),
+        _t("buyer_modify", [_D.AWAITING_SELLER, _D.NEGOTIATING], _D.AWAITING_SELLER, Actor.BUYER,
+           "The buyer changes the request; the seller's window starts again."),
+        _t("escalate", [_D.NEGOTIATING], _D.ARBITRATION, Actor.BUYER,
+           "The buyer asks the platform to decide."),
+        _t("negotiation_timeout", [_D.NEGOTIATING], _D.ARBITRATION, Actor.SYSTEM,
+           "No agreement in time: the platform takes the dispute.",
+           clock="negotiation_deadline"),
+        _t("cancel", _OPEN, _D.CANCELLED, Actor.BUYER,
+           "The buyer withdraws the dispute."),
+        _t("platform_decide", [_D.ARBITRATION], _D.RESOLVED, Actor.PLATFORM,
+           "The platform decides; its decision is final."),
+    ],
+)  # fmt: skip
+
+LIFECYCLES = (ORDER, DISPUTE)

@@ -1,0 +1,434 @@
+"""The order: the aggregate that buyer protection is about.
+
+An `Order` is paid, shipped, protected for a number of days, maybe disputed, and
+in the end completed or closed. It owns its disputes, its history and its
+tracking, and it is the one place where the clock is applied: every action (its
+own or its dispute's) first calls `Order.advance` for its ``at``.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+import attrs
+
+from ._time import days, iso, utc
+from .dispute import Dispute, Reason, refund_amount
+from .errors import InvalidInput
+from .history import NO_DETAILS, Actor, HistoryEntry
+from .lifecycle import DISPUTE, ORDER, DisputeState, Lifecycle, OrderState, Transition
+from .money import Money
+from .policy import ALIEXPRESS, Policy
+from .tracking import TrackingEvent
+
+
+@attrs.frozen
+class Deadline:
+    """The next automatic step: when it happens, what it is, and what it means."""
+
+    at: datetime
+    action: str
+    meaning: str
+    subject: str
+
+
+def _reason(value: object) -> Reason:
+    if isinstance(value, Reason):
+        return value
+    try:
+        return Reason(value)
+    except ValueError:
+        known = ", ".join(r.value for r in Reason)
+        raise InvalidInput(f"reason: {value!r} is not a dispute reason; one of {known}") from None
+
+
+def _evidence(value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InvalidInput(
+            f"evidence: expected a sequence of str (file paths or URLs), got {value!r}"
+        )
+    items = tuple(value)
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or not item:
+            raise InvalidInput(f"evidence[{i}]: expected a non-empty str, got {item!r}")
+    return items
+
+
+def _optional_days(value: object, name: str) -> int | None:
+    return None if value is None else days(value, name)
+
+
+@attrs.define(eq=False, init=False)
+class Order:
+    """One paid order under a marketplace's buyer protection `Policy`.
+
+    >>> from datetime import datetime, UTC
+    >>> order = Order("8123", Money("25.90", "USD"), datetime(2026, 3, 1, tzinfo=UTC))
+    >>> order.ship(datetime(2026, 3, 2, tzinfo=UTC))
+    >>> order.protection_ends
+    datetime.datetime(2026, 5, 1, 0, 0, tzinfo=datetime.timezone.utc)
+    """
+
+    _lifecycle: ClassVar[Lifecycle] = ORDER
+
+    order_id: str
+    total: Money
+    paid_at: datetime
+    policy: Policy
+    state: OrderState
+    shipped_at: datetime | None
+    protection_days: int | None
+    promised_days: int | None
+    by_platform: bool
+    extension_days: int
+    extension_requested: int | None
+    completed_at: datetime | None
+    refunded: Money
+    _disputes: list[Dispute]
+    _history: list[HistoryEntry]
+    _tracking: list[TrackingEvent]
+    _last_at: datetime
+    _next_id: int
+
+    def __init__(
+        self, order_id: str, total: Money, paid_at: datetime, policy: Policy = ALIEXPRESS
+    ) -> None:
+        if not isinstance(order_id, str) or not order_id:
+            raise InvalidInput(f"order_id: expected a non-empty str, got {order_id!r}")
+        if not isinstance(total, Money) or not total:
+            raise InvalidInput(f"total: expected Money above zero, got {total!r}")
+        if not isinstance(policy, Policy):
+            raise InvalidInput(f"policy: expected a Policy, got {type(policy).__name__}")
+        paid_at = utc(paid_at, "paid_at")
+        self.order_id = order_id
+        self.total = total
+        self.paid_at = paid_at
+        self.policy = policy
+        self.state = OrderState.AWAITING_SHIPMENT
+        self.shipped_at = None
+        self.protection_days = None
+        self.promised_days = None
+        self.by_platform = False
+        self.extension_days = 0
+        self.extension_requested = None
+        self.completed_at = None
+        self.refunded = Money.zero(total.currency)
+        self._disputes = []
+        self._tracking = []
+        self._next_id = 0
+        self._last_at = paid_at
+        self._history = []
+        self._history.append(
+            HistoryEntry(
+                self._take_id(),
+                paid_at,
+                Actor.BUYER,
+                "pay",
+                None,
+                self.state,
+                {"order_id": order_id, "total": total, "policy": policy},
+            )
+        )
+
+    # -- reads -----------------------------------------------------------------
+
+    @property
+    def history(self) -> tuple[HistoryEntry, ...]:
+        """The order's own changes, oldest first (its disputes keep theirs)."""
+        return tuple(self._history)
+
+    @property
+    def disputes(self) -> tuple[Dispute, ...]:
+        """Every dispute opened on this order, oldest first."""
+        return tuple(self._disputes)
+
+    @property
+    def dispute(self) -> Dispute | None:
+        """The open dispute, or the last one, or None."""
+        return self._disputes[-1] if self._disputes else None
+
+    @property
+    def tracking(self) -> tuple[TrackingEvent, ...]:
+        """The tracking events known, sorted by instant, without duplicates."""
+        return tuple(self._tracking)
+
+    @property
+    def last_event_at(self) -> datetime:
+        """The instant of the last recorded change; an action cannot be dated earlier."""
+        return self._last_at
+
+    @property
+    def refundable(self) -> Money:
+        """What can still be refunded: the total less what was refunded."""
+        return self.total - self.refunded
+
+    @property
+    def shipping_deadline(self) -> datetime:
+        """The first instant at which the order is too late to ship (and is cancelled)."""
+        return self.paid_at + self.policy.processing_time
+
+    @property
+    def protection_ends(self) -> datetime | None:
+        """The first instant the order is no longer protected (None before shipment)."""
+        if self.shipped_at is None or self.protection_days is None:
+            return None
+        start = self.paid_at if self.policy.protection_from_payment else self.shipped_at
+        return start + timedelta(days=self.protection_days + self.extension_days)
+
+    @property
+    def post_completion_ends(self) -> datetime | None:
+        """The first instant no dispute can be opened after completion (None before)."""
+        if self.completed_at is None:
+            return None
+        return self.completed_at + self.policy.post_completion_window
+
+    @property
+    def earliest_dispute(self) -> datetime | None:
+        """The first instant a "not received" dispute can be opened (None before shipment)."""
+        if self.shipped_at is None:
+            return None
+        policy = self.policy
+        promised = self.promised_days if self.promised_days is not None else self.protection_days
+        if promised is not None and promised <= policy.fast_delivery_days:
+            return self.shipped_at
+        return self.shipped_at + policy.earliest_not_received
+
+    @property
+    def next_deadline(self) -> Deadline | None:
+        """The next automatic step of the order or its open dispute, or None."""
+        target: Order | Dispute = self
+        if self.state is OrderState.IN_DISPUTE:
+            target = self._disputes[-1]
+        due = target._lifecycle.due(target)
+        if due is None:
+            return None
+        row, when = due
+        return Deadline(when, row.trigger, row.doc, target._lifecycle.name)
+
+    def allowed(self) -> tuple[str, ...]:
+        """The actions a person may take on the order and its open dispute now."""
+        actions = ORDER.allowed(self)
+        if self.state is OrderState.IN_DISPUTE:
+            actions += DISPUTE.allowed(self._disputes[-1])
+        return actions
+
+    # -- actions ---------------------------------------------------------------
+
+    def advance(self, at: datetime) -> None:
+        """Apply every automatic step due up to *at*, each dated at its own deadline."""
+        self._begin(at)
+
+    def ship(
+        self,
+        at: datetime,
+        *,
+        protection_days: int | None = None,
+        by_platform: bool = False,
+        promised_days: int | None = None,
+    ) -> None:
+        """The seller ships: protection runs *protection_days* (default: the policy's).
+
+        *by_platform*: the marketplace's own logistics shipped it, so the platform,
+        not the seller, handles disputes. *promised_days*: the promised delivery
+        time (default: the protection days).
+        """
+        protection = _optional_days(protection_days, "protection_days")
+        promised = _optional_days(promised_days, "promised_days")
+        if not isinstance(by_platform, bool):
+            raise InvalidInput(f"by_platform: expected True or False, got {by_platform!r}")
+        at = self._begin(at)
+        row = ORDER.row(self, "ship")
+        protection = protection or self.policy.protection_days
+        self.shipped_at = at
+        self.protection_days = protection
+        self.promised_days = promised
+        self.by_platform = by_platform
+        self._apply(
+            row,
+            at,
+            {"protection_days": protection, "by_platform": by_platform, "promised_days": promised},
+        )
+
+    def confirm_receipt(self, at: datetime) -> None:
+        """The buyer confirms receipt: the order completes at once."""
+        at = self._begin(at)
+        row = ORDER.row(self, "confirm_receipt")
+        self.completed_at = at
+        self._apply(row, at, NO_DETAILS)
+
+    def request_extension(self, at: datetime, days: int) -> None:
+        """The buyer asks the seller to extend protection by *days*."""
+        wanted = _optional_days(days, "days")
+        at = self._begin(at)
+        row = ORDER.row(self, "request_extension")
+        self.extension_requested = wanted
+        self._apply(row, at, {"days": wanted})
+
+    def grant_extension(self, at: datetime, days: int) -> None:
+        """The seller extends protection by *days*, answering the buyer's request."""
+        granted = _optional_days(days, "days")
+        assert granted is not None
+        at = self._begin(at)
+        row = ORDER.row(self, "grant_extension")
+        cap = self.policy.max_extension_days
+        if cap is not None and self.extension_days + granted > cap:
+            raise InvalidInput(
+                f"days: {granted} more days would extend protection by "
+                f"{self.extension_days + granted} days in all; the policy allows at most {cap} "
+                f"({cap - self.extension_days} more)"
+            )
+        self.extension_days += granted
+        self.extension_requested = None
+        self._apply(row, at, {"days": granted})
+
+    def open_dispute(
+        self,
+        at: datetime,
+        *,
+        reason: Reason | str,
+        refund: Money,
+        evidence: Iterable[str] = (),
+        description: str = "",
+    ) -> Dispute:
+        """The buyer opens a dispute asking *refund*; returns it.
+
+        *evidence* are references (file paths or URLs) to screenshots, photos or
+        video; the policy requires some when the item was received.
+        """
+        why = _reason(reason)
+        asked = refund_amount(refund, self.total.currency)
+        proofs = _evidence(evidence)
+        if not isinstance(description, str):
+            raise InvalidInput(f"description: expected a str, got {description!r}")
+        if why.item_received and not proofs and self.policy.evidence_required_when_received:
+            raise InvalidInput(
+                f"evidence: a {why.value!r} dispute needs evidence (photos, video) of the item"
+            )
+        at = self._begin(at)
+        row = ORDER.row(self, "open_dispute")
+        self._check_refund(asked, positive=True)
+        if not why.item_received:
+            earliest = self.earliest_dispute
+            if earliest is not None and at < earliest:
+                raise ORDER.refusal(
+                    self,
+                    "open_dispute",
+                    f"a 'not received' dispute can be opened from {iso(earliest)}",
+                    possible_from=earliest,
+                )
+        dispute = Dispute(
+            self,
+            why,
+            asked,
+            at,
+            proofs,
+            description,
+            self.by_platform,
+            DisputeState.ARBITRATION if self.by_platform else DisputeState.AWAITING_SELLER,
+        )
+        self._apply(
+            row,
+            at,
+            {"reason": why, "refund": asked, "evidence": proofs, "description": description},
+        )
+        self._disputes.append(dispute)
+        return dispute
+
+    def add_tracking(self, event: TrackingEvent) -> bool:
+        """Record a carrier scan; events may come in any order. False if already known."""
+        if not isinstance(event, TrackingEvent):
+            raise InvalidInput(f"event: expected a TrackingEvent, got {type(event).__name__}")
+        key = event.sort_key()
+        i = bisect.bisect_left(self._tracking, key, key=TrackingEvent.sort_key)
+        if i < len(self._tracking) and self._tracking[i] == event:
+            return False
+        self._tracking.insert(i, event)
+        return True
+
+    # -- internals -------------------------------------------------------------
+
+    def _take_id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    def _begin(self, at: object) -> datetime:
+        """Validate *at*, then apply every automatic step due up to it."""
+        at = utc(at)
+        if at < self._last_at:
+            raise InvalidInput(
+                f"at: {iso(at)} is before the last recorded event at {iso(self._last_at)}; "
+                "record events in time order"
+            )
+        while True:
+            target: Order | Dispute = self
+            if self.state is OrderState.IN_DISPUTE:
+                target = self._disputes[-1]
+            due = target._lifecycle.due(target)
+            if due is None or due[1] > at:
+                return at
+            # A step that fell due while a dispute held the order happens when it ends.
+            target._step(due[0], max(due[1], self._last_at))
+
+    def _entry(
+        self,
+        at: datetime,
+        row: Transition,
+        before: OrderState | DisputeState,
+        after: OrderState | DisputeState,
+        details: Mapping[str, Any],
+    ) -> HistoryEntry:
+        self._last_at = at
+        return HistoryEntry(self._take_id(), at, row.actor, row.trigger, before, after, details)
+
+    def _apply(self, row: Transition, at: datetime, details: Mapping[str, Any]) -> None:
+        before = self.state
+        ORDER.fire(self, row.trigger)
+        self._history.append(self._entry(at, row, before, self.state, details))
+
+    def _step(self, row: Transition, at: datetime) -> None:
+        """Apply the automatic step *row* at *at*."""
+        if row.trigger == "cancel_unshipped":
+            refund = self.refundable
+            self.refunded = self.total
+            self._apply(row, at, {"refund": refund})
+            return
+        if row.trigger == "complete":
+            self.completed_at = at
+        self._apply(row, at, NO_DETAILS)
+
+    def _check_refund(self, refund: Money, *, positive: bool) -> None:
+        if positive and not refund:
+            raise InvalidInput(f"refund: {refund} asks for nothing; ask for more than zero")
+        if refund > self.refundable:
+            raise InvalidInput(
+                f"refund: {refund} is more than can be refunded: {self.refundable} "
+                f"(paid {self.total}, refunded {self.refunded})"
+            )
+
+    def _dispute_refusal(self) -> str | None:
+        last = self.dispute
+        if last is not None and not self.policy.reopen_after_cancel:
+            return "the policy does not allow a new dispute after one was cancelled"
+        return None
+
+    def _extension_refusal(self) -> str | None:
+        if self.extension_requested is None:
+            return "the buyer has not asked for an extension"
+        return None
+
+    def _dispute_ended(self, dispute: Dispute, at: datetime) -> None:
+        """Follow the dispute that just ended at *at*."""
+        if dispute.outcome is not None:
+            self.refunded = self.refunded + dispute.outcome.refund
+            self._apply(ORDER.row(self, "dispute_resolved"), at, NO_DETAILS)
+            return
+        trigger = (
+            "dispute_cancelled"
+            if self.completed_at is None
+            else ("dispute_cancelled_after_completion")
+        )
+        self._apply(ORDER.row(self, trigger), at, NO_DETAILS)
+        self._begin(at)

@@ -1,0 +1,172 @@
+"""The numbers and switches of a marketplace's rules, as one frozen value.
+
+Every duration, limit and switch that the lifecycle reads lives here; the code
+never repeats a number. `ALIEXPRESS` is the default preset; a custom policy is
+``attrs.evolve(ALIEXPRESS, seller_response_window=timedelta(days=3))``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import attrs
+
+from .errors import InvalidInput
+
+
+def _positive_int(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is not int or value <= 0:
+        raise InvalidInput(f"Policy.{attribute.name}: expected a positive int, got {value!r}")
+
+
+def _optional_positive_int(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _positive_int(instance, attribute, value)
+
+
+def _duration(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, timedelta) or value < timedelta(0):
+        raise InvalidInput(
+            f"Policy.{attribute.name}: expected a non-negative datetime.timedelta, got {value!r}"
+        )
+
+
+def _flag(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidInput(f"Policy.{attribute.name}: expected True or False, got {value!r}")
+
+
+def _text(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise InvalidInput(f"Policy.{attribute.name}: expected a non-empty str, got {value!r}")
+
+
+def _rule(default: object, validator: Any, rule: str, source: str, confidence: str = "M") -> Any:
+    return attrs.field(
+        default=default,
+        validator=validator,
+        metadata={"rule": rule, "source": source, "confidence": confidence},
+    )
+
+
+_HELP = "AliExpress help centre, buyer protection pages"
+_SEED = "the seed: a cashback service's buyer guide (megabonus.com, 2020)"
+
+
+@attrs.frozen
+class Policy:
+    """The rules one marketplace applies, with AliExpress's current values as defaults.
+
+    Durations are elapsed time (``timedelta(days=5)`` is 120 hours from the instant
+    the clock started), whatever time zone the inputs were written in.
+    """
+
+    name: str = _rule("aliexpress", _text, "name of the rule set", "", "H")
+    version: str = _rule("2026-11", _text, "which version of the rules the values follow", "", "H")
+    protection_days: int = _rule(
+        60,
+        _positive_int,
+        "days of protection (the order's delivery guarantee) when ship() gives none",
+        f"{_HELP}; 75 for slow shipping, 90 in some countries, 120 for Brazil",
+    )
+    protection_from_payment: bool = _rule(
+        False,
+        _flag,
+        "protection counts from payment instead of from shipment",
+        "2022 help-centre copy counted from payment; current pages from shipment",
+    )
+    processing_time: timedelta = _rule(
+        timedelta(days=7),
+        _duration,
+        "the seller must ship within this time from payment, "
+        "or the order is cancelled and fully refunded",
+        f"{_HELP} (the order's processing time; 7 days is typical)",
+    )
+    seller_response_window: timedelta = _rule(
+        timedelta(days=5),
+        _duration,
+        "time the seller has to answer a dispute, from its opening or the buyer's last change; "
+        "silence refunds the buyer's request",
+        _SEED,
+        "H",
+    )
+    negotiation_window: timedelta = _rule(
+        timedelta(days=5),
+        _duration,
+        "time for buyer and seller to agree after the seller's counter-offer; "
+        "then the dispute goes to the platform by itself",
+        "2022 help-centre copy (seller rules digests say 7 days; older rules 15)",
+    )
+    post_completion_window: timedelta = _rule(
+        timedelta(days=15),
+        _duration,
+        "a dispute can still be opened this long after the order completes",
+        f"{_HELP} (none at all before about 2019)",
+        "H",
+    )
+    reopen_after_cancel: bool = _rule(
+        True,
+        _flag,
+        "a dispute the buyer cancelled can be opened again while protection "
+        "(or the post-completion window) runs",
+        _HELP,
+    )
+    evidence_required_when_received: bool = _rule(
+        True,
+        _flag,
+        "a dispute about an item that was received needs evidence (photos, video)",
+        _HELP,
+    )
+    earliest_not_received: timedelta = _rule(
+        timedelta(days=10),
+        _duration,
+        "a 'not received' dispute can be opened this long after shipment at the earliest "
+        "(the button appears on day 11)",
+        f"{_HELP} (5 days in 2015; from day 6 before 2014)",
+    )
+    fast_delivery_days: int = _rule(
+        5,
+        _positive_int,
+        "when the promised delivery is this many days or fewer, 'not received' "
+        "can be opened at once",
+        _HELP,
+    )
+    wait_for_promised_delivery: bool = _rule(
+        True,
+        _flag,
+        "while the tracking moves normally, 'not received' waits for the promised delivery date",
+        _HELP,
+    )
+    max_extension_days: int | None = _rule(
+        None,
+        _optional_positive_int,
+        "cap on the days of protection extension an order can be granted in all "
+        "(None: no cap known)",
+        f"{_HELP}: a system cap exists, its value is not published",
+        "L",
+    )
+    stalled_after: timedelta = _rule(
+        timedelta(days=10),
+        _duration,
+        "a parcel with no new tracking event for this long is stalled",
+        "this library's choice, matching the 10 days before 'not received' opens",
+        "L",
+    )
+
+    def rules(self) -> tuple[tuple[str, object, str, str, str], ...]:
+        """Each field as ``(name, value, rule, source, confidence)``, in declaration order."""
+        return tuple(
+            (
+                field.name,
+                getattr(self, field.name),
+                field.metadata["rule"],
+                field.metadata["source"],
+                field.metadata["confidence"],
+            )
+            for field in attrs.fields(Policy)
+        )
+
+
+ALIEXPRESS = Policy()
+"""AliExpress Buyer Protection as it stands in November 2026 (RULES.md, default column)."""
