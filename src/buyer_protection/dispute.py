@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from .errors import InvalidInput
-from .history import NO_DETAILS, HistoryEntry
+from .history import NO_DETAILS, HistoryEntry, with_meta
 from .lifecycle import DISPUTE, DisputeState, Lifecycle, Transition
 from .money import Money
 
@@ -144,15 +144,19 @@ class Dispute:
 
     # -- actions ---------------------------------------------------------------
 
-    def seller_accept(self, at: datetime) -> None:
+    def seller_accept(self, at: datetime, *, meta: Mapping[str, object] | None = None) -> None:
         """The seller accepts the buyer's request: it is refunded."""
+        extra = with_meta(NO_DETAILS, meta)
         at = self.order._begin(at)
         row = DISPUTE.row(self, "seller_accept")
-        self._settle(row, at, self.request, Resolution.NEGOTIATION_CONSENSUS)
+        self._settle(row, at, self.request, Resolution.NEGOTIATION_CONSENSUS, extra)
 
-    def seller_reject(self, at: datetime, *, counter_offer: Money) -> None:
+    def seller_reject(
+        self, at: datetime, *, counter_offer: Money, meta: Mapping[str, object] | None = None
+    ) -> None:
         """The seller refuses, offering *counter_offer* instead (zero: no refund)."""
         offer = refund_amount(counter_offer, self.order.total.currency, "counter_offer")
+        details = with_meta({"counter_offer": offer}, meta)
         at = self.order._begin(at)
         row = DISPUTE.row(self, "seller_reject")
         if offer >= self.request:
@@ -162,18 +166,22 @@ class Dispute:
             )
         self.counter_offer = offer
         self.countered_at = at
-        self._apply(row, at, {"counter_offer": offer})
+        self._apply(row, at, details)
 
-    def buyer_accept(self, at: datetime) -> None:
+    def buyer_accept(self, at: datetime, *, meta: Mapping[str, object] | None = None) -> None:
         """The buyer accepts the seller's counter-offer."""
+        extra = with_meta(NO_DETAILS, meta)
         at = self.order._begin(at)
         row = DISPUTE.row(self, "buyer_accept")
         assert self.counter_offer is not None  # negotiating always has one
-        self._settle(row, at, self.counter_offer, Resolution.NEGOTIATION_CONSENSUS)
+        self._settle(row, at, self.counter_offer, Resolution.NEGOTIATION_CONSENSUS, extra)
 
-    def buyer_modify(self, at: datetime, *, refund: Money) -> None:
+    def buyer_modify(
+        self, at: datetime, *, refund: Money, meta: Mapping[str, object] | None = None
+    ) -> None:
         """The buyer changes the request to *refund*; the seller's window starts again."""
         refund = refund_amount(refund, self.order.total.currency)
+        details = with_meta({"refund": refund}, meta)
         at = self.order._begin(at)
         row = DISPUTE.row(self, "buyer_modify")
         self.order._check_refund(refund, positive=True)
@@ -181,26 +189,31 @@ class Dispute:
         self.requested_at = at
         self.counter_offer = None
         self.countered_at = None
-        self._apply(row, at, {"refund": refund})
+        self._apply(row, at, details)
 
-    def escalate(self, at: datetime) -> None:
+    def escalate(self, at: datetime, *, meta: Mapping[str, object] | None = None) -> None:
         """The buyer asks the platform to decide."""
+        details = with_meta(NO_DETAILS, meta)
         at = self.order._begin(at)
-        self._apply(DISPUTE.row(self, "escalate"), at, NO_DETAILS)
+        self._apply(DISPUTE.row(self, "escalate"), at, details)
 
-    def cancel(self, at: datetime) -> None:
+    def cancel(self, at: datetime, *, meta: Mapping[str, object] | None = None) -> None:
         """The buyer withdraws the dispute; the order goes on where it was."""
+        details = with_meta(NO_DETAILS, meta)
         at = self.order._begin(at)
-        self._apply(DISPUTE.row(self, "cancel"), at, NO_DETAILS)
+        self._apply(DISPUTE.row(self, "cancel"), at, details)
         self.order._dispute_ended(self, at)
 
-    def platform_decide(self, at: datetime, *, refund: Money) -> None:
+    def platform_decide(
+        self, at: datetime, *, refund: Money, meta: Mapping[str, object] | None = None
+    ) -> None:
         """The platform decides the dispute with *refund* (zero: no refund); final."""
         refund = refund_amount(refund, self.order.total.currency)
+        extra = with_meta(NO_DETAILS, meta)
         at = self.order._begin(at)
         row = DISPUTE.row(self, "platform_decide")
         self.order._check_refund(refund, positive=False)
-        self._settle(row, at, refund, Resolution.PLATFORM_ARBITRATE)
+        self._settle(row, at, refund, Resolution.PLATFORM_ARBITRATE, extra)
 
     def advance(self, at: datetime) -> None:
         """Apply every automatic step of the order and this dispute due up to *at*."""
@@ -213,9 +226,16 @@ class Dispute:
         DISPUTE.fire(self, row.trigger)
         self._history.append(self.order._entry(at, row, before, self.state, details))
 
-    def _settle(self, row: Transition, at: datetime, refund: Money, how: Resolution) -> None:
+    def _settle(
+        self,
+        row: Transition,
+        at: datetime,
+        refund: Money,
+        how: Resolution,
+        extra: Mapping[str, Any] = NO_DETAILS,
+    ) -> None:
         self.outcome = Outcome(refund, how, at)
-        self._apply(row, at, {"refund": refund, "reached_by": how})
+        self._apply(row, at, {"refund": refund, "reached_by": how, **extra})
         self.order._dispute_ended(self, at)
 
     def _step(self, row: Transition, at: datetime) -> None:

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .errors import InvalidInput
+
 if TYPE_CHECKING:
     from .lifecycle import State
 
@@ -24,6 +26,15 @@ class Actor(enum.Enum):
 
 
 NO_DETAILS: Mapping[str, Any] = MappingProxyType({})
+
+
+def with_meta(details: Mapping[str, Any], meta: object) -> Mapping[str, Any]:
+    """*details* plus the caller's *meta* (validated, copied) under the key ``"meta"``."""
+    if meta is None:
+        return details
+    if not isinstance(meta, Mapping) or not all(isinstance(k, str) for k in meta):
+        raise InvalidInput(f"meta: expected a mapping with str keys, got {meta!r}")
+    return {**details, "meta": dict(meta)}
 
 
 @attrs.frozen

@@ -18,7 +18,7 @@ import attrs
 from ._time import days, iso, utc
 from .dispute import Dispute, Reason, refund_amount
 from .errors import InvalidInput
-from .history import NO_DETAILS, Actor, HistoryEntry
+from .history import NO_DETAILS, Actor, HistoryEntry, with_meta
 from .lifecycle import DISPUTE, ORDER, DisputeState, Lifecycle, OrderState, Transition
 from .money import Money
 from .policy import ALIEXPRESS, Policy
@@ -228,6 +228,7 @@ class Order:
         protection_days: int | None = None,
         by_platform: bool = False,
         promised_days: int | None = None,
+        meta: Mapping[str, object] | None = None,
     ) -> None:
         """The seller ships: protection runs *protection_days* (default: the policy's).
 
@@ -239,6 +240,7 @@ class Order:
         promised = _optional_days(promised_days, "promised_days")
         if not isinstance(by_platform, bool):
             raise InvalidInput(f"by_platform: expected True or False, got {by_platform!r}")
+        checked = with_meta(NO_DETAILS, meta)
         at = self._begin(at)
         row = ORDER.row(self, "ship")
         protection = protection or self.policy.protection_days
@@ -249,28 +251,40 @@ class Order:
         self._apply(
             row,
             at,
-            {"protection_days": protection, "by_platform": by_platform, "promised_days": promised},
+            {
+                "protection_days": protection,
+                "by_platform": by_platform,
+                "promised_days": promised,
+                **checked,
+            },
         )
 
-    def confirm_receipt(self, at: datetime) -> None:
+    def confirm_receipt(self, at: datetime, *, meta: Mapping[str, object] | None = None) -> None:
         """The buyer confirms receipt: the order completes at once."""
+        details = with_meta(NO_DETAILS, meta)
         at = self._begin(at)
         row = ORDER.row(self, "confirm_receipt")
         self.completed_at = at
-        self._apply(row, at, NO_DETAILS)
+        self._apply(row, at, details)
 
-    def request_extension(self, at: datetime, days: int) -> None:
+    def request_extension(
+        self, at: datetime, days: int, *, meta: Mapping[str, object] | None = None
+    ) -> None:
         """The buyer asks the seller to extend protection by *days*."""
         wanted = _optional_days(days, "days")
+        details = with_meta({"days": wanted}, meta)
         at = self._begin(at)
         row = ORDER.row(self, "request_extension")
         self.extension_requested = wanted
-        self._apply(row, at, {"days": wanted})
+        self._apply(row, at, details)
 
-    def grant_extension(self, at: datetime, days: int) -> None:
+    def grant_extension(
+        self, at: datetime, days: int, *, meta: Mapping[str, object] | None = None
+    ) -> None:
         """The seller extends protection by *days*, answering the buyer's request."""
         granted = _optional_days(days, "days")
         assert granted is not None
+        details = with_meta({"days": granted}, meta)
         at = self._begin(at)
         row = ORDER.row(self, "grant_extension")
         cap = self.policy.max_extension_days
@@ -282,7 +296,7 @@ class Order:
             )
         self.extension_days += granted
         self.extension_requested = None
-        self._apply(row, at, {"days": granted})
+        self._apply(row, at, details)
 
     def open_dispute(
         self,
@@ -292,6 +306,7 @@ class Order:
         refund: Money,
         evidence: Iterable[str] = (),
         description: str = "",
+        meta: Mapping[str, object] | None = None,
     ) -> Dispute:
         """The buyer opens a dispute asking *refund*; returns it.
 
@@ -303,6 +318,9 @@ class Order:
         proofs = _evidence(evidence)
         if not isinstance(description, str):
             raise InvalidInput(f"description: expected a str, got {description!r}")
+        details = with_meta(
+            {"reason": why, "refund": asked, "evidence": proofs, "description": description}, meta
+        )
         if why.item_received and not proofs and self.policy.evidence_required_when_received:
             raise InvalidInput(
                 f"evidence: a {why.value!r} dispute needs evidence (photos, video) of the item"
@@ -329,11 +347,7 @@ class Order:
             self.by_platform,
             DisputeState.ARBITRATION if self.by_platform else DisputeState.AWAITING_SELLER,
         )
-        self._apply(
-            row,
-            at,
-            {"reason": why, "refund": asked, "evidence": proofs, "description": description},
-        )
+        self._apply(row, at, details)
         self._disputes.append(dispute)
         return dispute
 
