@@ -5,14 +5,23 @@ Everything public is importable from here; the modules hold the code.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .advice import Step, advise
 from .dispute import Dispute, Outcome, Reason, Resolution
-from .errors import BuyerProtectionError, CurrencyMismatch, InvalidAction, InvalidInput
+from .errors import (
+    BuyerProtectionError,
+    CurrencyMismatch,
+    InvalidAction,
+    InvalidInput,
+    MissingDependency,
+)
+from .feeds import parse_tracking
 from .history import Actor, HistoryEntry
 from .lifecycle import DisputeState, OrderState
 from .money import Money
 from .order import Deadline, Order
 from .policy import ALIEXPRESS, Policy
-from .tracking import TrackingEvent, TrackingStatus
+from .timeline import Milestone, to_ical
+from .tracking import Parcel, TrackingEvent, TrackingStatus
 
 try:
     __version__ = version("buyer-protection")
@@ -30,14 +39,21 @@ __all__ = [
     "HistoryEntry",
     "InvalidAction",
     "InvalidInput",
+    "Milestone",
+    "MissingDependency",
     "Money",
     "Order",
     "OrderState",
     "Outcome",
+    "Parcel",
     "Policy",
     "Reason",
     "Resolution",
+    "Step",
     "TrackingEvent",
     "TrackingStatus",
     "__version__",
+    "advise",
+    "parse_tracking",
+    "to_ical",
 ]

@@ -6,6 +6,7 @@ action first brings the whole order up to its ``at``, then acts.
 
 from __future__ import annotations
 
+import copy
 import enum
 from collections.abc import Mapping
 from datetime import datetime
@@ -220,6 +221,12 @@ class Dispute:
         self.order.advance(at)
 
     # -- internals -------------------------------------------------------------
+
+    def _copy_for(self, order: Order) -> Dispute:
+        twin = copy.copy(self)
+        twin.order = order
+        twin._history = list(self._history)
+        return twin
 
     def _apply(self, row: Transition, at: datetime, details: Mapping[str, Any]) -> None:
         before = self.state

@@ -47,3 +47,7 @@ class InvalidAction(BuyerProtectionError):
         self.state = state
         self.allowed: tuple[str, ...] = tuple(allowed)
         self.possible_from = possible_from
+
+
+class MissingDependency(BuyerProtectionError, ImportError):
+    """An optional feature was used without the package it needs installed."""

@@ -9,6 +9,7 @@ own or its dispute's) first calls `Order.advance` for its ``at``.
 from __future__ import annotations
 
 import bisect
+import copy
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -22,7 +23,8 @@ from .history import NO_DETAILS, Actor, HistoryEntry, with_meta
 from .lifecycle import DISPUTE, ORDER, DisputeState, Lifecycle, OrderState, Transition
 from .money import Money
 from .policy import ALIEXPRESS, Policy
-from .tracking import TrackingEvent
+from .timeline import Milestone, timeline
+from .tracking import MOVING, Parcel, TrackingEvent, verdict
 
 
 @attrs.frozen
@@ -55,6 +57,10 @@ def _evidence(value: object) -> tuple[str, ...]:
         if not isinstance(item, str) or not item:
             raise InvalidInput(f"evidence[{i}]: expected a non-empty str, got {item!r}")
     return items
+
+
+def _event_at(event: TrackingEvent) -> datetime:
+    return event.at
 
 
 def _optional_days(value: object, name: str) -> int | None:
@@ -187,14 +193,30 @@ class Order:
 
     @property
     def earliest_dispute(self) -> datetime | None:
-        """The first instant a "not received" dispute can be opened (None before shipment)."""
-        if self.shipped_at is None:
+        """The first instant a "not received" dispute can be opened (None before shipment).
+
+        As the tracking known so far implies it: `Policy.earliest_not_received` after
+        shipment (at once for a promised delivery of `Policy.fast_delivery_days` or
+        less), and, while the parcel moves normally, not before the promised delivery.
+        """
+        return None if self.shipped_at is None else self._dispute_opens(self.shipped_at)
+
+    @property
+    def completed_by_buyer(self) -> bool:
+        """True when the buyer confirmed receipt."""
+        return any(e.action == "confirm_receipt" for e in self._history)
+
+    @property
+    def promised_delivery(self) -> datetime | None:
+        """The promised delivery instant: shipment plus the promised days (None before)."""
+        if self.shipped_at is None or self.protection_days is None:
             return None
-        policy = self.policy
         promised = self.promised_days if self.promised_days is not None else self.protection_days
-        if promised is not None and promised <= policy.fast_delivery_days:
-            return self.shipped_at
-        return self.shipped_at + policy.earliest_not_received
+        return self.shipped_at + timedelta(days=promised)
+
+    def parcel(self, at: datetime) -> Parcel:
+        """The verdict on the parcel at *at*, from the tracking events up to *at*."""
+        return verdict(self._tracking, utc(at), self.policy.stalled_after)[0]
 
     @property
     def next_deadline(self) -> Deadline | None:
@@ -207,6 +229,23 @@ class Order:
             return None
         row, when = due
         return Deadline(when, row.trigger, row.doc, target._lifecycle.name)
+
+    def as_of(self, at: datetime) -> Order:
+        """A copy of this order with every automatic step due up to *at* applied.
+
+        The order itself does not change: this is how to look ahead ("where will it
+        stand on the 20th?") without recording anything.
+        """
+        twin = copy.copy(self)
+        twin._history = list(self._history)
+        twin._tracking = list(self._tracking)
+        twin._disputes = [dispute._copy_for(twin) for dispute in self._disputes]
+        twin.advance(at)
+        return twin
+
+    def timeline(self, at: datetime) -> tuple[Milestone, ...]:
+        """Every milestone of the order, past and future, in time order, as seen at *at*."""
+        return timeline(self, at)
 
     def allowed(self) -> tuple[str, ...]:
         """The actions a person may take on the order and its open dispute now."""
@@ -329,8 +368,8 @@ class Order:
         row = ORDER.row(self, "open_dispute")
         self._check_refund(asked, positive=True)
         if not why.item_received:
-            earliest = self.earliest_dispute
-            if earliest is not None and at < earliest:
+            earliest = self._dispute_opens(at)
+            if at < earliest:
                 raise ORDER.refusal(
                     self,
                     "open_dispute",
@@ -412,6 +451,32 @@ class Order:
         if row.trigger == "complete":
             self.completed_at = at
         self._apply(row, at, NO_DETAILS)
+
+    def _dispute_opens(self, start: datetime) -> datetime:
+        """The first instant from *start* on at which "not received" may be opened."""
+        shipped_at, promised_at = self.shipped_at, self.promised_delivery
+        assert shipped_at is not None
+        assert promised_at is not None
+        policy = self.policy
+        when = shipped_at
+        if promised_at - shipped_at > timedelta(days=policy.fast_delivery_days):
+            when += policy.earliest_not_received
+        when = max(when, start)
+        if not policy.wait_for_promised_delivery:
+            return when
+        events = self._tracking
+        while when < promised_at:
+            parcel, changes = verdict(events, when, policy.stalled_after)
+            if parcel not in MOVING:
+                return when
+            i = bisect.bisect_right(events, when, key=_event_at)
+            upcoming = [
+                t for t in (changes, events[i].at if i < len(events) else None) if t is not None
+            ]
+            if not upcoming:
+                break
+            when = min(upcoming)
+        return max(when, promised_at)
 
     def _check_refund(self, refund: Money, *, positive: bool) -> None:
         if positive and not refund:

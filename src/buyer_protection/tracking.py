@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import enum
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
@@ -60,3 +62,54 @@ class TrackingEvent:
     def sort_key(self) -> tuple[datetime, str, str, str]:
         """Events sort by instant, then by their other fields, so a feed has one order."""
         return (self.at, self.status.value, self.description, self.location)
+
+
+class Parcel(enum.Enum):
+    """A verdict on the parcel at an instant, read from the tracking known then."""
+
+    NO_INFORMATION = "no_information"
+    IN_TRANSIT = "in_transit"
+    STALLED = "stalled"
+    CUSTOMS = "customs"
+    DELIVERED = "delivered"
+    DELIVERY_FAILED = "delivery_failed"
+    RETURNED_TO_SENDER = "returned_to_sender"
+
+
+# What the last meaningful scan says, before staleness is considered.
+_VERDICT = {
+    TrackingStatus.IN_TRANSIT: Parcel.IN_TRANSIT,
+    TrackingStatus.OUT_FOR_DELIVERY: Parcel.IN_TRANSIT,
+    TrackingStatus.EXCEPTION: Parcel.IN_TRANSIT,
+    TrackingStatus.CUSTOMS: Parcel.CUSTOMS,
+    TrackingStatus.DELIVERED: Parcel.DELIVERED,
+    TrackingStatus.DELIVERY_FAILED: Parcel.DELIVERY_FAILED,
+    TrackingStatus.RETURNED_TO_SENDER: Parcel.RETURNED_TO_SENDER,
+}
+MOVING = frozenset({Parcel.IN_TRANSIT, Parcel.CUSTOMS})
+"""Verdicts that mean the tracking still moves normally."""
+
+
+def verdict(
+    events: Sequence[TrackingEvent], at: datetime, stalled_after: timedelta
+) -> tuple[Parcel, datetime | None]:
+    """The verdict on sorted *events* at *at*, and the instant it would next change by itself.
+
+    Only events up to *at* count. ``info_received`` alone is no information; a
+    parcel moving (in transit, out for delivery, exception, customs) with no new
+    scan for *stalled_after* is stalled from that instant on. Delivered, failed
+    and returned are final verdicts and never go stale.
+    """
+    end = bisect.bisect_right(events, at, key=lambda e: e.at)
+    last = next(
+        (e for e in reversed(events[:end]) if e.status is not TrackingStatus.INFO_RECEIVED), None
+    )
+    if last is None:
+        return Parcel.NO_INFORMATION, None
+    found = _VERDICT[last.status]
+    if found not in MOVING:
+        return found, None
+    stale = last.at + stalled_after
+    if at >= stale:
+        return Parcel.STALLED, None
+    return found, stale
