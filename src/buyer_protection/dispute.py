@@ -210,11 +210,11 @@ class Dispute:
     ) -> None:
         """The platform decides the dispute with *refund* (zero: no refund); final."""
         refund = refund_amount(refund, self.order.total.currency)
-        extra = with_meta(NO_DETAILS, meta)
+        details = with_meta({"refund": refund}, meta)
         at = self.order._begin(at)
         row = DISPUTE.row(self, "platform_decide")
         self.order._check_refund(refund, positive=False)
-        self._settle(row, at, refund, Resolution.PLATFORM_ARBITRATE, extra)
+        self._settle(row, at, refund, Resolution.PLATFORM_ARBITRATE, details)
 
     def advance(self, at: datetime) -> None:
         """Apply every automatic step of the order and this dispute due up to *at*."""
@@ -239,15 +239,16 @@ class Dispute:
         at: datetime,
         refund: Money,
         how: Resolution,
-        extra: Mapping[str, Any] = NO_DETAILS,
+        details: Mapping[str, Any],
     ) -> None:
         self.outcome = Outcome(refund, how, at)
-        self._apply(row, at, {"refund": refund, "reached_by": how, **extra})
+        self._apply(row, at, details)
         self.order._dispute_ended(self, at)
 
     def _step(self, row: Transition, at: datetime) -> None:
         """Apply the automatic step *row* at *at*."""
         if row.trigger == "seller_timeout":
-            self._settle(row, at, self.request, Resolution.SELLER_REPONSE_TIMEOUT)
+            details = {"refund": self.request, "reached_by": Resolution.SELLER_REPONSE_TIMEOUT}
+            self._settle(row, at, self.request, Resolution.SELLER_REPONSE_TIMEOUT, details)
         else:
             self._apply(row, at, NO_DETAILS)

@@ -17,12 +17,13 @@ if TYPE_CHECKING:
 
 
 class Actor(enum.Enum):
-    """Who acted: a person's side, the marketplace, or the clock."""
+    """Who acted: a person's side, the marketplace, the clock, or the carrier (tracking)."""
 
     BUYER = "buyer"
     SELLER = "seller"
     PLATFORM = "platform"
     SYSTEM = "system"
+    CARRIER = "carrier"
 
 
 NO_DETAILS: Mapping[str, Any] = MappingProxyType({})

@@ -18,7 +18,7 @@ import attrs
 
 from ._time import days, iso, utc
 from .dispute import Dispute, Reason, refund_amount
-from .errors import InvalidInput
+from .errors import InvalidAction, InvalidInput
 from .history import NO_DETAILS, Actor, HistoryEntry, with_meta
 from .lifecycle import DISPUTE, ORDER, DisputeState, Lifecycle, OrderState, Transition
 from .money import Money
@@ -59,6 +59,21 @@ def _evidence(value: object) -> tuple[str, ...]:
     return items
 
 
+def _entry_id(entry: HistoryEntry) -> int:
+    return entry.id
+
+
+def _same_step(a: HistoryEntry, b: HistoryEntry) -> bool:
+    """Two records of one automatic step, whatever ids they were given."""
+    return (a.action, a.at, a.actor, a.before, a.after) == (
+        b.action,
+        b.at,
+        b.actor,
+        b.before,
+        b.after,
+    )
+
+
 def _event_at(event: TrackingEvent) -> datetime:
     return event.at
 
@@ -96,6 +111,7 @@ class Order:
     _disputes: list[Dispute]
     _history: list[HistoryEntry]
     _tracking: list[TrackingEvent]
+    _observations: list[HistoryEntry]
     _last_at: datetime
     _next_id: int
 
@@ -124,6 +140,7 @@ class Order:
         self.refunded = Money.zero(total.currency)
         self._disputes = []
         self._tracking = []
+        self._observations = []
         self._next_id = 0
         self._last_at = paid_at
         self._history = []
@@ -160,6 +177,18 @@ class Order:
     def tracking(self) -> tuple[TrackingEvent, ...]:
         """The tracking events known, sorted by instant, without duplicates."""
         return tuple(self._tracking)
+
+    @property
+    def log(self) -> tuple[HistoryEntry, ...]:
+        """The whole event log in the order it was recorded: the order's history, its
+        disputes', and the tracking observations (actor ``carrier``, dated at the scan).
+
+        `Order.replay` rebuilds the order from it alone.
+        """
+        entries = [*self._history, *self._observations]
+        for dispute in self._disputes:
+            entries.extend(dispute._history)
+        return tuple(sorted(entries, key=_entry_id))
 
     @property
     def last_event_at(self) -> datetime:
@@ -399,7 +428,114 @@ class Order:
         if i < len(self._tracking) and self._tracking[i] == event:
             return False
         self._tracking.insert(i, event)
+        self._observations.append(
+            HistoryEntry(
+                self._take_id(),
+                event.at,
+                Actor.CARRIER,
+                "add_tracking",
+                self.state,
+                self.state,
+                {"event": event},
+            )
+        )
         return True
+
+    # -- the event log -----------------------------------------------------------
+
+    @classmethod
+    def replay(cls, log: Iterable[HistoryEntry]) -> Order:
+        """Rebuild an order from its event log (`Order.log`) alone.
+
+        The first entry is the order's ``pay`` entry. Actions are applied again
+        through the rules; automatic (``system``) entries are derived again and
+        checked against the log, not trusted. An entry whose ``id`` was already
+        applied is skipped, so a log can be ingested twice. A refused or
+        inconsistent entry raises `InvalidInput` naming it.
+        """
+        entries = iter(log)
+        first = next(entries, None)
+        if not isinstance(first, HistoryEntry) or first.action != "pay" or first.before:
+            raise InvalidInput(f"log[0]: expected the order's 'pay' entry, got {first!r}")
+        try:
+            order = cls(paid_at=first.at, **first.details)
+        except TypeError as err:
+            raise InvalidInput(f"log[0]: the 'pay' entry's details do not fit: {err}") from None
+        except InvalidInput as err:
+            raise InvalidInput(f"log[0]: {err}") from None
+        order._history[0] = attrs.evolve(order._history[0], id=first.id)
+        order._next_id = first.id
+        seen = {first.id: order._history[0]}
+        for index, entry in enumerate(entries, 1):
+            order._ingest(entry, seen, f"log[{index}]")
+        return order
+
+    def ingest(self, entry: HistoryEntry) -> bool:
+        """Apply one log entry that arrived from elsewhere; False if its id was applied.
+
+        The same rules as `Order.replay`: an action entry is performed again, an
+        automatic one is checked, a tracking observation is added. A new action
+        entry's ``id`` must be greater than every id recorded so far.
+        """
+        return self._ingest(entry, {e.id: e for e in self.log}, "entry")
+
+    def _ingest(self, entry: HistoryEntry, seen: dict[int, HistoryEntry], where: str) -> bool:
+        if not isinstance(entry, HistoryEntry):
+            raise InvalidInput(f"{where}: expected a HistoryEntry, got {type(entry).__name__}")
+        where = f"{where} (id {entry.id}, {entry.action} at {iso(entry.at)})"
+        known = seen.get(entry.id)
+        if known is not None:
+            if known == entry or (entry.actor is Actor.SYSTEM and _same_step(known, entry)):
+                return False
+            raise InvalidInput(f"{where}: its id was already used by {known.action}")
+        last_id = self._next_id
+        try:
+            recorded = self._perform(entry)
+        except (InvalidInput, InvalidAction) as err:
+            raise InvalidInput(f"{where}: {err}") from None
+        except TypeError as err:
+            raise InvalidInput(f"{where}: its details do not fit the action: {err}") from None
+        seen.update((e.id, e) for e in self.log if e.id > last_id)
+        if recorded is not None and recorded != entry:
+            raise InvalidInput(f"{where}: the rules record it differently: {recorded}")
+        return True
+
+    def _perform(self, entry: HistoryEntry) -> HistoryEntry | None:
+        """Carry out one log entry; the entry it recorded (None for a checked one)."""
+        if entry.actor is Actor.SYSTEM:
+            if entry.at >= self._last_at:
+                self.advance(entry.at)
+            if not any(_same_step(e, entry) for e in self.log):
+                raise InvalidInput("this automatic step does not follow from the rules")
+            return None
+        if entry.action == "add_tracking":
+            event = entry.details.get("event")
+            if not isinstance(event, TrackingEvent):
+                raise InvalidInput(f"details.event: expected a TrackingEvent, got {event!r}")
+            self.add_tracking(event)
+            self._observations[-1] = attrs.evolve(self._observations[-1], id=entry.id)
+            self._next_id = max(self._next_id, entry.id)
+            return self._observations[-1]
+        last_id = self._next_id
+        self.advance(entry.at)
+        if entry.id <= self._next_id:
+            steps = [f"{e.action} at {iso(e.at)}" for e in self.log if e.id > last_id]
+            if steps:
+                raise InvalidInput(
+                    f"the rules applied {', '.join(steps)} before it, which the log does not "
+                    "have at this place"
+                )
+            raise InvalidInput(f"its id must be greater than {self._next_id}, the last one used")
+        target: Order | Dispute | None = self
+        if entry.action in DISPUTE.triggers:
+            target = self.dispute
+        elif entry.action not in ORDER.triggers or entry.action == "pay":
+            raise InvalidInput(f"{entry.action!r} is not an action of this library")
+        if target is None:
+            raise InvalidInput("there is no dispute to act on")
+        self._next_id = entry.id - 1
+        getattr(target, entry.action)(entry.at, **entry.details)
+        return target._history[-1]
 
     # -- internals -------------------------------------------------------------
 
