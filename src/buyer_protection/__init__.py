@@ -15,11 +15,12 @@ from .errors import (
     MissingDependency,
 )
 from .feeds import parse_tracking
-from .history import Actor, HistoryEntry
-from .lifecycle import DisputeState, OrderState
+from .history import HistoryEntry
+from .lifecycle import Actor, DisputeState, OrderState
 from .money import Money
 from .order import Deadline, Order
 from .policy import ALIEXPRESS, Policy
+from .storage import dumps, from_dict, loads, to_dict
 from .timeline import Milestone, to_ical
 from .tracking import Parcel, TrackingEvent, TrackingStatus
 
@@ -54,6 +55,10 @@ __all__ = [
     "TrackingStatus",
     "__version__",
     "advise",
+    "dumps",
+    "from_dict",
+    "loads",
     "parse_tracking",
+    "to_dict",
     "to_ical",
 ]

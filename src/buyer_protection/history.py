@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from .errors import InvalidInput
-
-if TYPE_CHECKING:
-    from .lifecycle import State
-
-
-class Actor(enum.Enum):
-    """Who acted: a person's side, the marketplace, the clock, or the carrier (tracking)."""
-
-    BUYER = "buyer"
-    SELLER = "seller"
-    PLATFORM = "platform"
-    SYSTEM = "system"
-    CARRIER = "carrier"
-
+from .lifecycle import Actor, State
+from .money import Money
 
 NO_DETAILS: Mapping[str, Any] = MappingProxyType({})
+META_TYPES = (str, int, bool, type(None), Money, datetime)
+"""What a ``meta`` value may be, so that the history can be stored."""
 
 
 def with_meta(details: Mapping[str, Any], meta: object) -> Mapping[str, Any]:
@@ -35,6 +24,13 @@ def with_meta(details: Mapping[str, Any], meta: object) -> Mapping[str, Any]:
         return details
     if not isinstance(meta, Mapping) or not all(isinstance(k, str) for k in meta):
         raise InvalidInput(f"meta: expected a mapping with str keys, got {meta!r}")
+    for key, value in meta.items():
+        naive = isinstance(value, datetime) and value.utcoffset() is None
+        if not isinstance(value, META_TYPES) or naive:
+            raise InvalidInput(
+                f"meta[{key!r}]: {type(value).__name__} {value!r} cannot be stored; "
+                "use str, int, bool, None, Money or an aware datetime"
+            )
     return {**details, "meta": dict(meta)}
 
 
@@ -46,7 +42,9 @@ class HistoryEntry:
     protection days, ...), so that an order can be rebuilt from its entries.
     ``id`` numbers the entries of one order and its disputes in the order they
     were recorded. Automatic steps (actor ``system``) are dated at their
-    deadline, not at the call that applied them.
+    deadline, not at the call that applied them. A tracking observation (actor
+    ``carrier``, action ``add_tracking``) changes no state: its ``before`` and
+    ``after`` are None, and it is dated at the carrier's scan.
     """
 
     id: int
@@ -54,5 +52,5 @@ class HistoryEntry:
     actor: Actor
     action: str
     before: State | None
-    after: State
+    after: State | None
     details: Mapping[str, Any] = NO_DETAILS

@@ -17,7 +17,16 @@ import attrs
 from transitions import Machine, MachineError
 
 from .errors import InvalidAction
-from .history import Actor
+
+
+class Actor(enum.Enum):
+    """Who acted: a person's side, the marketplace, the clock, or the carrier (tracking)."""
+
+    BUYER = "buyer"
+    SELLER = "seller"
+    PLATFORM = "platform"
+    SYSTEM = "system"
+    CARRIER = "carrier"
 
 
 class OrderState(enum.Enum):

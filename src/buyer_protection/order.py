@@ -19,8 +19,8 @@ import attrs
 from ._time import days, iso, utc
 from .dispute import Dispute, Reason, refund_amount
 from .errors import InvalidAction, InvalidInput
-from .history import NO_DETAILS, Actor, HistoryEntry, with_meta
-from .lifecycle import DISPUTE, ORDER, DisputeState, Lifecycle, OrderState, Transition
+from .history import NO_DETAILS, HistoryEntry, with_meta
+from .lifecycle import DISPUTE, ORDER, Actor, DisputeState, Lifecycle, OrderState, Transition
 from .money import Money
 from .policy import ALIEXPRESS, Policy
 from .timeline import Milestone, timeline
@@ -434,8 +434,8 @@ class Order:
                 event.at,
                 Actor.CARRIER,
                 "add_tracking",
-                self.state,
-                self.state,
+                None,
+                None,
                 {"event": event},
             )
         )

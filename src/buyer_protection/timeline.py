@@ -10,8 +10,7 @@ import attrs
 
 from ._time import utc
 from .errors import MissingDependency
-from .history import Actor
-from .lifecycle import OrderState
+from .lifecycle import Actor, OrderState
 
 if TYPE_CHECKING:
     from .dispute import Dispute
