@@ -209,6 +209,8 @@ def _in_dispute(view: Order, dispute: Dispute, at: datetime) -> Iterator[Step]:
         yield from (escalate, accept) if not offer else (accept, escalate)
     else:
         ends = view.protection_ends if dispute.by_platform else None
+        if ends is not None and ends <= at:
+            ends = None
         yield Step(
             "wait_for_platform",
             "The platform is deciding; its decision is final."

@@ -137,6 +137,10 @@ class Dispute:
             return None
         return self.countered_at + self.order.policy.negotiation_window
 
+    def allowed(self) -> tuple[str, ...]:
+        """The actions a person may take on this dispute now."""
+        return DISPUTE.allowed(self)
+
     @property
     def deadline(self) -> datetime | None:
         """The instant of this dispute's next automatic step, or None if it has none."""

@@ -68,7 +68,7 @@ _POSIX_OFFSET = re.compile(r"(?i)\b(?:gmt|utc)\s*[+-]\s*\d")
 _YEAR_FIRST = re.compile(r"\s*\d{4}[-/.\s]")
 # Two different defaults show which parts dateutil filled in itself. Naive on
 # purpose: an aware default would hand its zone to a time written without one.
-_PROBES = (datetime(2001, 1, 1, 0, 0), datetime(2002, 2, 2, 1, 1))  # noqa: DTZ001
+_PROBES = (datetime(2001, 1, 1, 0), datetime(2002, 2, 2, 1))  # noqa: DTZ001
 _SEPARATORS = re.compile(r"[\s_\-]+")
 
 
@@ -158,7 +158,7 @@ def _read(text: str, dayfirst: bool | None) -> datetime:
             raise ValueError(f"{text!r} has no year")
         if (a.month, a.day) != (b.month, b.day):
             raise ValueError(f"{text!r} has no full date")
-        if (a.hour, a.minute) != (b.hour, b.minute):
+        if a.hour != b.hour:
             raise ValueError(f"{text!r} has no time of day")
         readings.append(a)
     if len(set(readings)) > 1:

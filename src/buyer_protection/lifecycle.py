@@ -78,9 +78,12 @@ class Transition:
 
 
 class Model(Protocol):
-    """What the lifecycle drives: anything with a ``state``."""
+    """What the lifecycle drives: a ``state``, and the actions ``allowed()`` now."""
 
     state: Any
+
+    def allowed(self) -> tuple[str, ...]:
+        """The actions a person may take now."""
 
 
 class Lifecycle:
@@ -138,10 +141,11 @@ class Lifecycle:
         self, model: Any, trigger: str, why: str, *, possible_from: datetime | None = None
     ) -> InvalidAction:
         """An `InvalidAction` for *trigger* that names the state and the actions allowed now."""
-        allowed = self.allowed(model)
+        allowed = model.allowed()
         state = model.state.value
         reason = f"{why}; " if why else ""
-        final = f"nothing (the {self.name} is final)"
+        moves = any(model.state in t.sources for t in self.table)
+        final = "nothing for now" if moves else f"nothing (the {self.name} is final)"
         return InvalidAction(
             f"cannot {trigger} now: {reason}the {self.name} is {state}; "
             f"allowed now: {', '.join(allowed) if allowed else final}",

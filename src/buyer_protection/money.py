@@ -52,10 +52,16 @@ class Money:
 
     def __init__(self, amount: str | int | Decimal, currency: str) -> None:
         code = _currency(currency)
-        value = _amount(amount).quantize(_QUANTUM[code], rounding=ROUND_HALF_EVEN)
-        if value < 0:
+        exact = _amount(amount)
+        if exact < 0:
             raise InvalidInput(f"amount: {amount!r} is negative; money amounts are >= 0")
-        self.__attrs_init__(value, code)
+        try:
+            value = exact.quantize(_QUANTUM[code], rounding=ROUND_HALF_EVEN)
+        except InvalidOperation:
+            raise InvalidInput(
+                f"amount: {amount!r} has too many digits to hold exactly in {code}"
+            ) from None
+        self.__attrs_init__(value.copy_abs(), code)
 
     @classmethod
     def zero(cls, currency: str) -> Money:

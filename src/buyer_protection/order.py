@@ -16,7 +16,8 @@ from typing import Any, ClassVar
 
 import attrs
 
-from ._time import days, iso, utc
+from ._time import days as _days
+from ._time import iso, utc
 from .dispute import Dispute, Reason, refund_amount
 from .errors import InvalidAction, InvalidInput
 from .history import NO_DETAILS, HistoryEntry, with_meta
@@ -79,7 +80,7 @@ def _event_at(event: TrackingEvent) -> datetime:
 
 
 def _optional_days(value: object, name: str) -> int | None:
-    return None if value is None else days(value, name)
+    return None if value is None else _days(value, name)
 
 
 @attrs.define(eq=False, init=False)
@@ -268,6 +269,7 @@ class Order:
         twin = copy.copy(self)
         twin._history = list(self._history)
         twin._tracking = list(self._tracking)
+        twin._observations = list(self._observations)
         twin._disputes = [dispute._copy_for(twin) for dispute in self._disputes]
         twin.advance(at)
         return twin
@@ -339,7 +341,7 @@ class Order:
         self, at: datetime, days: int, *, meta: Mapping[str, object] | None = None
     ) -> None:
         """The buyer asks the seller to extend protection by *days*."""
-        wanted = _optional_days(days, "days")
+        wanted = _days(days, "days")
         details = with_meta({"days": wanted}, meta)
         at = self._begin(at)
         row = ORDER.row(self, "request_extension")
@@ -350,8 +352,7 @@ class Order:
         self, at: datetime, days: int, *, meta: Mapping[str, object] | None = None
     ) -> None:
         """The seller extends protection by *days*, answering the buyer's request."""
-        granted = _optional_days(days, "days")
-        assert granted is not None
+        granted = _days(days, "days")
         details = with_meta({"days": granted}, meta)
         at = self._begin(at)
         row = ORDER.row(self, "grant_extension")
@@ -606,13 +607,10 @@ class Order:
             if parcel not in MOVING:
                 return when
             i = bisect.bisect_right(events, when, key=_event_at)
-            upcoming = [
-                t for t in (changes, events[i].at if i < len(events) else None) if t is not None
-            ]
-            if not upcoming:
-                break
-            when = min(upcoming)
-        return max(when, promised_at)
+            nxt = events[i].at if i < len(events) else None
+            upcoming = [t for t in (changes, nxt) if t is not None]
+            when = min([*upcoming, promised_at])
+        return when
 
     def _check_refund(self, refund: Money, *, positive: bool) -> None:
         if positive and not refund:
