@@ -20,16 +20,33 @@ def utc(value: object, name: str = "at") -> datetime:
                 f"{name}: naive datetime {value.isoformat()}; "
                 "give a timezone-aware datetime (e.g. tzinfo=datetime.UTC)"
             )
-        return value.astimezone(UTC)
+        try:
+            instant = value.astimezone(UTC)
+        except OverflowError:  # past the end of the calendar once in UTC
+            instant = None
+        if instant is None or instant > LATEST:
+            raise InvalidInput(
+                f"{name}: {value.isoformat()} is later than the year {LATEST.year}, "
+                "the latest this library computes deadlines from"
+            )
+        return instant
     raise InvalidInput(
         f"{name}: expected a timezone-aware datetime, got {type(value).__name__} {value!r}"
     )
 
 
+MAX_DAYS = 3650
+"""The most days one input may add to a deadline (ten years; see `Policy`)."""
+
+LATEST = datetime.max.replace(tzinfo=UTC) - timedelta(days=10 * MAX_DAYS)
+"""The latest instant the library accepts: far enough from the end of the calendar that
+no deadline computed from it can overflow."""
+
+
 def days(value: object, name: str) -> int:
-    """Return *value* if it is a positive whole number of days, else raise `InvalidInput`."""
-    if type(value) is not int or value <= 0:
-        raise InvalidInput(f"{name}: expected a positive int of days, got {value!r}")
+    """Return *value* if it is a whole number of days from 1 to `MAX_DAYS`, else `InvalidInput`."""
+    if type(value) is not int or not 0 < value <= MAX_DAYS:
+        raise InvalidInput(f"{name}: expected an int of days from 1 to {MAX_DAYS}, got {value!r}")
     return value
 
 

@@ -122,7 +122,7 @@ def _protected(view: Order, at: datetime) -> Iterator[Step]:
         if can_open:
             yield Step(
                 "open_dispute",
-                "If it did not arrive or is not as described, open a dispute with evidence "
+                "If it is not as described, open a dispute with photos or a video "
                 f"before protection ends at {iso(ends)}.",
                 at,
                 ends,
@@ -202,7 +202,8 @@ def _in_dispute(view: Order, dispute: Dispute, at: datetime) -> Iterator[Step]:
         )
         accept = Step(
             "accept_counter_offer",
-            f"Or accept the seller's offer of {offer} before {iso(deadline)}.",
+            f"The seller refused and offers {offer}: accept it before {iso(deadline)} to "
+            "close the dispute with that refund.",
             at,
             deadline,
         )

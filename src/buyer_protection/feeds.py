@@ -19,6 +19,7 @@ from types import MappingProxyType
 from dateutil import parser as dateparser
 from dateutil import tz
 
+from ._time import utc
 from .errors import InvalidInput
 from .tracking import TrackingEvent, TrackingStatus
 
@@ -58,7 +59,16 @@ _DEFAULT_WORDS: dict[str, TrackingStatus] = {
     "damaged": _S.EXCEPTION,
 }
 
-STATUS_WORDS: Mapping[str, TrackingStatus] = MappingProxyType(_DEFAULT_WORDS)
+_SEPARATORS = re.compile(r"[\s_\-]+")
+
+
+def _words(text: str) -> str:
+    return _SEPARATORS.sub(" ", text.strip().casefold())
+
+
+STATUS_WORDS: Mapping[str, TrackingStatus] = MappingProxyType(
+    {_words(text): status for text, status in _DEFAULT_WORDS.items()}
+)
 """The default table from a status text (normalised: lower case, words separated by
 single spaces) to a `TrackingStatus`. Pass ``statuses=`` to `parse_tracking` to add
 to it or override it."""
@@ -69,11 +79,6 @@ _YEAR_FIRST = re.compile(r"\s*\d{4}[-/.\s]")
 # Two different defaults show which parts dateutil filled in itself. Naive on
 # purpose: an aware default would hand its zone to a time written without one.
 _PROBES = (datetime(2001, 1, 1, 0), datetime(2002, 2, 2, 1))  # noqa: DTZ001
-_SEPARATORS = re.compile(r"[\s_\-]+")
-
-
-def _words(text: str) -> str:
-    return _SEPARATORS.sub(" ", text.strip().casefold())
 
 
 def _zone(value: object) -> tzinfo:
@@ -88,7 +93,7 @@ def _zone(value: object) -> tzinfo:
 
 
 def _status_table(extra: Mapping[str, TrackingStatus | str] | None) -> dict[str, TrackingStatus]:
-    table = dict(_DEFAULT_WORDS)
+    table = dict(STATUS_WORDS)
     for text, status in (extra or {}).items():
         try:
             table[_words(text)] = TrackingStatus(status)
@@ -100,7 +105,7 @@ def _status_table(extra: Mapping[str, TrackingStatus | str] | None) -> dict[str,
     return table
 
 
-def _parse_time(value: object, zone: tzinfo, dayfirst: bool | None, name: str) -> datetime:
+def _parse_time(value: object, zone: tzinfo | None, dayfirst: bool | None, name: str) -> datetime:
     """One feed time as an aware datetime, or ValueError saying why it cannot be known."""
     if isinstance(value, datetime):
         parsed = value
@@ -115,6 +120,8 @@ def _parse_time(value: object, zone: tzinfo, dayfirst: bool | None, name: str) -
         raise ValueError(f"expected a date and time as text, got {value!r}")
     if parsed.utcoffset() is not None:
         return parsed
+    if zone is None:
+        raise ValueError(f"{value!r} has no time zone; give it with an offset such as +08:00")
     local = parsed.replace(tzinfo=zone)
     if not tz.datetime_exists(local):
         raise ValueError(f"{value!r} does not exist in {name} (skipped by a clock change)")
@@ -166,6 +173,29 @@ def _read(text: str, dayfirst: bool | None) -> datetime:
             f"{text!r} reads as day-first and as month-first; pass dayfirst=True or False"
         )
     return readings[0]
+
+
+def parse_instant(
+    value: str | datetime,
+    *,
+    default_tz: tzinfo | str | None = None,
+    dayfirst: bool | None = None,
+    name: str = "time",
+) -> datetime:
+    """One instant written as carriers and people write them, in UTC.
+
+    The same forms and the same refusals as `parse_tracking`; a time without an
+    offset is local time in *default_tz*, and refused when there is none.
+
+    >>> parse_instant("2026-03-20 10:00", default_tz="Asia/Shanghai").isoformat()
+    '2026-03-20T02:00:00+00:00'
+    """
+    zone = None if default_tz is None else _zone(default_tz)
+    try:
+        parsed = _parse_time(value, zone, dayfirst, str(default_tz))
+    except ValueError as err:
+        raise InvalidInput(f"{name}: {err}") from None
+    return utc(parsed, name)
 
 
 def parse_tracking(

@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from ._time import utc
 from .errors import InvalidInput
 from .lifecycle import Actor, State
 from .money import Money
@@ -25,13 +26,14 @@ def with_meta(details: Mapping[str, Any], meta: object) -> Mapping[str, Any]:
     if not isinstance(meta, Mapping) or not all(isinstance(k, str) for k in meta):
         raise InvalidInput(f"meta: expected a mapping with str keys, got {meta!r}")
     for key, value in meta.items():
-        naive = isinstance(value, datetime) and value.utcoffset() is None
-        if not isinstance(value, META_TYPES) or naive:
+        if not isinstance(value, META_TYPES):
             raise InvalidInput(
                 f"meta[{key!r}]: {type(value).__name__} {value!r} cannot be stored; "
                 "use str, int, bool, None, Money or an aware datetime"
             )
-    return {**details, "meta": dict(meta)}
+    # Instants are kept in UTC, like every instant the library records.
+    kept = {k: utc(v, f"meta[{k!r}]") if isinstance(v, datetime) else v for k, v in meta.items()}
+    return {**details, "meta": kept}
 
 
 @attrs.frozen

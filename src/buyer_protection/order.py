@@ -16,8 +16,8 @@ from typing import Any, ClassVar
 
 import attrs
 
+from ._time import MAX_DAYS, iso, utc
 from ._time import days as _days
-from ._time import iso, utc
 from .dispute import Dispute, Reason, refund_amount
 from .errors import InvalidAction, InvalidInput
 from .history import NO_DETAILS, HistoryEntry, with_meta
@@ -58,6 +58,16 @@ def _evidence(value: object) -> tuple[str, ...]:
         if not isinstance(item, str) or not item:
             raise InvalidInput(f"evidence[{i}]: expected a non-empty str, got {item!r}")
     return items
+
+
+def _fields_of(model: Order | Dispute | dict[str, Any]) -> dict[str, Any]:
+    """A model's (or a saved dict's) attribute values, its lists copied."""
+    if isinstance(model, dict):
+        items = list(model.items())
+    else:
+        cls: type[Order] | type[Dispute] = type(model)
+        items = [(a.name, getattr(model, a.name)) for a in attrs.fields(cls)]
+    return {name: list(value) if isinstance(value, list) else value for name, value in items}
 
 
 def _entry_id(entry: HistoryEntry) -> int:
@@ -281,6 +291,9 @@ class Order:
     def allowed(self) -> tuple[str, ...]:
         """The actions a person may take on the order and its open dispute now."""
         actions = ORDER.allowed(self)
+        if "grant_extension" in actions and self.extension_days >= self._extension_cap:
+            # Any grant would pass the cap: InvalidInput if tried, so not offered.
+            actions = tuple(a for a in actions if a != "grant_extension")
         if self.state is OrderState.IN_DISPUTE:
             actions += DISPUTE.allowed(self._disputes[-1])
         return actions
@@ -336,6 +349,7 @@ class Order:
         row = ORDER.row(self, "confirm_receipt")
         self.completed_at = at
         self._apply(row, at, details)
+        self._begin(at)  # a post-completion window of zero closes the order at once
 
     def request_extension(
         self, at: datetime, days: int, *, meta: Mapping[str, object] | None = None
@@ -356,8 +370,8 @@ class Order:
         details = with_meta({"days": granted}, meta)
         at = self._begin(at)
         row = ORDER.row(self, "grant_extension")
-        cap = self.policy.max_extension_days
-        if cap is not None and self.extension_days + granted > cap:
+        cap = self._extension_cap
+        if self.extension_days + granted > cap:
             raise InvalidInput(
                 f"days: {granted} more days would extend protection by "
                 f"{self.extension_days + granted} days in all; the policy allows at most {cap} "
@@ -400,6 +414,14 @@ class Order:
         if not why.item_received:
             earliest = self._dispute_opens(at)
             if at < earliest:
+                closes = self._disputes_close()
+                if earliest >= closes:
+                    raise ORDER.refusal(
+                        self,
+                        "open_dispute",
+                        f"a 'not received' dispute could be opened from {iso(earliest)}, "
+                        f"but disputes close at {iso(closes)}",
+                    )
                 raise ORDER.refusal(
                     self,
                     "open_dispute",
@@ -478,7 +500,15 @@ class Order:
         automatic one is checked, a tracking observation is added. A new action
         entry's ``id`` must be greater than every id recorded so far.
         """
-        return self._ingest(entry, {e.id: e for e in self.log}, "entry")
+        models: list[Order | Dispute] = [self, *self._disputes]
+        saved = [(model, _fields_of(model)) for model in models]
+        try:
+            return self._ingest(entry, {e.id: e for e in self.log}, "entry")
+        except InvalidInput:
+            for model, fields in saved:  # a refused entry leaves no trace
+                for name, value in _fields_of(fields).items():
+                    setattr(model, name, value)
+            raise
 
     def _ingest(self, entry: HistoryEntry, seen: dict[int, HistoryEntry], where: str) -> bool:
         if not isinstance(entry, HistoryEntry):
@@ -513,7 +543,8 @@ class Order:
             event = entry.details.get("event")
             if not isinstance(event, TrackingEvent):
                 raise InvalidInput(f"details.event: expected a TrackingEvent, got {event!r}")
-            self.add_tracking(event)
+            if not self.add_tracking(event):
+                return None  # a scan already known, under another id
             self._observations[-1] = attrs.evolve(self._observations[-1], id=entry.id)
             self._next_id = max(self._next_id, entry.id)
             return self._observations[-1]
@@ -612,6 +643,15 @@ class Order:
             when = min([*upcoming, promised_at])
         return when
 
+    def _disputes_close(self) -> datetime:
+        """When opening a dispute stops being possible, if nothing else happens first."""
+        end = self.post_completion_ends
+        if end is None:
+            protection = self.protection_ends
+            assert protection is not None
+            end = protection + self.policy.post_completion_window
+        return end
+
     def _check_refund(self, refund: Money, *, positive: bool) -> None:
         if positive and not refund:
             raise InvalidInput(f"refund: {refund} asks for nothing; ask for more than zero")
@@ -626,6 +666,11 @@ class Order:
         if last is not None and not self.policy.reopen_after_cancel:
             return "the policy does not allow a new dispute after one was cancelled"
         return None
+
+    @property
+    def _extension_cap(self) -> int:
+        cap = self.policy.max_extension_days
+        return MAX_DAYS if cap is None else min(cap, MAX_DAYS)
 
     def _extension_refusal(self) -> str | None:
         if self.extension_requested is None:

@@ -12,12 +12,15 @@ from typing import Any
 
 import attrs
 
+from ._time import MAX_DAYS
 from .errors import InvalidInput
 
 
 def _positive_int(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if type(value) is not int or value <= 0:
-        raise InvalidInput(f"Policy.{attribute.name}: expected a positive int, got {value!r}")
+    if type(value) is not int or not 0 < value <= MAX_DAYS:
+        raise InvalidInput(
+            f"Policy.{attribute.name}: expected an int of days from 1 to {MAX_DAYS}, got {value!r}"
+        )
 
 
 def _optional_positive_int(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -26,9 +29,18 @@ def _optional_positive_int(instance: Any, attribute: attrs.Attribute[Any], value
 
 
 def _duration(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, timedelta) or value < timedelta(0):
+    if not isinstance(value, timedelta) or not timedelta(0) <= value <= timedelta(MAX_DAYS):
         raise InvalidInput(
-            f"Policy.{attribute.name}: expected a non-negative datetime.timedelta, got {value!r}"
+            f"Policy.{attribute.name}: expected a datetime.timedelta from zero to "
+            f"{MAX_DAYS} days, got {value!r}"
+        )
+
+
+def _window(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, timedelta) or not timedelta(0) < value <= timedelta(MAX_DAYS):
+        raise InvalidInput(
+            f"Policy.{attribute.name}: expected a datetime.timedelta above zero and up to "
+            f"{MAX_DAYS} days, got {value!r}"
         )
 
 
@@ -78,14 +90,14 @@ class Policy:
     )
     processing_time: timedelta = _rule(
         timedelta(days=7),
-        _duration,
+        _window,
         "the seller must ship within this time from payment, "
         "or the order is cancelled and fully refunded",
         f"{_HELP} (the order's processing time; 7 days is typical)",
     )
     seller_response_window: timedelta = _rule(
         timedelta(days=5),
-        _duration,
+        _window,
         "time the seller has to answer a dispute, from its opening or the buyer's last change; "
         "silence refunds the buyer's request",
         _SEED,
@@ -93,7 +105,7 @@ class Policy:
     )
     negotiation_window: timedelta = _rule(
         timedelta(days=5),
-        _duration,
+        _window,
         "time for buyer and seller to agree after the seller's counter-offer; "
         "then the dispute goes to the platform by itself",
         "2022 help-centre copy (seller rules digests say 7 days; older rules 15)",
@@ -148,7 +160,7 @@ class Policy:
     )
     stalled_after: timedelta = _rule(
         timedelta(days=10),
-        _duration,
+        _window,
         "a parcel with no new tracking event for this long is stalled",
         "this library's choice, matching the 10 days before 'not received' opens",
         "L",

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 import cattrs
@@ -156,7 +156,7 @@ def _duration_text(value: timedelta) -> str:
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     clock = "".join(
-        f"{int(n) if unit != 'S' else n.normalize():}{unit}"
+        f"{int(n) if unit != 'S' else format(n.normalize(), 'f')}{unit}"
         for n, unit in ((hours, "H"), (minutes, "M"), (secs, "S"))
         if n
     )
@@ -266,6 +266,34 @@ def _details_in(value: object, _: type) -> Mapping[str, Any]:
     return details
 
 
+def _policy_in(value: object, _: type) -> Policy:
+    """A policy, each field checked on its own so that every bad one is named."""
+    if not isinstance(value, Mapping):
+        raise _fail(value, "an object")
+    fields = attrs.fields(attrs.resolve_types(Policy))
+    extra = set(value) - {f.name for f in fields}
+    if extra:
+        raise ForbiddenExtraKeysError(None, Policy, extra)
+    given: dict[str, Any] = {}
+    errors: list[Exception] = []
+    for field in fields:
+        try:
+            if field.name not in value:
+                raise KeyError(field.name)
+            item: object = CONVERTER.structure(value[field.name], cast(type, field.type))
+            if field.validator is not None:
+                field.validator(None, field, item)
+            given[field.name] = item
+        except Exception as err:  # collected, and reported with its path
+            err.__notes__ = [
+                AttributeValidationNote(f"policy {field.name}", field.name, field.type)
+            ]
+            errors.append(err)
+    if errors:
+        raise ClassValidationError("invalid policy", errors, Policy)
+    return Policy(**given)
+
+
 def _make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     converter.register_structure_hook(str, _str)
@@ -276,6 +304,7 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(timedelta, _duration)
     converter.register_unstructure_hook(timedelta, _duration_text)
     converter.register_structure_hook(Money, _money)
+    converter.register_structure_hook(Policy, _policy_in)
     converter.register_unstructure_hook(
         Money, lambda m: {"amount": str(m.amount), "currency": m.currency}
     )
@@ -436,6 +465,8 @@ def loads(text: str | bytes) -> Order:
         raise InvalidInput(f"line {err.lineno} column {err.colno}: {err.msg}") from None
     except (ValueError, TypeError) as err:
         raise InvalidInput(f"document: {err}") from None
+    except RecursionError:
+        raise InvalidInput("document: nested too deeply to be an order") from None
     return from_dict(data)
 
 

@@ -117,8 +117,12 @@ def _deadlines(view: Order, at: datetime) -> Iterator[Milestone]:
     for number, dispute in enumerate(view.disputes, 1):
         yield from _clocks(dispute, dispute.state, at, f"dispute {number}")
     earliest = view.earliest_dispute
-    if earliest is not None:
-        yield Milestone(earliest, "earliest_dispute", _window(view, earliest, at))
+    if earliest is None:
+        return
+    can_open = view.state in (OrderState.SHIPPED, OrderState.COMPLETED)
+    if can_open and (opens := view._dispute_opens(at)) > at:
+        earliest = opens  # not open now (a late scan may close it again): when it opens
+    yield Milestone(earliest, "earliest_dispute", _window(view, earliest, at))
 
 
 def _clocks(
@@ -140,7 +144,9 @@ def _clocks(
 def _window(view: Order, opens: datetime, at: datetime) -> Status:
     """Whether the dispute window opening at *opens* is ahead, opened, or never did."""
     if opens > at:
-        return "due" if view.state is OrderState.SHIPPED else "expired"
+        open_now = view.state in (OrderState.SHIPPED, OrderState.COMPLETED)
+        ahead = open_now and "open_dispute" in view.allowed() and opens < view._disputes_close()
+        return "due" if ahead else "expired"
     before = [e.after for e in view.history if e.at <= opens]
     open_states = (OrderState.SHIPPED, OrderState.IN_DISPUTE, OrderState.COMPLETED)
     return "done" if before and before[-1] in open_states else "expired"
@@ -176,10 +182,8 @@ def to_ical(order: Order, at: datetime) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", milestone.at)
         event.add("summary", f"Order {order.order_id}: {milestone.label}")
-        event.add(
-            "description",
-            f"{milestone.label} ({milestone.detail or 'order'}); act before this moment.",
-        )
+        hint = "possible from this moment" if milestone.what in OPENINGS else "act before it"
+        event.add("description", f"{milestone.label} ({milestone.detail or 'order'}): {hint}.")
         alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("trigger", -timedelta(days=1))
