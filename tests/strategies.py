@@ -1,0 +1,356 @@
+"""Hypothesis strategies and small helpers shared by the tests.
+
+Strategies build valid values (instants, zones, money, policies) and random
+scenarios: sequences of `Step` values that `run` plays against an `Order`
+through its public API, treating `InvalidAction` and `InvalidInput` as allowed
+refusals. `snapshot` captures everything a refused call must leave unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+from dateutil import tz as dateutil_tz
+from hypothesis import strategies as st
+
+from buyer_protection import (
+    ALIEXPRESS,
+    Dispute,
+    InvalidAction,
+    InvalidInput,
+    Money,
+    Order,
+    Policy,
+    Reason,
+)
+
+# -- instants and zones ---------------------------------------------------------
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+ZONES: tuple[tzinfo, ...] = (
+    UTC,
+    SHANGHAI,
+    LOS_ANGELES,
+    ZoneInfo("Europe/London"),
+    ZoneInfo("Asia/Kolkata"),
+    ZoneInfo("Australia/Lord_Howe"),  # a half-hour daylight-saving shift
+    timezone(timedelta(hours=-9, minutes=-30)),
+    dateutil_tz.gettz("America/New_York") or UTC,
+)
+"""Zones the same instants are written in: UTC, fixed offsets, DST zones."""
+
+EPOCH = datetime(2026, 3, 1, tzinfo=UTC)
+"""A fixed reference instant, a week before the US switches to daylight saving."""
+
+
+def zones() -> st.SearchStrategy[tzinfo]:
+    """A time zone from `ZONES`."""
+    return st.sampled_from(ZONES)
+
+
+def instants(
+    min_value: datetime = datetime(2024, 1, 1), max_value: datetime = datetime(2030, 12, 31)
+) -> st.SearchStrategy[datetime]:
+    """An aware instant in UTC, to the microsecond."""
+    return st.datetimes(min_value=min_value, max_value=max_value, timezones=st.just(UTC))
+
+
+def aware_datetimes() -> st.SearchStrategy[datetime]:
+    """An aware datetime written in any zone of `ZONES`."""
+    return st.builds(lambda at, zone: at.astimezone(zone), instants(), zones())
+
+
+def windows(
+    min_value: timedelta = timedelta(hours=1), max_value: timedelta = timedelta(days=30)
+) -> st.SearchStrategy[timedelta]:
+    """A positive duration: whole days (as policies usually say) or any to the microsecond."""
+    whole = st.integers(
+        max(1, min_value.days + (1 if min_value.seconds else 0)), max_value.days
+    ).map(lambda n: timedelta(days=n))
+    return st.one_of(whole, st.timedeltas(min_value=min_value, max_value=max_value))
+
+
+# -- money ----------------------------------------------------------------------
+
+MINOR_DIGITS = {"USD": 2, "EUR": 2, "BRL": 2, "CNY": 2, "JPY": 0, "KWD": 3}
+
+
+def currencies() -> st.SearchStrategy[str]:
+    """An ISO 4217 code, with zero, two or three minor digits."""
+    return st.sampled_from(sorted(MINOR_DIGITS))
+
+
+def amounts(
+    currency: str, min_units: int = 0, max_units: int = 10**9
+) -> st.SearchStrategy[Decimal]:
+    """A Decimal amount with exactly *currency*'s minor digits."""
+    digits = MINOR_DIGITS[currency]
+    return st.integers(min_units, max_units).map(lambda n: Decimal(n).scaleb(-digits))
+
+
+def money(currency: str | None = None, *, positive: bool = False) -> st.SearchStrategy[Money]:
+    """Money in *currency* (or any of `currencies`), above zero when *positive*."""
+    codes = st.just(currency) if currency else currencies()
+    return codes.flatmap(
+        lambda code: amounts(code, 1 if positive else 0).map(lambda a: Money(a, code))
+    )
+
+
+def share(total: Money, percent: int) -> Money:
+    """*percent* of *total*, rounded to the currency's minor unit."""
+    return Money(total.amount * percent / 100, total.currency)
+
+
+# -- policies -------------------------------------------------------------------
+
+
+@st.composite
+def policies(draw: st.DrawFn) -> Policy:
+    """A valid Policy: the default preset with random windows, switches and caps."""
+    return attrs.evolve(
+        ALIEXPRESS,
+        protection_days=draw(st.integers(1, 120)),
+        processing_time=draw(windows()),
+        seller_response_window=draw(windows()),
+        negotiation_window=draw(windows()),
+        post_completion_window=draw(windows()),
+        reopen_after_cancel=draw(st.booleans()),
+        earliest_not_received=draw(windows(timedelta(0), timedelta(days=20))),
+        fast_delivery_days=draw(st.integers(1, 10)),
+        max_extension_days=draw(st.none() | st.integers(1, 60)),
+    )
+
+
+# -- snapshots ------------------------------------------------------------------
+
+
+def dispute_snapshot(dispute: Dispute) -> tuple[Any, ...]:
+    """Everything observable about *dispute*."""
+    return (
+        dispute.state,
+        dispute.history,
+        dispute.request,
+        dispute.counter_offer,
+        dispute.outcome,
+        dispute.deadline,
+        dispute.reason,
+        dispute.evidence,
+    )
+
+
+def snapshot(order: Order) -> tuple[Any, ...]:
+    """Everything observable about *order* and its disputes (tracking aside)."""
+    return (
+        order.state,
+        order.history,
+        order.refunded,
+        order.protection_ends,
+        order.next_deadline,
+        order.last_event_at,
+        order.extension_days,
+        order.extension_requested,
+        tuple(dispute_snapshot(d) for d in order.disputes),
+    )
+
+
+def all_entries(order: Order) -> list[Any]:
+    """Every history entry of *order* and its disputes, in the order they were recorded."""
+    entries = list(order.history)
+    for dispute in order.disputes:
+        entries.extend(dispute.history)
+    return sorted(entries, key=lambda e: e.id)
+
+
+# -- scenarios ------------------------------------------------------------------
+
+ORDER_ACTIONS = (
+    "advance",
+    "ship",
+    "confirm_receipt",
+    "request_extension",
+    "grant_extension",
+    "open_dispute",
+)
+DISPUTE_ACTIONS = (
+    "seller_accept",
+    "seller_reject",
+    "buyer_accept",
+    "buyer_modify",
+    "escalate",
+    "cancel",
+    "platform_decide",
+)
+ACTIONS = ORDER_ACTIONS + DISPUTE_ACTIONS
+
+WAITS: tuple[str, ...] = ("before-deadline", "at-deadline", "after-deadline")
+
+
+@attrs.frozen
+class Step:
+    """One move of a scenario: wait, then do *action* with these arguments.
+
+    *wait* is a duration, or one of `WAITS`: a microsecond before, exactly at, or
+    a microsecond after the order's next deadline. *percent* sizes amounts (of
+    the total, or of the request for a counter-offer); above 100 is too much.
+    """
+
+    action: str
+    wait: timedelta | str
+    percent: int = 100
+    days: int = 1
+    by_platform: bool = False
+    reason: Reason = Reason.NOT_RECEIVED
+
+
+def waits() -> st.SearchStrategy[timedelta | str]:
+    """How long a step waits: nothing, minutes, days, or right at a deadline."""
+    return st.one_of(
+        st.just(timedelta(0)),
+        st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=3)),
+        st.integers(1, 40).map(lambda n: timedelta(days=n)),
+        st.sampled_from(WAITS),
+    )
+
+
+def steps(actions: Sequence[str] = ACTIONS) -> st.SearchStrategy[Step]:
+    """One random `Step` among *actions*."""
+    return st.builds(
+        Step,
+        action=st.sampled_from(actions),
+        wait=waits(),
+        percent=st.one_of(st.integers(0, 110), st.just(100)),
+        days=st.integers(1, 90),
+        by_platform=st.integers(0, 3).map(lambda n: n == 0),
+        reason=st.sampled_from(Reason),
+    )
+
+
+def scenarios(
+    actions: Sequence[str] = ACTIONS, max_size: int = 25
+) -> st.SearchStrategy[list[Step]]:
+    """A sequence of steps; most scenarios ship early so that disputes happen."""
+    first = st.builds(Step, action=st.just("ship"), wait=st.integers(0, 3).map(timedelta))
+    return st.builds(
+        lambda head, tail: [*head, *tail],
+        st.lists(first, max_size=1),
+        st.lists(steps(actions), max_size=max_size),
+    )
+
+
+def next_instant(order: Order, now: datetime, wait: timedelta | str) -> datetime:
+    """The instant a step waiting *wait* after *now* happens at (never before *now*)."""
+    if isinstance(wait, timedelta):
+        return now + wait
+    deadline = order.next_deadline
+    if deadline is None:
+        return now
+    offset = {"before-deadline": -1, "at-deadline": 0, "after-deadline": 1}[wait]
+    return max(now, deadline.at + timedelta(microseconds=offset))
+
+
+def call_for(order: Order, step: Step, at: datetime) -> Callable[[], object] | None:
+    """The public call that *step* makes on *order* at *at* (None: no dispute to act on)."""
+    total = order.total
+    if step.action == "advance":
+        return lambda: order.advance(at)
+    if step.action == "ship":
+        return lambda: order.ship(at, protection_days=step.days, by_platform=step.by_platform)
+    if step.action == "confirm_receipt":
+        return lambda: order.confirm_receipt(at)
+    if step.action == "request_extension":
+        return lambda: order.request_extension(at, step.days)
+    if step.action == "grant_extension":
+        return lambda: order.grant_extension(at, step.days)
+    if step.action == "open_dispute":
+        return lambda: order.open_dispute(
+            at,
+            reason=step.reason,
+            refund=share(total, step.percent),
+            evidence=("https://example.com/tracking.png",),
+        )
+    dispute = order.dispute
+    if dispute is None:
+        return None
+    if step.action == "seller_accept":
+        return lambda: dispute.seller_accept(at)
+    if step.action == "seller_reject":
+        return lambda: dispute.seller_reject(at, counter_offer=share(dispute.request, step.percent))
+    if step.action == "buyer_accept":
+        return lambda: dispute.buyer_accept(at)
+    if step.action == "buyer_modify":
+        return lambda: dispute.buyer_modify(at, refund=share(total, step.percent))
+    if step.action == "escalate":
+        return lambda: dispute.escalate(at)
+    if step.action == "cancel":
+        return lambda: dispute.cancel(at)
+    if step.action == "platform_decide":
+        return lambda: dispute.platform_decide(at, refund=share(total, step.percent))
+    raise AssertionError(f"unknown action {step.action!r}")
+
+
+def run(
+    order: Order, scenario: Sequence[Step], zone: tzinfo = UTC
+) -> Iterator[tuple[Step, datetime, Exception | None]]:
+    """Play *scenario* on *order*, writing every instant in *zone*.
+
+    Yields each step, its instant and the refusal it met (or None) after it ran.
+    """
+    now = order.last_event_at
+    for step in scenario:
+        now = next_instant(order, now, step.wait)
+        call = call_for(order, step, now.astimezone(zone))
+        error: Exception | None = None
+        if call is not None:
+            try:
+                call()
+            except (InvalidAction, InvalidInput) as refusal:
+                error = refusal
+        yield step, now, error
+
+
+def new_order(
+    policy: Policy = ALIEXPRESS,
+    total: Money | None = None,
+    paid_at: datetime = EPOCH,
+    order_id: str = "8000-1",
+) -> Order:
+    """An order paid at *paid_at* (default: `EPOCH`) for *total* (default: 100 USD)."""
+    return Order(order_id, total or Money("100", "USD"), paid_at, policy)
+
+
+def assert_refused(
+    build: Callable[[], Order],
+    call: Callable[[Order], object],
+    error: type[Exception],
+    at: datetime | None = None,
+) -> Exception:
+    """Check that *call* on a fresh ``build()`` raises *error* and changes nothing.
+
+    Nothing means: the order and its disputes are as they were, or, when *at* is
+    given, possibly as ``advance(at)`` alone would have left them (the automatic
+    steps due by then). Returns the error raised.
+    """
+    order = build()
+    before = snapshot(order)
+    tracking = order.tracking
+    try:
+        call(order)
+    except error as raised:
+        refusal = raised
+    else:
+        raise AssertionError(f"expected {error.__name__}, nothing was raised")
+    after = snapshot(order)
+    assert order.tracking == tracking
+    if at is None or after == before:
+        assert after == before
+    else:
+        twin = build()
+        twin.advance(at)
+        assert after == snapshot(twin)
+    return refusal

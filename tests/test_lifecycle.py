@@ -1,0 +1,346 @@
+"""Tests for the lifecycle tables and their one shared state machine per aggregate."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import transitions
+
+from buyer_protection import (
+    ALIEXPRESS,
+    Actor,
+    DisputeState,
+    InvalidAction,
+    Money,
+    OrderState,
+    Reason,
+)
+from buyer_protection.lifecycle import DISPUTE, LIFECYCLES, ORDER, Lifecycle
+from strategies import EPOCH, new_order
+
+OS = OrderState
+D = DisputeState
+DAY = timedelta(days=1)
+USD = "USD"
+
+
+def _rows(lifecycle: Lifecycle) -> set[tuple[str, frozenset[Any], Any, Actor, str | None]]:
+    return {(t.trigger, frozenset(t.sources), t.dest, t.actor, t.clock) for t in lifecycle.table}
+
+
+def test_order_table_declares_the_rules() -> None:
+    """The order table has exactly the transitions RULES.md section 1 describes."""
+    assert _rows(ORDER) == {
+        ("ship", frozenset({OS.AWAITING_SHIPMENT}), OS.SHIPPED, Actor.SELLER, None),
+        (
+            "cancel_unshipped",
+            frozenset({OS.AWAITING_SHIPMENT}),
+            OS.CLOSED,
+            Actor.SYSTEM,
+            "shipping_deadline",
+        ),
+        ("confirm_receipt", frozenset({OS.SHIPPED}), OS.COMPLETED, Actor.BUYER, None),
+        ("complete", frozenset({OS.SHIPPED}), OS.COMPLETED, Actor.SYSTEM, "protection_ends"),
+        ("request_extension", frozenset({OS.SHIPPED}), OS.SHIPPED, Actor.BUYER, None),
+        ("grant_extension", frozenset({OS.SHIPPED}), OS.SHIPPED, Actor.SELLER, None),
+        ("open_dispute", frozenset({OS.SHIPPED, OS.COMPLETED}), OS.IN_DISPUTE, Actor.BUYER, None),
+        ("dispute_resolved", frozenset({OS.IN_DISPUTE}), OS.CLOSED, Actor.SYSTEM, None),
+        ("dispute_cancelled", frozenset({OS.IN_DISPUTE}), OS.SHIPPED, Actor.SYSTEM, None),
+        (
+            "dispute_cancelled_after_completion",
+            frozenset({OS.IN_DISPUTE}),
+            OS.COMPLETED,
+            Actor.SYSTEM,
+            None,
+        ),
+        ("close", frozenset({OS.COMPLETED}), OS.CLOSED, Actor.SYSTEM, "post_completion_ends"),
+    }
+
+
+def test_dispute_table_declares_the_rules() -> None:
+    """The dispute table has exactly the transitions RULES.md section 3 describes."""
+    opened = frozenset({D.AWAITING_SELLER, D.NEGOTIATING, D.ARBITRATION})
+    assert _rows(DISPUTE) == {
+        (
+            "seller_accept",
+            frozenset({D.AWAITING_SELLER, D.NEGOTIATING}),
+            D.RESOLVED,
+            Actor.SELLER,
+            None,
+        ),
+        ("seller_reject", frozenset({D.AWAITING_SELLER}), D.NEGOTIATING, Actor.SELLER, None),
+        (
+            "seller_timeout",
+            frozenset({D.AWAITING_SELLER}),
+            D.RESOLVED,
+            Actor.SYSTEM,
+            "seller_deadline",
+        ),
+        ("buyer_accept", frozenset({D.NEGOTIATING}), D.RESOLVED, Actor.BUYER, None),
+        (
+            "buyer_modify",
+            frozenset({D.AWAITING_SELLER, D.NEGOTIATING}),
+            D.AWAITING_SELLER,
+            Actor.BUYER,
+            None,
+        ),
+        ("escalate", frozenset({D.NEGOTIATING}), D.ARBITRATION, Actor.BUYER, None),
+        (
+            "negotiation_timeout",
+            frozenset({D.NEGOTIATING}),
+            D.ARBITRATION,
+            Actor.SYSTEM,
+            "negotiation_deadline",
+        ),
+        ("cancel", opened, D.CANCELLED, Actor.BUYER, None),
+        ("platform_decide", frozenset({D.ARBITRATION}), D.RESOLVED, Actor.PLATFORM, None),
+    }
+
+
+def test_state_values_are_the_marketplace_words() -> None:
+    """The state enums carry the values the public API documents."""
+    assert {s.value for s in OrderState} >= {
+        "awaiting_shipment",
+        "shipped",
+        "in_dispute",
+        "completed",
+        "closed",
+    }
+    assert {s.value for s in DisputeState} == {
+        "awaiting_seller",
+        "negotiating",
+        "arbitration",
+        "resolved",
+        "cancelled",
+    }
+
+
+@pytest.mark.parametrize("lifecycle", LIFECYCLES, ids=lambda lc: lc.name)
+def test_each_state_has_at_most_one_automatic_step(lifecycle: Lifecycle) -> None:
+    """A state's clock runs out in one way only, so the next deadline is well defined."""
+    for state in lifecycle.states:
+        clocked = [t for t in lifecycle.table if state in t.sources and t.automatic]
+        assert len(clocked) <= 1, state
+        if clocked:
+            assert lifecycle.automatic[state] is clocked[0]
+
+
+@pytest.mark.parametrize("lifecycle", LIFECYCLES, ids=lambda lc: lc.name)
+def test_every_state_is_reachable_from_the_initial_one(lifecycle: Lifecycle) -> None:
+    """No state in the table is dead: each can be reached from the initial state."""
+    seen = {lifecycle.initial}
+    frontier = [lifecycle.initial]
+    while frontier:
+        state = frontier.pop()
+        for t in lifecycle.table:
+            if state in t.sources and t.dest not in seen:
+                seen.add(t.dest)
+                frontier.append(t.dest)
+    if lifecycle is DISPUTE:
+        # A platform-shipped order's dispute starts in arbitration.
+        assert D.ARBITRATION in seen
+    assert seen == set(lifecycle.states)
+
+
+@pytest.mark.parametrize("lifecycle", LIFECYCLES, ids=lambda lc: lc.name)
+def test_final_states_have_no_way_out(lifecycle: Lifecycle) -> None:
+    """Closed orders and resolved or cancelled disputes have no transition out."""
+    finals = {OS.CLOSED} if lifecycle is ORDER else {D.RESOLVED, D.CANCELLED}
+    for t in lifecycle.table:
+        assert not finals & set(t.sources), t.trigger
+
+
+@pytest.mark.parametrize("lifecycle", LIFECYCLES, ids=lambda lc: lc.name)
+def test_the_shared_machine_is_built_from_the_table(lifecycle: Lifecycle) -> None:
+    """The transitions.Machine knows exactly the table's triggers, with no auto transitions."""
+    machine = lifecycle.machine
+
+    assert isinstance(machine, transitions.Machine)
+    assert set(machine.events) == {t.trigger for t in lifecycle.table}
+    assert not any(name.startswith("to_") for name in machine.events)
+    for t in lifecycle.table:
+        event = machine.events[t.trigger]
+        for source in t.sources:
+            (only,) = event.transitions[source.name]
+            assert only.dest == t.dest.name
+
+
+def test_one_machine_per_lifecycle_and_none_per_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Creating and driving many orders creates no Machine and adds no model to one."""
+    created: list[object] = []
+    added: list[object] = []
+    init = transitions.Machine.__init__
+    add_model = transitions.Machine.add_model
+
+    def counting_init(self: transitions.Machine, *args: Any, **kwargs: Any) -> None:
+        created.append(self)
+        init(self, *args, **kwargs)
+
+    def counting_add_model(self: transitions.Machine, *args: Any, **kwargs: Any) -> None:
+        added.append(args)
+        add_model(self, *args, **kwargs)
+
+    monkeypatch.setattr(transitions.Machine, "__init__", counting_init)
+    monkeypatch.setattr(transitions.Machine, "add_model", counting_add_model)
+    for n in range(50):
+        order = new_order(order_id=f"order-{n}")
+        order.ship(EPOCH + DAY)
+        dispute = order.open_dispute(
+            EPOCH + 12 * DAY, reason=Reason.NOT_RECEIVED, refund=Money("100", USD)
+        )
+        dispute.seller_reject(EPOCH + 13 * DAY, counter_offer=Money("10", USD))
+        dispute.escalate(EPOCH + 14 * DAY)
+        dispute.platform_decide(EPOCH + 15 * DAY, refund=Money("100", USD))
+
+    assert created == []
+    assert added == []
+    assert ORDER.machine.models == []
+    assert DISPUTE.machine.models == []
+
+
+def test_order_and_dispute_machines_are_distinct() -> None:
+    """Order and dispute have a machine each, so same-named states cannot collide."""
+    assert ORDER.machine is not DISPUTE.machine
+    assert ORDER.states == tuple(OrderState)
+    assert DISPUTE.states == tuple(DisputeState)
+
+
+def test_allowed_now_follows_the_table_and_guards() -> None:
+    """allowed() lists the person actions of the current state whose guard passes."""
+    order = new_order()
+    assert order.allowed() == ("ship",)
+
+    order.ship(EPOCH + DAY)
+    assert set(order.allowed()) == {"confirm_receipt", "request_extension", "open_dispute"}
+
+    order.request_extension(EPOCH + 2 * DAY, 5)
+    assert set(order.allowed()) == {
+        "confirm_receipt",
+        "request_extension",
+        "grant_extension",
+        "open_dispute",
+    }
+
+    dispute = order.open_dispute(
+        EPOCH + 12 * DAY, reason=Reason.NOT_RECEIVED, refund=Money("100", USD)
+    )
+    assert set(order.allowed()) == {"seller_accept", "seller_reject", "buyer_modify", "cancel"}
+
+    dispute.seller_reject(EPOCH + 13 * DAY, counter_offer=Money("20", USD))
+    assert set(order.allowed()) == {
+        "seller_accept",
+        "buyer_accept",
+        "buyer_modify",
+        "escalate",
+        "cancel",
+    }
+
+    dispute.escalate(EPOCH + 14 * DAY)
+    assert set(order.allowed()) == {"cancel", "platform_decide"}
+
+    dispute.platform_decide(EPOCH + 15 * DAY, refund=Money("100", USD))
+    assert order.allowed() == ()
+
+
+def test_allowed_now_after_completion() -> None:
+    """A completed order allows only a dispute; a closed one allows nothing."""
+    order = new_order()
+    order.ship(EPOCH + DAY)
+    order.confirm_receipt(EPOCH + 2 * DAY)
+
+    assert order.allowed() == ("open_dispute",)
+
+    order.advance(EPOCH + 2 * DAY + ALIEXPRESS.post_completion_window)
+    assert order.state is OrderState.CLOSED
+    assert order.allowed() == ()
+
+
+def test_invalid_action_names_the_state_and_the_allowed_actions() -> None:
+    """A refused action raises InvalidAction naming the action, the state and what is allowed."""
+    order = new_order()
+
+    with pytest.raises(InvalidAction) as info:
+        order.confirm_receipt(EPOCH + DAY)
+
+    error = info.value
+    assert error.action == "confirm_receipt"
+    assert error.state == "awaiting_shipment"
+    assert error.allowed == ("ship",)
+    assert "confirm_receipt" in str(error)
+    assert "awaiting_shipment" in str(error)
+    assert "ship" in str(error)
+
+
+def test_invalid_action_on_a_final_dispute_says_nothing_is_allowed() -> None:
+    """Acting on a resolved dispute names its state and says nothing is allowed."""
+    order = new_order()
+    order.ship(EPOCH + DAY)
+    dispute = order.open_dispute(
+        EPOCH + 12 * DAY, reason=Reason.NOT_RECEIVED, refund=Money("100", USD)
+    )
+    dispute.seller_accept(EPOCH + 13 * DAY)
+
+    with pytest.raises(InvalidAction) as info:
+        dispute.escalate(EPOCH + 14 * DAY)
+
+    assert info.value.state == "resolved"
+    assert info.value.allowed == ()
+    assert "resolved" in str(info.value)
+    assert "nothing" in str(info.value)
+
+
+@pytest.mark.parametrize("lifecycle", LIFECYCLES, ids=lambda lc: lc.name)
+def test_no_machine_error_escapes_for_any_state_and_trigger(lifecycle: Lifecycle) -> None:
+    """Every trigger fired from every state either moves the model or raises InvalidAction."""
+
+    class Model:
+        state: Any
+
+        def allowed(self) -> tuple[str, ...]:
+            return ()
+
+        def __getattr__(self, guard: str) -> Any:
+            return lambda: None  # every guard passes
+
+    for state in lifecycle.states:
+        for trigger in sorted(lifecycle.triggers):
+            model = Model()
+            model.state = state
+            rows = [t for t in lifecycle.table if t.trigger == trigger and state in t.sources]
+            if rows:
+                lifecycle.fire(model, trigger)
+                assert model.state == rows[0].dest
+            else:
+                with pytest.raises(InvalidAction) as info:
+                    lifecycle.fire(model, trigger)
+                assert info.value.state == state.value
+                assert model.state == state
+
+
+def test_a_refused_dispute_action_is_invalid_action_not_machine_error() -> None:
+    """Escalating a dispute that awaits the seller raises InvalidAction, never MachineError."""
+    order = new_order()
+    order.ship(EPOCH + DAY)
+    dispute = order.open_dispute(
+        EPOCH + 12 * DAY, reason=Reason.NOT_RECEIVED, refund=Money("100", USD)
+    )
+
+    with pytest.raises(InvalidAction) as info:
+        dispute.escalate(EPOCH + 13 * DAY)
+
+    assert not isinstance(info.value, transitions.MachineError)
+    assert info.value.state == "awaiting_seller"
+    assert set(info.value.allowed) == {"seller_accept", "seller_reject", "buyer_modify", "cancel"}
+
+
+@pytest.mark.parametrize("lifecycle", LIFECYCLES, ids=lambda lc: lc.name)
+def test_mermaid_diagram_has_every_transition(lifecycle: Lifecycle) -> None:
+    """The generated diagram draws one arrow per source of every row of the table."""
+    diagram = lifecycle.mermaid()
+
+    assert diagram.startswith("stateDiagram-v2\n")
+    for t in lifecycle.table:
+        for source in t.sources:
+            assert f"{source.value} --> {t.dest.value}: {t.trigger}" in diagram

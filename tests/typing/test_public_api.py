@@ -1,0 +1,129 @@
+"""Typing tests: the public API's types, checked by mypy (and run by pytest as a smoke test).
+
+``assert_type`` does nothing at run time; mypy fails if a type differs. Run with
+``mypy --strict tests/typing`` (see the project's CI).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, assert_type
+
+import attrs
+
+import buyer_protection
+from buyer_protection import (
+    ALIEXPRESS,
+    Actor,
+    BuyerProtectionError,
+    CurrencyMismatch,
+    Deadline,
+    Dispute,
+    DisputeState,
+    HistoryEntry,
+    InvalidAction,
+    InvalidInput,
+    Money,
+    Order,
+    OrderState,
+    Outcome,
+    Policy,
+    Reason,
+    Resolution,
+    TrackingEvent,
+    TrackingStatus,
+)
+
+PAID = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def test_money_types() -> None:
+    """Money takes str, int or Decimal and keeps a Decimal and a str code."""
+    price = Money("19.99", "USD")
+    assert_type(Money(5, "USD"), Money)
+    assert_type(Money(Decimal("5"), "USD"), Money)
+    assert_type(price.amount, Decimal)
+    assert_type(price.currency, str)
+    assert_type(price + price, Money)
+    assert_type(price - price, Money)
+    assert_type(price < price, bool)
+    assert_type(price >= price, bool)
+    assert_type(Money.zero("USD"), Money)
+
+
+def test_policy_types() -> None:
+    """Policy fields have their documented types, and evolve keeps the class."""
+    assert_type(ALIEXPRESS, Policy)
+    assert_type(ALIEXPRESS.protection_days, int)
+    assert_type(ALIEXPRESS.seller_response_window, timedelta)
+    assert_type(ALIEXPRESS.negotiation_window, timedelta)
+    assert_type(ALIEXPRESS.post_completion_window, timedelta)
+    assert_type(ALIEXPRESS.reopen_after_cancel, bool)
+    assert_type(ALIEXPRESS.max_extension_days, int | None)
+    assert_type(attrs.evolve(ALIEXPRESS, protection_days=90), Policy)
+
+
+def test_order_and_dispute_types() -> None:
+    """Order and Dispute reads and actions have their documented types."""
+    order = Order("1", Money("100", "USD"), PAID)
+    assert_type(Order("1", Money("1", "USD"), PAID, ALIEXPRESS), Order)
+    assert_type(order.ship(PAID, protection_days=60, by_platform=False), None)
+    assert_type(order.state, OrderState)
+    assert_type(order.protection_ends, datetime | None)
+    assert_type(order.refunded, Money)
+    assert_type(order.history, tuple[HistoryEntry, ...])
+    assert_type(order.disputes, tuple[Dispute, ...])
+    assert_type(order.dispute, Dispute | None)
+    assert_type(order.next_deadline, Deadline | None)
+    assert_type(order.allowed(), tuple[str, ...])
+    assert_type(order.advance(PAID), None)
+    assert_type(order.add_tracking(TrackingEvent(PAID, TrackingStatus.IN_TRANSIT)), bool)
+
+    dispute = order.open_dispute(
+        PAID, reason=Reason.DAMAGED, refund=Money("10", "USD"), evidence=("a.jpg",)
+    )
+    assert_type(dispute, Dispute)
+    assert_type(dispute.state, DisputeState)
+    assert_type(dispute.deadline, datetime | None)
+    assert_type(dispute.request, Money)
+    assert_type(dispute.counter_offer, Money | None)
+    assert_type(dispute.outcome, Outcome | None)
+    assert_type(dispute.history, tuple[HistoryEntry, ...])
+    assert_type(dispute.seller_reject(PAID, counter_offer=Money("1", "USD")), None)
+    assert_type(dispute.escalate(PAID), None)
+    assert_type(dispute.platform_decide(PAID, refund=Money("5", "USD")), None)
+    outcome = dispute.outcome
+    assert outcome is not None
+    assert_type(outcome.refund, Money)
+    assert_type(outcome.reached_by, Resolution)
+    assert_type(outcome.at, datetime)
+
+
+def test_history_types() -> None:
+    """A history entry has an instant, an actor, an action name, states and details."""
+    entry = Order("1", Money("1", "USD"), PAID).history[0]
+    assert_type(entry.at, datetime)
+    assert_type(entry.actor, Actor)
+    assert_type(entry.action, str)
+    assert_type(entry.details, Mapping[str, Any])
+
+
+def test_error_types() -> None:
+    """The errors form one hierarchy under BuyerProtectionError, with their attributes typed."""
+    error: BuyerProtectionError = InvalidInput("x")
+    assert isinstance(error, ValueError)
+    mismatch: InvalidInput = CurrencyMismatch("x")
+    refused = InvalidAction("x", action="ship", state="closed")
+    assert_type(refused.allowed, tuple[str, ...])
+    assert_type(refused.possible_from, datetime | None)
+    assert_type(mismatch.problems, tuple[str, ...])
+
+
+def test_all_is_sorted_and_complete() -> None:
+    """__all__ is sorted and names only what the package really exports."""
+    names = buyer_protection.__all__
+    assert list(names) == sorted(names)
+    for name in names:
+        assert hasattr(buyer_protection, name), name
