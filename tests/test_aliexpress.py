@@ -1,0 +1,841 @@
+"""Tests for `buyer_protection.aliexpress`: importing seller-API issues with their deadlines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from buyer_protection import (
+    ALIEXPRESS,
+    Actor,
+    DisputeState,
+    InvalidInput,
+    Money,
+    Order,
+    OrderState,
+    Reason,
+    Resolution,
+    dumps,
+    loads,
+)
+from buyer_protection.aliexpress import ACTION_TYPES, from_issue_detail, parse_time
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ISSUES = sorted(p.stem for p in FIXTURES.glob("issue_*.json"))
+LA = ZoneInfo("America/Los_Angeles")  # the standard library's zone: a check independent of dateutil
+LOG = "result_object.process_dto_list.api_issue_process_dto"
+FIVE_DAYS = timedelta(days=5)
+
+
+def load(name: str) -> dict[str, Any]:
+    """The parsed JSON of a fixture, fresh for each call (tests may change it)."""
+    doc: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
+    return doc
+
+
+def issue_of(doc: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = doc["aliexpress_issue_detail_get_response"]["result_object"]
+    return result
+
+
+def log_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = issue_of(doc)["process_dto_list"]["api_issue_process_dto"]
+    return entries
+
+
+def solutions_of(doc: dict[str, Any], owner: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = issue_of(doc)[f"{owner}_solution_list"]["solution_api_dto"]
+    return found
+
+
+def pacific(*wall: int) -> datetime:
+    """A US Pacific wall time, by hand, as the UTC instant it is."""
+    return datetime(*wall, tzinfo=LA).astimezone(UTC)  # type: ignore[misc]
+
+
+def meta(entry: Any) -> dict[str, Any]:
+    found: dict[str, Any] = entry.details["meta"]
+    return found
+
+
+# -- every fixture -------------------------------------------------------------------
+
+EXPECTED = {
+    # fixture: (order state, dispute state, next deadline (action, at) or None, outcome)
+    "issue_awaiting_seller": (
+        OrderState.IN_DISPUTE,
+        DisputeState.AWAITING_SELLER,
+        ("seller_timeout", pacific(2026, 3, 5, 10) + FIVE_DAYS),
+        None,
+    ),
+    "issue_seller_refused": (
+        OrderState.IN_DISPUTE,
+        DisputeState.NEGOTIATING,
+        ("negotiation_timeout", pacific(2026, 4, 2, 14, 30) + FIVE_DAYS),
+        None,
+    ),
+    "issue_escalated": (OrderState.IN_DISPUTE, DisputeState.ARBITRATION, None, None),
+    "issue_platform_handled": (
+        OrderState.CLOSED,
+        DisputeState.RESOLVED,
+        None,
+        (Money("30.00", "USD"), Resolution.PLATFORM_ARBITRATE, pacific(2026, 6, 2, 10)),
+    ),
+    "issue_seller_timeout": (
+        OrderState.CLOSED,
+        DisputeState.RESOLVED,
+        None,
+        (
+            Money("25.40", "USD"),
+            Resolution.SELLER_REPONSE_TIMEOUT,
+            pacific(2026, 10, 29, 20) + FIVE_DAYS,
+        ),
+    ),
+    "issue_agreement": (
+        OrderState.CLOSED,
+        DisputeState.RESOLVED,
+        None,
+        (Money("12.50", "USD"), Resolution.NEGOTIATION_CONSENSUS, pacific(2026, 7, 16, 18, 45)),
+    ),
+    "issue_cancelled": (
+        OrderState.SHIPPED,
+        DisputeState.CANCELLED,
+        ("complete", pacific(2026, 8, 3, 12) + timedelta(days=ALIEXPRESS.protection_days)),
+        None,
+    ),
+}
+
+
+def test_every_fixture_has_an_expectation() -> None:
+    """Each issue fixture on disk is checked by the table below, and nothing else is."""
+    assert sorted(EXPECTED) == ISSUES
+
+
+@pytest.mark.parametrize("name", ISSUES)
+def test_fixture_imports_with_its_state_deadline_and_outcome(name: str) -> None:
+    """Each fixture imports with the states, deadline and outcome worked out by hand."""
+    order_state, dispute_state, deadline, outcome = EXPECTED[name]
+
+    order = from_issue_detail(load(name))
+
+    assert order.dispute is not None
+    assert (order.state, order.dispute.state) == (order_state, dispute_state)
+    due = order.next_deadline
+    assert (None if due is None else (due.action, due.at)) == deadline
+    got = order.dispute.outcome
+    assert (None if got is None else (got.refund, got.reached_by, got.at)) == outcome
+
+
+@pytest.mark.parametrize("name", ISSUES)
+def test_imported_order_replays_and_round_trips(name: str) -> None:
+    """An imported order rebuilds from its own log and survives dumps/loads with its deadline."""
+    order = from_issue_detail(load(name))
+
+    for twin in (Order.replay(order.log), loads(dumps(order))):
+        assert twin.dispute is not None
+        assert order.dispute is not None
+        assert (twin.state, twin.dispute.state) == (order.state, order.dispute.state)
+        assert twin.next_deadline == order.next_deadline
+        assert twin.dispute.outcome == order.dispute.outcome
+
+
+@pytest.mark.parametrize("name", ISSUES)
+def test_every_action_keeps_the_api_facts_in_meta(name: str) -> None:
+    """Each action replayed from the log keeps the issue id, its entry's path and action_type."""
+    doc = load(name)
+    order = from_issue_detail(doc)
+    assert order.dispute is not None
+
+    acted = [e for e in order.dispute.history if e.actor is not Actor.SYSTEM]
+    opening = order.history[-1] if order.state is OrderState.IN_DISPUTE else order.history[2]
+    for entry in [opening, *acted]:
+        facts = meta(entry)
+        assert facts["issue_id"] == issue_of(doc)["id"]
+        if "process" in facts:
+            index = int(facts["process"].removeprefix(f"{LOG}[").removesuffix("]"))
+            assert log_of(doc)[index]["action_type"] == facts["action_type"]
+            assert log_of(doc)[index]["gmt_create"] == facts["gmt_create"]
+
+
+# -- the fixtures one by one ---------------------------------------------------------
+
+
+def test_awaiting_seller_window_is_elapsed_time_across_the_spring_dst_change() -> None:
+    """Opened 10:00 PST on March 5, the seller's window ends 11:00 PDT on March 10: 120 hours."""
+    order = from_issue_detail(load("issue_awaiting_seller"))
+    dispute = order.dispute
+    assert dispute is not None
+
+    assert dispute.opened_at == datetime(2026, 3, 5, 18, tzinfo=UTC)
+    assert dispute.deadline == datetime(2026, 3, 10, 18, tzinfo=UTC)
+    assert dispute.deadline.astimezone(LA).hour == 11
+    assert order.next_deadline is not None
+    assert order.next_deadline.subject == "dispute"
+    assert dispute.request == Money("66.65", "USD")
+    assert dispute.reason is Reason.NOT_RECEIVED
+    assert order.order_id == "3034127766512001"
+
+
+def test_a_repeated_initiate_is_the_same_opening_and_brings_its_evidence() -> None:
+    """A second initiate seconds later opens nothing new; its text and attachment join in."""
+    order = from_issue_detail(load("issue_awaiting_seller"))
+    dispute = order.dispute
+    assert dispute is not None
+
+    assert len(order.disputes) == 1
+    assert dispute.evidence == ("https://ae01.alicdn.com/kf/issue/S8d1c0e2f.jpg",)
+    assert dispute.description == "No tracking update for 20 days"
+    opening = order.history[-1]
+    assert opening.action == "open_dispute"
+    assert f"{LOG}[0]: initiate by buyer" in meta(opening)["also"]
+
+
+def test_the_opening_keeps_the_local_amount_and_the_issue_ids() -> None:
+    """The opening runs in the order's currency and keeps the buyer's BRL amount and the API ids."""
+    order = from_issue_detail(load("issue_awaiting_seller"))
+
+    facts = meta(order.history[-1])
+    assert facts["local_amount"] == Money("407.47", "BRL")
+    assert facts["solution_id"] == 6123900112417001
+    assert facts["order_id"] == 3034127766512001
+    assert facts["parent_order_id"] == 3034127766502001
+    assert facts["issue_reason_id"] == 115
+    assert facts["action_type"] == "initiate"
+    assert "reverse_detail_status" not in facts
+
+
+def test_without_order_detail_payment_and_shipment_are_assumed_at_the_opening() -> None:
+    """With no order detail, payment and shipment sit at the opening and the ship entry says so."""
+    order = from_issue_detail(load("issue_awaiting_seller"))
+
+    assert order.paid_at == order.shipped_at == datetime(2026, 3, 5, 18, tzinfo=UTC)
+    assert order.total == Money("66.65", "USD")
+    assert order.protection_days == ALIEXPRESS.protection_days
+    ship = order.history[1]
+    assert ship.action == "ship"
+    assert meta(ship)["assumed"] == "shipped_at, paid_at, total, protection_days"
+    assert meta(ship)["total_from"] == "result_object.refund_money_max"
+
+
+def test_order_detail_gives_payment_shipment_total_and_protection() -> None:
+    """The order detail gives pay and ship times, product amount plus freight, commit days."""
+    order = from_issue_detail(load("issue_awaiting_seller"), order_detail=load("order_detail"))
+
+    assert order.paid_at == pacific(2026, 2, 8, 21, 14, 9)
+    assert order.shipped_at == pacific(2026, 2, 10, 9, 30)
+    assert order.total == Money("66.65", "USD")
+    assert order.protection_days == 60
+    assert order.protection_ends == pacific(2026, 2, 10, 9, 30) + timedelta(days=60)
+    assert meta(order.history[1])["assumed"] == ""
+    assert order.dispute is not None
+    assert order.dispute.deadline == pacific(2026, 3, 5, 10) + FIVE_DAYS
+
+
+def test_import_relaxes_only_the_opening_rules_of_the_policy() -> None:
+    """The order's policy is the one given, less the opening checks the marketplace made."""
+    policy = attrs.evolve(ALIEXPRESS, seller_response_window=timedelta(days=3))
+
+    order = from_issue_detail(load("issue_awaiting_seller"), policy=policy)
+
+    assert order.policy == attrs.evolve(
+        policy,
+        earliest_not_received=timedelta(0),
+        wait_for_promised_delivery=False,
+        evidence_required_when_received=False,
+    )
+    assert order.dispute is not None
+    assert order.dispute.deadline == pacific(2026, 3, 5, 10) + timedelta(days=3)
+
+
+def test_seller_refusal_is_a_counter_offer_in_the_order_currency() -> None:
+    """The seller's solution becomes the counter-offer in USD, keeping its BRL amount in meta."""
+    order = from_issue_detail(load("issue_seller_refused"))
+    dispute = order.dispute
+    assert dispute is not None
+
+    assert dispute.counter_offer == Money("20.00", "USD")
+    reject = dispute.history[-1]
+    assert reject.action == "seller_reject"
+    assert meta(reject)["local_amount"] == Money("110.20", "BRL")
+    assert meta(reject)["action_type"] == "seller_create_solution"
+    assert meta(reject)["solution_owner"] == "seller"
+
+
+def test_escalation_leaves_the_dispute_with_the_platform_and_no_deadline() -> None:
+    """After buyer_initiate_arbitration the platform has it; the refusal before is noted."""
+    order = from_issue_detail(load("issue_escalated"))
+    dispute = order.dispute
+    assert dispute is not None
+
+    assert [e.action for e in dispute.history] == ["seller_reject", "escalate"]
+    assert dispute.counter_offer == Money.zero("USD")
+    assert dispute.deadline is None
+    assert "buyer_refuse by buyer" in meta(dispute.history[0])["also"]
+
+
+def test_platform_handled_dispute_has_no_seller_window_and_the_platform_decides() -> None:
+    """fpl_authenticate first marks a platform-handled dispute; platform_give_solution decides."""
+    order = from_issue_detail(load("issue_platform_handled"))
+    dispute = order.dispute
+    assert dispute is not None
+
+    assert order.by_platform
+    assert dispute.by_platform
+    assert dispute.seller_deadline is None
+    decision = dispute.history[-1]
+    assert decision.action == "platform_decide"
+    assert meta(decision)["solution_id"] == -2
+    assert meta(decision)["amount_converted"] is True
+    assert meta(decision)["local_amount"] == Money("157.80", "BRL")
+    assert order.refunded == Money("30.00", "USD")
+
+
+def test_platform_amount_missing_is_converted_at_another_solutions_rate() -> None:
+    """A platform solution with no USD amount is converted at the buyer solution's rate."""
+    doc = load("issue_platform_handled")
+    solutions_of(doc, "platform")[0]["refund_money"] = "78.90"  # half the buyer's 157.80 BRL
+
+    order = from_issue_detail(doc)
+
+    assert order.dispute is not None
+    assert order.dispute.outcome is not None
+    assert order.dispute.outcome.refund == Money("15.00", "USD")
+
+
+def test_seller_timeout_ends_at_the_elapsed_deadline_across_the_autumn_dst_change() -> None:
+    """Opened 20:00 PDT October 29, the seller's silence refunds at 19:00 PST November 3."""
+    order = from_issue_detail(load("issue_seller_timeout"))
+    dispute = order.dispute
+    assert dispute is not None
+    assert dispute.outcome is not None
+
+    assert dispute.outcome.at == datetime(2026, 11, 4, 3, tzinfo=UTC)
+    assert dispute.outcome.at.astimezone(LA).replace(tzinfo=None) == datetime(2026, 11, 3, 19)
+    last = dispute.history[-1]
+    assert (last.actor, last.action) == (Actor.SYSTEM, "seller_timeout")
+
+
+def test_agreement_refunds_the_accepted_counter_offer() -> None:
+    """The buyer's acceptance settles on the seller's partial refund, by negotiation_consensus."""
+    order = from_issue_detail(load("issue_agreement"))
+    dispute = order.dispute
+    assert dispute is not None
+
+    assert dispute.reason is Reason.NOT_AS_DESCRIBED
+    assert len(dispute.evidence) == 2
+    assert order.refunded == Money("12.50", "USD")
+    assert "perform_solution by system" in meta(dispute.history[-1])["also"]
+
+
+def test_cancelled_after_a_changed_request_returns_the_order_to_protection() -> None:
+    """The buyer's change is the request at cancellation; the order is protected again."""
+    order = from_issue_detail(load("issue_cancelled"))
+    dispute = order.dispute
+    assert dispute is not None
+
+    assert [e.action for e in dispute.history] == ["buyer_modify", "cancel"]
+    assert dispute.request == Money("15.00", "USD")
+    assert dispute.requested_at == pacific(2026, 8, 4, 8, 15)
+    assert order.refunded == Money.zero("USD")
+
+
+# -- what the log leaves out -----------------------------------------------------------
+
+
+def test_finished_issue_with_a_short_log_ends_by_the_sellers_timeout() -> None:
+    """A finished issue whose log stops while awaiting the seller ended when the window closed."""
+    doc = load("issue_awaiting_seller")
+    issue_of(doc)["issue_status"] = "finish"
+
+    order = from_issue_detail(doc)
+
+    assert order.dispute is not None
+    assert order.dispute.outcome is not None
+    assert order.dispute.outcome.reached_by is Resolution.SELLER_REPONSE_TIMEOUT
+    assert order.dispute.outcome.at == pacific(2026, 3, 5, 10) + FIVE_DAYS
+
+
+def test_cancelled_issue_without_a_cancel_entry_is_cancelled_at_its_last_entry() -> None:
+    """canceled_issue with no cancel in the log is cancelled at the log's last instant."""
+    doc = load("issue_seller_refused")
+    issue_of(doc)["issue_status"] = "canceled_issue"
+
+    order = from_issue_detail(doc)
+
+    assert order.dispute is not None
+    cancel = order.dispute.history[-1]
+    assert (cancel.action, cancel.at) == ("cancel", pacific(2026, 4, 2, 14, 30))
+    assert meta(cancel)["implied_by"] == "result_object.issue_status"
+
+
+def test_escalation_before_any_seller_answer_means_the_platform_handles_it() -> None:
+    """As in a production response: initiate, escalation seconds later, platform_force_reach."""
+    doc = load("issue_platform_handled")
+    log = log_of(doc)
+    log[1]["action_type"] = "platform_force_reach"
+    log[2]["action_type"] = "buyer_initiate_arbitration"
+    log[2]["submit_member_type"] = "buyer"
+
+    order = from_issue_detail(doc)
+
+    assert order.dispute is not None
+    assert order.dispute.outcome is not None
+    assert order.by_platform
+    assert meta(order.history[1])["by_platform_from"] == f"{LOG}[2].action_type"
+    assert order.dispute.outcome.reached_by is Resolution.PLATFORM_ARBITRATE
+
+
+def test_platform_shipped_order_detail_means_no_seller_window() -> None:
+    """WAREHOUSE_SEND_GOODS in the order detail opens the dispute with the platform."""
+    detail = load("order_detail")
+    order_dto = detail["aliexpress_solution_order_get_response"]["result"]["target_list"]
+    order_dto["order_dto"][0]["product_list"]["order_product_dto"][0]["send_goods_operator"] = (
+        "WAREHOUSE_SEND_GOODS"
+    )
+
+    order = from_issue_detail(load("issue_awaiting_seller"), order_detail=detail)
+
+    assert order.dispute is not None
+    assert order.dispute.state is DisputeState.ARBITRATION
+    assert order.next_deadline is None
+
+
+def test_entries_of_one_instant_keep_the_reverse_of_the_api_order() -> None:
+    """perform_solution listed before buyer_accept at the same second is replayed after it."""
+    doc = load("issue_agreement")
+    log_of(doc)[0]["gmt_create"] = log_of(doc)[1]["gmt_create"]
+
+    order = from_issue_detail(doc)
+
+    assert order.dispute is not None
+    assert order.dispute.state is DisputeState.RESOLVED
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("reverse_detail_status", "wait_for_drone"), ("submit_member_type", "robot")],
+)
+def test_words_only_carried_along_are_kept_as_unknown(field: str, value: str) -> None:
+    """An unknown reverse_detail_status or submit_member_type imports, kept as 'unknown'."""
+    doc = load("issue_awaiting_seller")
+    target = issue_of(doc) if field == "reverse_detail_status" else log_of(doc)[1]
+    target[field] = value
+
+    order = from_issue_detail(doc)
+
+    assert meta(order.history[-1])[field] == "unknown"
+
+
+def test_a_longer_policy_window_accepts_a_late_seller_answer() -> None:
+    """A seller answer on day 6 imports under a policy whose seller window is 7 days."""
+    doc = load("issue_seller_refused")
+    log_of(doc)[0]["gmt_create"] = solutions_of(doc, "seller")[0]["gmt_create"] = (
+        "2026-04-07 09:00:00"
+    )
+    policy = attrs.evolve(ALIEXPRESS, seller_response_window=timedelta(days=7))
+
+    order = from_issue_detail(doc, policy=policy)
+
+    assert order.dispute is not None
+    assert order.dispute.state is DisputeState.NEGOTIATING
+
+
+# -- refusals ------------------------------------------------------------------------
+
+
+def refusal(doc: object, **kwargs: Any) -> InvalidInput:
+    with pytest.raises(InvalidInput) as info:
+        from_issue_detail(doc, **kwargs)  # type: ignore[arg-type]
+    return info.value
+
+
+def test_seller_answer_after_the_window_closed_is_refused_naming_the_entry() -> None:
+    """A counter-proposal after the five days names the entry and when the window closed."""
+    doc = load("issue_seller_refused")
+    log_of(doc)[0]["gmt_create"] = "2026-04-06 09:00:01"
+
+    error = refusal(doc)
+
+    assert str(error).startswith(f"{LOG}[0].action_type: 'seller_create_solution'")
+    assert "after the seller's window closed at 2026-04-06 09:00:00 PDT" in str(error)
+
+
+def test_error_response_names_code_and_msg() -> None:
+    """An error_response is refused with the API's code and message."""
+    error = refusal({"error_response": {"code": 15, "msg": "Remote service error"}})
+
+    assert "error_response" in str(error)
+    assert "code 15" in str(error)
+    assert "'Remote service error'" in str(error)
+
+
+def test_json_text_instead_of_parsed_json_says_to_parse_it() -> None:
+    """Passing the JSON text itself is refused with a hint to parse it."""
+    error = refusal(json.dumps(load("issue_awaiting_seller")))
+
+    assert "json.loads" in str(error)
+
+
+def test_a_response_of_another_method_is_refused() -> None:
+    """A document without the issue-detail wrapper names the key it expected."""
+    error = refusal({"aliexpress_issue_issuelist_get_response": {}})
+
+    assert "aliexpress_issue_detail_get_response" in str(error)
+
+
+def test_unknown_action_type_names_the_path_the_value_and_the_known_words() -> None:
+    """An action_type from a newer API is refused with its path, value and the known words."""
+    doc = load("issue_seller_refused")
+    log_of(doc)[0]["action_type"] = "seller_send_coupon"
+
+    error = refusal(doc)
+
+    assert str(error).startswith(
+        f"{LOG}[0].action_type: 'seller_send_coupon' is not one of 'initiate', 'cancel'"
+    )
+    assert all(word in str(error) for word in ACTION_TYPES)
+
+
+Mutation = Callable[[dict[str, Any]], object]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path", "said"),
+    [
+        (
+            lambda d: issue_of(d).update(issue_status="closed"),
+            "result_object.issue_status",
+            "'closed' is not one of 'processing', 'canceled_issue', 'finish'",
+        ),
+        (
+            lambda d: solutions_of(d, "buyer")[0].update(reached_type="buyer_timeout"),
+            "result_object.buyer_solution_list.solution_api_dto[0].reached_type",
+            "'buyer_timeout'",
+        ),
+        (
+            lambda d: solutions_of(d, "buyer")[0].update(refund_money_post="66,65"),
+            "result_object.buyer_solution_list.solution_api_dto[0].refund_money_post",
+            "'66,65' is not an amount",
+        ),
+        (
+            lambda d: solutions_of(d, "buyer")[0].update(refund_money_post=66.65),
+            "result_object.buyer_solution_list.solution_api_dto[0].refund_money_post",
+            "66.65 is not an amount",
+        ),
+        (
+            lambda d: solutions_of(d, "buyer")[0].update(refund_money_post="66.655"),
+            "result_object.buyer_solution_list.solution_api_dto[0].refund_money_post",
+            "more decimals than USD has",
+        ),
+        (
+            lambda d: solutions_of(d, "buyer")[0].update(refund_money_currency="REAIS"),
+            "result_object.buyer_solution_list.solution_api_dto[0].refund_money_currency",
+            "'REAIS'",
+        ),
+        (
+            lambda d: solutions_of(d, "buyer")[0].update(refund_money_post_currency="EUR"),
+            "result_object.buyer_solution_list.solution_api_dto[0].refund_money_post_currency",
+            "'EUR' is not the order's currency 'USD'",
+        ),
+        (
+            lambda d: solutions_of(d, "buyer")[0].update(solution_owner="seller"),
+            "result_object.buyer_solution_list.solution_api_dto[0].solution_owner",
+            "'seller' in buyer_solution_list",
+        ),
+        (
+            lambda d: log_of(d)[1].update(gmt_create="2026/03/05 10:00"),
+            f"{LOG}[1].gmt_create",
+            "'2026/03/05 10:00' is not a time in the API's format",
+        ),
+        (
+            lambda d: log_of(d)[1].update(gmt_create="2026-03-05T10:00:00-08:00"),
+            f"{LOG}[1].gmt_create",
+            "is not a time in the API's format",
+        ),
+        (
+            lambda d: log_of(d)[1].update(gmt_create="2026-03-08 02:30:00"),
+            f"{LOG}[1].gmt_create",
+            "does not exist in US Pacific time",
+        ),
+        (
+            lambda d: log_of(d)[1].update(gmt_create="2026-02-30 10:00:00"),
+            f"{LOG}[1].gmt_create",
+            "day is out of range",
+        ),
+        (
+            lambda d: log_of(d)[1].update(gmt_create=""),
+            f"{LOG}[1].gmt_create",
+            "'' is not set",
+        ),
+        (
+            lambda d: issue_of(d).pop("id"),
+            "result_object.id",
+            "expected a number, got null",
+        ),
+        (
+            lambda d: issue_of(d).update(order_id="3034127766512001"),
+            "result_object.order_id",
+            "expected a whole number",
+        ),
+        (
+            lambda d: issue_of(d).update(process_dto_list=[]),
+            "result_object.process_dto_list",
+            "expected an object",
+        ),
+        (
+            lambda d: log_of(d)[0].update(attachments={"api_attachment_dto": [{"owner": "x"}]}),
+            f"{LOG}[0].attachments.api_attachment_dto[0].file_path",
+            "expected a non-empty string",
+        ),
+    ],
+)
+def test_bad_payload_is_refused_naming_the_path_and_value(
+    mutate: Mutation, path: str, said: str
+) -> None:
+    """A field that does not parse is refused with InvalidInput naming its path and value."""
+    doc = load("issue_awaiting_seller")
+    mutate(doc)
+
+    error = refusal(doc)
+
+    assert str(error).startswith(f"{path}: ")
+    assert said in str(error)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    """Two bad fields give one InvalidInput listing both, each with its path."""
+    doc = load("issue_awaiting_seller")
+    issue_of(doc)["issue_status"] = "closed"
+    log_of(doc)[0]["action_type"] = "foo"
+
+    error = refusal(doc)
+
+    assert [p.split(":")[0] for p in error.problems] == [
+        "result_object.issue_status",
+        f"{LOG}[0].action_type",
+    ]
+    assert str(error).startswith("2 problems in the issue detail")
+
+
+@pytest.mark.parametrize(
+    ("name", "mutate", "said"),
+    [
+        (
+            "issue_cancelled",
+            lambda d: issue_of(d).update(issue_status="processing"),
+            "result_object.issue_status: 'processing', but the log ends the dispute",
+        ),
+        (
+            "issue_escalated",
+            lambda d: (
+                issue_of(d).update(issue_status="canceled_issue")
+                or log_of(d).insert(0, {**log_of(d)[0], "action_type": "perform_solution"})
+            ),
+            f"{LOG}[0].action_type: 'perform_solution' at '2026-05-12 09:15:00' while the "
+            "dispute is arbitration",
+        ),
+        (
+            "issue_seller_timeout",
+            lambda d: solutions_of(d, "buyer")[0].update(reached_type="negotiation_consensus"),
+            "reached_type: 'negotiation_consensus', but under the policy the log ends by "
+            "seller_reponse_timeout",
+        ),
+        (
+            "issue_agreement",
+            lambda d: log_of(d).insert(0, {**log_of(d)[3], "gmt_create": "2026-07-20 10:00:00"}),
+            f"{LOG}[0].action_type: 'initiate' at '2026-07-20 10:00:00' while the dispute is "
+            "resolved",
+        ),
+        (
+            "issue_seller_refused",
+            lambda d: solutions_of(d, "seller")[0].update(
+                refund_money_post="45.00", solution_type="return_and_refund"
+            ),
+            "(the amount of result_object.seller_solution_list.solution_api_dto[0]): "
+            "counter_offer: 45.00 USD is not less than the buyer's request 45.00 USD",
+        ),
+    ],
+)
+def test_a_log_that_contradicts_itself_is_refused(name: str, mutate: Mutation, said: str) -> None:
+    """A log at odds with issue_status, the solutions or the lifecycle is refused, saying where."""
+    doc = load(name)
+    mutate(doc)
+
+    assert said in str(refusal(doc))
+
+
+def test_seller_timeout_reached_before_the_policy_window_is_refused() -> None:
+    """A reached_time before the policy's window ends names the field and the window."""
+    doc = load("issue_seller_timeout")
+    log_of(doc).pop(0)  # no perform_solution: the end comes from the solution alone
+    solutions_of(doc, "buyer")[0]["reached_time"] = "2026-11-01 19:00:00"
+
+    error = refusal(doc)
+
+    assert str(error).startswith(
+        "result_object.buyer_solution_list.solution_api_dto[0].reached_time: "
+        "2026-11-01 19:00:00 PST is before the seller's window ends at 2026-11-03 19:00:00 PST"
+    )
+
+
+def test_order_detail_without_the_issues_order_is_refused() -> None:
+    """An order detail that does not hold the issue's order says which ids it looked for."""
+    error = refusal(load("issue_seller_refused"), order_detail=load("order_detail"))
+
+    assert "child_id 3040229918822002" in str(error)
+
+
+def test_order_detail_shipment_after_the_opening_is_refused() -> None:
+    """A shipment dated after the dispute was opened contradicts the issue."""
+    detail = load("order_detail")
+    orders = detail["aliexpress_solution_order_get_response"]["result"]["target_list"]
+    orders["order_dto"][0]["product_list"]["order_product_dto"][0]["send_goods_time"] = (
+        "2026-03-06 09:00:00"
+    )
+
+    error = refusal(load("issue_awaiting_seller"), order_detail=detail)
+
+    assert "send_goods_time: shipped at 2026-03-06 09:00:00 PST, after the dispute" in str(error)
+
+
+def test_policy_must_be_a_policy() -> None:
+    """A policy that is not a Policy is refused before anything is read."""
+    error = refusal(load("issue_awaiting_seller"), policy="aliexpress")
+
+    assert str(error).startswith("policy: expected a Policy")
+
+
+# -- times -----------------------------------------------------------------------------
+
+
+def test_parse_time_reads_pacific_wall_time_as_a_utc_instant() -> None:
+    """A winter and a summer wall time come out 8 and 7 hours later in UTC."""
+    assert parse_time("2026-01-15 09:30:00") == datetime(2026, 1, 15, 17, 30, tzinfo=UTC)
+    assert parse_time("2026-07-15 09:30:00") == datetime(2026, 7, 15, 16, 30, tzinfo=UTC)
+
+
+def test_parse_time_reads_the_repeated_autumn_hour_as_its_first_occurrence() -> None:
+    """01:30 on the day daylight time ends is read as 01:30 PDT, the first of the two."""
+    assert parse_time("2026-11-01 01:30:00") == datetime(2026, 11, 1, 8, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-03-05", "2026-03-05 24:00:00", "2026-03-05 10:00:00Z", " 2026-03-05 10:00:00"]
+)
+def test_parse_time_refuses_other_formats(text: str) -> None:
+    """Anything but 'yyyy-MM-dd HH:mm:ss' (hours 00-23) is refused with InvalidInput."""
+    with pytest.raises(InvalidInput, match="is not a time in the API's format"):
+        parse_time(text)
+
+
+# -- nothing but InvalidInput, whatever the payload ------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63)
+    | st.floats(allow_nan=False)
+    | st.sampled_from(
+        [
+            "",
+            "0.00",
+            "12.50",
+            "-1",
+            "9" * 20,
+            "USD",
+            "BRL",
+            "XXX",
+            "2026-03-05 10:00:00",
+            "2026-03-08 02:30:00",
+            "9999-12-31 23:59:59",
+            "0001-01-01 00:00:00",
+            "finish",
+            "processing",
+            "canceled_issue",
+            "reached",
+            "perform",
+            "seller_reponse_timeout",
+            "platform_arbitrate",
+            "negotiation_consensus",
+            "platform",
+            "seller",
+            "buyer",
+            *ACTION_TYPES,
+        ]
+    )
+    | st.text(max_size=12),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def paths(value: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Every path to a value inside a JSON document."""
+    found = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            found += paths(child, (*prefix, i))
+    return found
+
+
+def mutate(draw: st.DrawFn, doc: dict[str, Any]) -> dict[str, Any]:
+    """*doc* with one to three fields deleted or replaced by any JSON value."""
+    for _ in range(draw(st.integers(1, 3))):
+        where = paths(doc)
+        if not where:
+            break
+        path = draw(st.sampled_from(where))
+        parent: Any = doc
+        for step in path[:-1]:
+            parent = parent[step]
+        if draw(st.booleans()):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = draw(JSON_VALUES)
+    return doc
+
+
+@st.composite
+def mutated_issues(draw: st.DrawFn) -> dict[str, Any]:
+    """An issue fixture with one to three fields deleted or replaced."""
+    return mutate(draw, load(draw(st.sampled_from(ISSUES))))
+
+
+@st.composite
+def mutated_order_details(draw: st.DrawFn) -> dict[str, Any]:
+    """The order detail fixture with one to three fields deleted or replaced."""
+    return mutate(draw, load("order_detail"))
+
+
+@given(mutated_issues())
+def test_any_mutated_fixture_imports_or_raises_invalid_input(doc: dict[str, Any]) -> None:
+    """Deleting or replacing fixture fields gives an Order or InvalidInput, nothing else."""
+    try:
+        order = from_issue_detail(doc)
+    except InvalidInput:
+        return
+    assert order.dispute is not None
+
+
+@given(mutated_order_details())
+def test_any_mutated_order_detail_imports_or_raises_invalid_input(detail: dict[str, Any]) -> None:
+    """A mutated order detail gives an Order or InvalidInput, never another error."""
+    try:
+        order = from_issue_detail(load("issue_awaiting_seller"), order_detail=detail)
+    except InvalidInput:
+        return
+    assert order.dispute is not None
