@@ -905,7 +905,7 @@ def test_protection_days_past_the_end_of_the_calendar_are_refused(days: int) -> 
 
 
 def test_an_extension_past_the_end_of_the_calendar_is_refused() -> None:
-    """Extension days beyond the ten-year bound are InvalidInput, asked or granted, and change nothing."""
+    """Extension days past the ten-year bound are InvalidInput, asked or granted, unchanged."""
 
     def requested() -> Order:
         order = shipped()
@@ -917,7 +917,7 @@ def test_an_extension_past_the_end_of_the_calendar_is_refused() -> None:
 
 
 def test_grants_cannot_add_up_past_the_ten_year_bound() -> None:
-    """With no cap in the policy, grants still stop at 3650 days in all, so no deadline overflows."""
+    """With no cap in the policy, grants stop at 3650 days in all, so no deadline overflows."""
 
     def granted() -> Order:
         order = shipped()

@@ -206,12 +206,12 @@ def parse_tracking(
     statuses: Mapping[str, TrackingStatus | str] | None = None,
     dayfirst: bool | None = None,
 ) -> tuple[TrackingEvent, ...]:
-    """Turn carrier feed rows into sorted, de-duplicated `TrackingEvent`s.
+    """Turn carrier feed rows into sorted, de-duplicated `TrackingEvent` values.
 
     Each row is a mapping with ``time`` and ``status``, optionally ``description``
     and ``location``; *keys* maps these names to the feed's (``{"time": "ts"}``).
     A time without an offset is local time in *default_tz*. Status texts go
-    through `STATUS_WORDS`, extended by *statuses*. Every bad row is reported at
+    through ``STATUS_WORDS``, extended by *statuses*. Every bad row is reported at
     once, as ``records[3].time: ...``, and nothing is returned then.
 
     >>> rows = [{"time": "2026-03-05 09:12", "status": "In transit"},
