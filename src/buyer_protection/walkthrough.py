@@ -68,10 +68,12 @@ def span(duration: timedelta) -> str:
     return f"{count} day" if count == 1 else f"{count} days"
 
 
-def _deadline(deadline: Deadline | None) -> str:
+def _next(write: Write, indent: str, deadline: Deadline | None) -> None:
     if deadline is None:
-        return "none (nothing happens by itself from here)"
-    return f"{when(deadline.at)}\n        {deadline.subject} {deadline.action}: {deadline.meaning}"
+        write(f"{indent}next deadline: none (nothing happens by itself from here)")
+        return
+    write(f"{indent}next deadline: {when(deadline.at)}")
+    write(f"{indent}    {deadline.subject} {deadline.action}: {deadline.meaning}")
 
 
 def _show(write: Write, step: str, at: datetime, order: Order) -> None:
@@ -80,7 +82,7 @@ def _show(write: Write, step: str, at: datetime, order: Order) -> None:
     write(f"    at: {when(at)}")
     write(f"    order: {order.state.value}; dispute: {dispute.state.value if dispute else '-'}")
     write(f"    protection ends: {when(order.protection_ends)}")
-    write(f"    next deadline: {_deadline(order.next_deadline)}")
+    _next(write, "    ", order.next_deadline)
 
 
 def _shipped_order(*, by_platform: bool = False) -> Order:
@@ -114,6 +116,7 @@ def _main_story(write: Write) -> None:
 
     order.add_tracking(LAST_SCAN)
     write(f"3. Tracking: {LAST_SCAN.description!r} at {when(LAST_SCAN.at)}; nothing since")
+    write(f"    the parcel at {when(TOO_EARLY)}: {order.parcel(TOO_EARLY).value}")
     write(f"    a 'not received' dispute can be opened from {when(order.earliest_dispute)}")
 
     try:
@@ -147,10 +150,13 @@ def _main_story(write: Write) -> None:
     write("History (automatic steps are dated at their deadline, actor system):")
     entries = sorted((*order.history, *dispute.history), key=lambda entry: entry.id)
     for entry in entries:
-        before = "-" if entry.before is None else entry.before.value
+        change = ""
+        if entry.after is not None:
+            before = "-" if entry.before is None else entry.before.value
+            change = f": {before} -> {entry.after.value}"
         write(
             f"    {entry.at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ} {entry.actor.value:<8} "
-            f"{entry.action}: {before} -> {entry.after.value}"
+            f"{entry.action}{change}"
         )
 
 
@@ -178,7 +184,8 @@ def _seller_rejects(write: Write) -> None:
     offer = Money("5.00", order.total.currency)
     dispute.seller_reject(rejected, counter_offer=offer)
     write(f"- The seller rejects at {when(rejected)}, offering {offer}:")
-    write(f"    dispute {dispute.state.value}; next deadline: {_deadline(order.next_deadline)}")
+    write(f"    dispute {dispute.state.value}")
+    _next(write, "    ", order.next_deadline)
     escalated = rejected + timedelta(days=1)
     dispute.escalate(escalated)
     write(f"    the buyer escalates at {when(escalated)}: dispute {dispute.state.value}")
@@ -198,10 +205,8 @@ def _platform_shipped(write: Write) -> None:
     dispute = order.dispute
     assert dispute is not None
     write("- Shipped by the platform's own logistics: the platform handles the dispute")
-    write(
-        f"    opened: dispute {dispute.state.value} at once; "
-        f"next deadline: {_deadline(order.next_deadline)}"
-    )
+    write(f"    opened: dispute {dispute.state.value} at once, no seller window")
+    _next(write, "    ", order.next_deadline)
     try:
         dispute.seller_accept(OPENED_AT + timedelta(days=1))
     except BuyerProtectionError as refused:
