@@ -10,7 +10,7 @@ import attrs
 
 from ._time import utc
 from .errors import MissingDependency
-from .lifecycle import Actor, OrderState
+from .lifecycle import LIFECYCLES, Actor, OrderState
 
 if TYPE_CHECKING:
     from .dispute import Dispute
@@ -45,6 +45,8 @@ LABELS: dict[str, str] = {
 OPENINGS = frozenset({"earliest_dispute"})
 """Milestones that open a possibility rather than end one."""
 
+_CLOCKS = OPENINGS | {row.clock for lc in LIFECYCLES for row in lc.table if row.clock}
+
 
 @attrs.frozen
 class Milestone:
@@ -76,7 +78,8 @@ def timeline(order: Order, at: datetime) -> tuple[Milestone, ...]:
     view = order.as_of(at)
     at = utc(at)
     found = [*_actions(view), *_tracking(view, at), *_deadlines(view, at)]
-    return tuple(sorted(found, key=lambda m: m.at))
+    # At one instant, a deadline or an opening comes before what it made happen.
+    return tuple(sorted(found, key=lambda m: (m.at, m.what not in _CLOCKS)))
 
 
 def _actions(view: Order) -> Iterator[Milestone]:

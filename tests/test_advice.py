@@ -1,0 +1,392 @@
+"""Tests for `advise`: the buyer's next steps, following the seed's guide at each stage."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+
+from buyer_protection import (
+    ALIEXPRESS,
+    InvalidInput,
+    Money,
+    Order,
+    OrderState,
+    Reason,
+    Step,
+    TrackingEvent,
+    advise,
+)
+from buyer_protection.advice import ITEM_PROOF, TRACKING_PROOF
+
+DAY = timedelta(days=1)
+US = timedelta(microseconds=1)
+PACIFIC = ZoneInfo("America/Los_Angeles")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Written in Pacific time as AliExpress shows it; arithmetic on elapsed time needs UTC
+# (Python adds a timedelta to a zoned datetime by wall clock, across the DST change).
+PAID = datetime(2026, 3, 2, 9, 30, tzinfo=PACIFIC).astimezone(UTC)
+SHIPPED = datetime(2026, 3, 3, 14, 0, tzinfo=PACIFIC).astimezone(UTC)
+TOTAL = Money("25.90", "USD")
+
+
+def _actions(order: Order, at: datetime) -> list[str]:
+    return [step.action for step in advise(order, at)]
+
+
+def _step(order: Order, at: datetime, action: str) -> Step:
+    (found,) = [step for step in advise(order, at) if step.action == action]
+    return found
+
+
+def _state(order: Order) -> tuple[object, ...]:
+    return (
+        order.state,
+        order.history,
+        order.log,
+        order.refunded,
+        order.last_event_at,
+        order.tracking,
+        tuple((d.state, d.history, d.outcome) for d in order.disputes),
+    )
+
+
+def _seed_order(*, by_platform: bool = False) -> Order:
+    """The seed's order: paid, shipped the next day, one label scan, then nothing."""
+    order = Order("8123456789", TOTAL, PAID)
+    order.ship(SHIPPED, by_platform=by_platform)
+    order.add_tracking(
+        TrackingEvent(
+            datetime(2026, 3, 4, 7, 12, tzinfo=SHANGHAI),
+            "info_received",
+            "Electronic information received",
+            "Shenzhen, CN",
+        )
+    )
+    order.add_tracking(
+        TrackingEvent(
+            datetime(2026, 3, 5, 22, 40, tzinfo=SHANGHAI), "in_transit", "Departed", "Shenzhen, CN"
+        )
+    )
+    return order
+
+
+LAST_SCAN = datetime(2026, 3, 5, 22, 40, tzinfo=SHANGHAI).astimezone(UTC)
+TRACKING_DIES = LAST_SCAN + ALIEXPRESS.stalled_after
+
+
+# -- the seed's story -------------------------------------------------------------
+
+
+def test_before_shipment_wait_for_the_seller_until_the_shipping_deadline() -> None:
+    """Not shipped yet: wait for the seller (refund by itself at the deadline), or contact it."""
+    order = Order("8123456789", TOTAL, PAID)
+    at = PAID + DAY
+    steps = advise(order, at)
+    assert [s.action for s in steps] == ["wait_for_seller", "contact_seller"]
+    deadline = PAID + ALIEXPRESS.processing_time
+    assert all((s.earliest, s.latest) == (at, deadline) for s in steps)
+    assert deadline.astimezone(UTC).isoformat() in steps[0].why
+    assert "25.90 USD" in steps[0].why
+
+
+def test_shipped_with_live_tracking_check_contact_and_wait_to_open() -> None:
+    """Moving tracking: check it, contact the seller, and open only once the rules allow."""
+    order = _seed_order()
+    at = LAST_SCAN + DAY
+    steps = advise(order, at)
+    assert [s.action for s in steps] == ["check_tracking", "contact_seller", "open_dispute"]
+    check, contact, dispute = steps
+    assert "moving normally" in check.why
+    assert contact.evidence == TRACKING_PROOF
+    assert dispute.earliest == order.earliest_dispute == TRACKING_DIES
+    assert dispute.earliest > at
+    assert dispute.latest == order.protection_ends
+    assert TRACKING_DIES.astimezone(UTC).isoformat() in dispute.why
+
+
+def test_when_the_tracking_dies_open_a_not_received_dispute_now() -> None:
+    """Stalled tracking: open now, item not received, full refund, tracking screenshot attached."""
+    order = _seed_order()
+    at = TRACKING_DIES + DAY
+    steps = advise(order, at)
+    assert [s.action for s in steps] == ["check_tracking", "contact_seller", "open_dispute"]
+    assert "not moved" in steps[0].why
+    dispute = steps[2]
+    assert (dispute.earliest, dispute.latest) == (at, order.protection_ends)
+    assert dispute.evidence == TRACKING_PROOF
+    assert "now" in dispute.why
+    assert "not received" in dispute.why
+    assert "full refund of 25.90 USD" in dispute.why
+    assert "5 days" in dispute.why
+
+
+def test_no_tracking_information_at_all_opens_after_ten_days() -> None:
+    """A parcel never scanned: the open_dispute step starts at shipment + 10 days."""
+    order = Order("8123456789", TOTAL, PAID)
+    order.ship(SHIPPED)
+    step = _step(order, SHIPPED + DAY, "open_dispute")
+    assert step.earliest == SHIPPED + ALIEXPRESS.earliest_not_received
+    assert "no information" in advise(order, SHIPPED + DAY)[0].why
+
+
+def test_dispute_open_wait_for_the_seller_until_its_deadline() -> None:
+    """After opening: wait for the seller until its deadline; silence refunds the request."""
+    order = _seed_order()
+    opened = TRACKING_DIES + DAY
+    dispute = order.open_dispute(
+        opened, reason=Reason.NO_TRACKING_INFORMATION, refund=TOTAL, evidence=TRACKING_PROOF
+    )
+    deadline = opened + ALIEXPRESS.seller_response_window
+    assert dispute.seller_deadline == deadline
+    for at in (opened, deadline - US):
+        (step,) = advise(order, at)
+        assert step.action == "wait_for_seller"
+        assert (step.earliest, step.latest) == (at, deadline)
+        assert "25.90 USD" in step.why
+        assert deadline.astimezone(UTC).isoformat() in step.why
+
+
+def test_a_silent_seller_means_a_refund_and_nothing_more_to_do() -> None:
+    """At the seller's deadline the refund follows; advice is nothing, saying why."""
+    order = _seed_order()
+    opened = TRACKING_DIES + DAY
+    order.open_dispute(opened, reason=Reason.NO_TRACKING_INFORMATION, refund=TOTAL)
+    deadline = opened + ALIEXPRESS.seller_response_window
+    (step,) = advise(order, deadline)
+    assert step.action == "nothing"
+    assert "25.90 USD" in step.why
+    assert "seller_reponse_timeout" in step.why
+    assert (step.earliest, step.latest) == (None, None)
+
+
+def test_a_seller_refusing_with_nothing_leads_to_escalate_first() -> None:
+    """A counter-offer of zero: escalate first, or accept it, before negotiation ends."""
+    order = _seed_order()
+    opened = TRACKING_DIES + DAY
+    dispute = order.open_dispute(opened, reason=Reason.NO_TRACKING_INFORMATION, refund=TOTAL)
+    refused = opened + DAY
+    dispute.seller_reject(refused, counter_offer=Money("0", "USD"))
+    at = refused + timedelta(hours=1)
+    steps = advise(order, at)
+    assert [s.action for s in steps] == ["escalate", "accept_counter_offer"]
+    ends = refused + ALIEXPRESS.negotiation_window
+    assert all((s.earliest, s.latest) == (at, ends) for s in steps)
+    assert steps[0].evidence == TRACKING_PROOF
+    assert "0.00 USD" in steps[0].why
+
+
+def test_a_partial_counter_offer_can_be_accepted_or_escalated() -> None:
+    """A counter-offer above zero: both accepting it and escalating are advised."""
+    order = _seed_order()
+    opened = TRACKING_DIES + DAY
+    dispute = order.open_dispute(opened, reason=Reason.NO_TRACKING_INFORMATION, refund=TOTAL)
+    dispute.seller_reject(opened + DAY, counter_offer=Money("10.00", "USD"))
+    steps = advise(order, opened + 2 * DAY)
+    assert sorted(s.action for s in steps) == ["accept_counter_offer", "escalate"]
+    assert all("10.00 USD" in s.why for s in steps)
+
+
+def test_arbitration_means_waiting_for_the_platform() -> None:
+    """Escalated: wait for the platform, whose decision is final."""
+    order = _seed_order()
+    opened = TRACKING_DIES + DAY
+    dispute = order.open_dispute(opened, reason=Reason.NO_TRACKING_INFORMATION, refund=TOTAL)
+    dispute.seller_reject(opened + DAY, counter_offer=Money("0", "USD"))
+    dispute.escalate(opened + 2 * DAY)
+    (step,) = advise(order, opened + 3 * DAY)
+    assert step.action == "wait_for_platform"
+    assert "final" in step.why
+    dispute.platform_decide(opened + 9 * DAY, refund=TOTAL)
+    (step,) = advise(order, opened + 9 * DAY)
+    assert step.action == "nothing"
+    assert "platform_arbitrate" in step.why
+
+
+def test_negotiation_running_out_goes_to_the_platform_by_itself() -> None:
+    """At the negotiation deadline the dispute is with the platform: wait for it."""
+    order = _seed_order()
+    opened = TRACKING_DIES + DAY
+    dispute = order.open_dispute(opened, reason=Reason.NO_TRACKING_INFORMATION, refund=TOTAL)
+    dispute.seller_reject(opened + DAY, counter_offer=Money("0", "USD"))
+    ends = opened + DAY + ALIEXPRESS.negotiation_window
+    assert _actions(order, ends - US) == ["escalate", "accept_counter_offer"]
+    assert _actions(order, ends) == ["wait_for_platform"]
+
+
+def test_a_platform_shipped_order_says_the_platform_handles_it() -> None:
+    """Platform-shipped: the open step says the platform handles it and may ask to wait."""
+    order = _seed_order(by_platform=True)
+    step = _step(order, TRACKING_DIES + DAY, "open_dispute")
+    assert "platform" in step.why
+    assert "wait until protection ends" in step.why
+    assert "seller then has" not in step.why
+
+
+def test_a_platform_shipped_dispute_may_wait_until_protection_ends() -> None:
+    """Its dispute goes to the platform at once: wait, possibly until protection ends."""
+    order = _seed_order(by_platform=True)
+    opened = TRACKING_DIES + DAY
+    order.open_dispute(opened, reason=Reason.NO_TRACKING_INFORMATION, refund=TOTAL)
+    (step,) = advise(order, opened + DAY)
+    assert step.action == "wait_for_platform"
+    assert (step.earliest, step.latest) == (opened + DAY, order.protection_ends)
+    assert order.protection_ends is not None
+    assert order.protection_ends.astimezone(UTC).isoformat() in step.why
+
+
+def test_a_platform_dispute_past_protection_end_has_no_window_in_the_past() -> None:
+    """Once protection ended, waiting for the platform has no latest before its earliest."""
+    order = _seed_order(by_platform=True)
+    opened = TRACKING_DIES + DAY
+    order.open_dispute(opened, reason=Reason.NO_TRACKING_INFORMATION, refund=TOTAL)
+    ends = order.protection_ends
+    assert ends is not None
+    (step,) = advise(order, ends + 5 * DAY)
+    assert step.action == "wait_for_platform"
+    assert step.latest is None or step.latest > ends + 5 * DAY
+
+
+def test_a_delivered_parcel_suggests_confirming_receipt() -> None:
+    """Tracking says delivered: confirm receipt, or open a dispute with evidence of the item."""
+    order = _seed_order()
+    delivered = LAST_SCAN + 2 * DAY
+    order.add_tracking(TrackingEvent(delivered, "delivered"))
+    steps = advise(order, delivered + DAY)
+    assert [s.action for s in steps] == ["confirm_receipt", "open_dispute"]
+    assert set(ITEM_PROOF) <= set(steps[1].evidence)
+
+
+def test_a_delivered_parcel_advice_to_open_as_not_arrived_holds_at_its_earliest() -> None:
+    """Advice inviting a dispute because the item did not arrive is one 'not received' allows."""
+    order = _seed_order()
+    delivered = LAST_SCAN + DAY
+    order.add_tracking(TrackingEvent(delivered, "delivered"))
+    at = delivered + DAY
+    assert at < order.earliest_dispute  # type: ignore[operator]
+    step = _step(order, at, "open_dispute")
+    if "did not arrive" in step.why or "not received" in step.why:
+        when = max(at, step.earliest or at)
+        view = order.as_of(when)
+        view.open_dispute(when, reason=Reason.NOT_RECEIVED, refund=TOTAL, evidence=step.evidence)
+
+
+def test_after_confirmation_a_dispute_is_possible_until_the_window_closes() -> None:
+    """After confirming receipt: a 'not as described' dispute until the post-completion end."""
+    order = _seed_order()
+    confirmed = LAST_SCAN + 3 * DAY
+    order.confirm_receipt(confirmed)
+    (step,) = advise(order, confirmed + DAY)
+    assert step.action == "open_dispute"
+    assert step.latest == confirmed + ALIEXPRESS.post_completion_window
+    assert step.evidence == ITEM_PROOF
+
+
+def test_protection_ended_without_dispute_still_allows_not_received_after_completion() -> None:
+    """Protection ran out, parcel never came: 'not received' can still be opened for a while."""
+    order = _seed_order()
+    ends = order.protection_ends
+    assert ends is not None
+    (step,) = advise(order, ends + DAY)
+    assert step.action == "open_dispute"
+    assert step.latest == ends + ALIEXPRESS.post_completion_window
+    assert step.evidence == TRACKING_PROOF
+
+
+@pytest.mark.parametrize(
+    ("story", "words"),
+    [
+        ("unshipped", "did not ship in time"),
+        ("refunded", "no further dispute"),
+        ("window_closed", "nothing more can be done"),
+    ],
+)
+def test_when_nothing_can_be_done_advice_says_so_and_why(story: str, words: str) -> None:
+    """Cancelled unshipped, refunded after a dispute, or past every window: nothing, with why."""
+    if story == "unshipped":
+        order = Order("8123456789", TOTAL, PAID)
+        at = PAID + 30 * DAY
+    elif story == "refunded":
+        order = _seed_order()
+        dispute = order.open_dispute(
+            TRACKING_DIES, reason=Reason.NO_TRACKING_INFORMATION, refund=TOTAL
+        )
+        dispute.seller_accept(TRACKING_DIES + DAY)
+        at = TRACKING_DIES + 2 * DAY
+    else:
+        order = _seed_order()
+        order.confirm_receipt(TRACKING_DIES)
+        at = TRACKING_DIES + ALIEXPRESS.post_completion_window
+    (step,) = advise(order, at)
+    assert step.action == "nothing"
+    assert words in step.why
+    assert step.evidence == ()
+
+
+def test_a_completed_order_whose_dispute_was_resolved_is_closed() -> None:
+    """A dispute after completion that ends in a refund closes the order: nothing to do."""
+    order = _seed_order()
+    order.confirm_receipt(TRACKING_DIES)
+    dispute = order.open_dispute(
+        TRACKING_DIES + DAY, reason=Reason.DAMAGED, refund=TOTAL, evidence=["photo.jpg"]
+    )
+    dispute.seller_accept(TRACKING_DIES + 2 * DAY)
+    assert order.state is OrderState.CLOSED
+    assert _actions(order, TRACKING_DIES + 3 * DAY) == ["nothing"]
+
+
+def test_no_reopening_after_cancel_when_the_policy_forbids_it() -> None:
+    """With reopen_after_cancel off, a cancelled dispute means no open_dispute advice."""
+    order = Order("8123456789", TOTAL, PAID, attrs.evolve(ALIEXPRESS, reopen_after_cancel=False))
+    order.ship(SHIPPED)
+    opened = SHIPPED + 11 * DAY
+    dispute = order.open_dispute(opened, reason=Reason.NOT_RECEIVED, refund=TOTAL)
+    dispute.cancel(opened + DAY)
+    assert "open_dispute" not in _actions(order, opened + 2 * DAY)
+
+
+# -- what advice is made of -------------------------------------------------------
+
+
+def test_advise_never_changes_the_order() -> None:
+    """advise at any instant, even past every deadline, leaves the order as it was."""
+    order = _seed_order()
+    dispute = order.open_dispute(TRACKING_DIES, reason=Reason.NOT_RECEIVED, refund=TOTAL)
+    dispute.seller_reject(TRACKING_DIES + DAY, counter_offer=Money("3.00", "USD"))
+    before = _state(order)
+    for at in (TRACKING_DIES + DAY, TRACKING_DIES + 6 * DAY, TRACKING_DIES + 400 * DAY):
+        advise(order, at)
+    assert _state(order) == before
+
+
+def test_advise_is_the_same_whatever_zone_at_is_written_in() -> None:
+    """The instant asked may be written in any zone: the advice is the same."""
+    order = _seed_order()
+    at = TRACKING_DIES + DAY
+    assert (
+        advise(order, at)
+        == advise(order, at.astimezone(UTC))
+        == advise(order, at.astimezone(SHANGHAI))
+    )
+
+
+def test_steps_are_frozen_values_with_aware_instants() -> None:
+    """A Step is immutable, and its earliest and latest are aware or None."""
+    order = _seed_order()
+    steps = advise(order, LAST_SCAN + DAY)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        steps[0].action = "nothing"  # type: ignore[misc]
+    for step in steps:
+        for when in (step.earliest, step.latest):
+            assert when is None or when.utcoffset() is not None
+        assert isinstance(step.evidence, tuple)
+        assert step.why.strip()
+
+
+def test_advise_refuses_an_instant_before_the_last_recorded_change() -> None:
+    """Advice about an instant before the order's last change is InvalidInput."""
+    order = _seed_order()
+    with pytest.raises(InvalidInput):
+        advise(order, SHIPPED - DAY)
