@@ -76,13 +76,7 @@ def _entry_id(entry: HistoryEntry) -> int:
 
 def _same_step(a: HistoryEntry, b: HistoryEntry) -> bool:
     """Two records of one automatic step, whatever ids they were given."""
-    return (a.action, a.at, a.actor, a.before, a.after) == (
-        b.action,
-        b.at,
-        b.actor,
-        b.before,
-        b.after,
-    )
+    return attrs.evolve(a, id=b.id) == b
 
 
 def _event_at(event: TrackingEvent) -> datetime:
@@ -516,7 +510,7 @@ class Order:
         where = f"{where} (id {entry.id}, {entry.action} at {iso(entry.at)})"
         known = seen.get(entry.id)
         if known is not None:
-            if known == entry or (entry.actor is Actor.SYSTEM and _same_step(known, entry)):
+            if known == entry:
                 return False
             raise InvalidInput(f"{where}: its id was already used by {known.action}")
         last_id = self._next_id
@@ -536,8 +530,11 @@ class Order:
         if entry.actor is Actor.SYSTEM:
             if entry.at >= self._last_at:
                 self.advance(entry.at)
-            if not any(_same_step(e, entry) for e in self.log):
+            derived = next((e for e in self.log if _same_step(e, entry)), None)
+            if derived is None:
                 raise InvalidInput("this automatic step does not follow from the rules")
+            if derived.id != entry.id:
+                raise InvalidInput(f"the rules record this step with id {derived.id}")
             return None
         if entry.action == "add_tracking":
             event = entry.details.get("event")

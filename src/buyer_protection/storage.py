@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -180,7 +180,10 @@ def _money(value: object, _: type) -> Money:
         raise _fail(value, 'an object {"amount": "12.34", "currency": "USD"}')
     amount = value["amount"]
     if not isinstance(amount, str):
-        raise _fail(amount, "the amount as a decimal string such as '12.34'")
+        raise ValueError(
+            f"amount: expected a decimal string such as '12.34', got "
+            f"{type(amount).__name__} {amount!r}"
+        )
     return Money(amount, value["currency"])
 
 
@@ -392,6 +395,8 @@ def from_dict(data: Mapping[str, Any]) -> Order:
             f"schema_version: {version} is newer than this library reads ({SCHEMA_VERSION}); "
             "upgrade buyer-protection"
         )
+    if type(version) is int and version < 1:
+        raise InvalidInput(f"schema_version: {version} is not a version; expected 1")
     try:
         document = CONVERTER.structure(data, OrderDocument)
     except (cattrs.BaseValidationError, ForbiddenExtraKeysError) as err:
@@ -428,7 +433,7 @@ def _log(document: OrderDocument) -> list[HistoryEntry]:
 
 def _disagreements(stored: object, rebuilt: object, path: str = "") -> list[str]:
     cls = type(stored)
-    if attrs.has(cls) and cls is type(rebuilt):
+    if attrs.has(cls) and cls is type(rebuilt) and cls is not Money:
         found = []
         for field in attrs.fields(cls):
             found += _disagreements(
@@ -448,6 +453,29 @@ def _disagreements(stored: object, rebuilt: object, path: str = "") -> list[str]
     return []
 
 
+def log_to_list(log: Iterable[HistoryEntry]) -> list[dict[str, Any]]:
+    """An event log (`Order.log`) as JSON-ready dicts, for an app that stores only the log."""
+    entries = list(log)
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, HistoryEntry):
+            raise InvalidInput(f"log[{i}]: expected a HistoryEntry, got {type(entry).__name__}")
+    data: list[dict[str, Any]] = CONVERTER.unstructure(entries, list[HistoryEntry])
+    return data
+
+
+def log_from_list(data: Iterable[Mapping[str, Any]]) -> tuple[HistoryEntry, ...]:
+    """The entries `log_to_list` wrote, strictly checked; give them to `Order.replay`."""
+    if isinstance(data, str | bytes | Mapping):
+        raise InvalidInput("log: expected a list of entries")
+    try:
+        return tuple(CONVERTER.structure(list(data), list[HistoryEntry]))
+    except (cattrs.BaseValidationError, ForbiddenExtraKeysError) as err:
+        problems = [f"log{p}" if p.startswith("[") else p for p in _problems(err)]
+        raise InvalidInput(
+            f"{len(problems)} problem(s) in the log: " + "; ".join(problems), problems=problems
+        ) from None
+
+
 def dumps(order: Order, *, indent: int | None = 2) -> str:
     """*order* as a JSON document."""
     return json.dumps(to_dict(order), indent=indent, ensure_ascii=False)
@@ -457,10 +485,19 @@ def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        found[key] = value
+    return found
+
+
 def loads(text: str | bytes) -> Order:
     """The order a `dumps` document describes; `InvalidInput` for anything wrong with it."""
     try:
-        data = json.loads(text, parse_constant=_no_constant)
+        data = json.loads(text, parse_constant=_no_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as err:
         raise InvalidInput(f"line {err.lineno} column {err.colno}: {err.msg}") from None
     except (ValueError, TypeError) as err:
@@ -470,4 +507,13 @@ def loads(text: str | bytes) -> Order:
     return from_dict(data)
 
 
-__all__ = ["CONVERTER", "SCHEMA_VERSION", "dumps", "from_dict", "loads", "to_dict"]
+__all__ = [
+    "CONVERTER",
+    "SCHEMA_VERSION",
+    "dumps",
+    "from_dict",
+    "loads",
+    "log_from_list",
+    "log_to_list",
+    "to_dict",
+]

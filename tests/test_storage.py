@@ -1,0 +1,939 @@
+"""Tests for `buyer_protection.storage`: the JSON document, strict loading, round trips.
+
+`lifecycles` (below) builds random orders through the public API: every action, time
+jumps, tracking scans (also dated before earlier actions, and repeated), and ``meta``
+data of every kind, written in several time zones. `test_replay.py` uses it too.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from buyer_protection import (
+    ALIEXPRESS,
+    Actor,
+    DisputeState,
+    InvalidAction,
+    InvalidInput,
+    Money,
+    Order,
+    OrderState,
+    Policy,
+    Reason,
+    Resolution,
+    TrackingEvent,
+    TrackingStatus,
+    dumps,
+    from_dict,
+    loads,
+    to_dict,
+)
+from buyer_protection.storage import SCHEMA_VERSION
+from strategies import (
+    LOS_ANGELES,
+    SHANGHAI,
+    WAITS,
+    aware_datetimes,
+    instants,
+    money,
+    next_instant,
+    policies,
+    share,
+    zones,
+)
+
+DAY = timedelta(days=1)
+PAID = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+
+# -- random lifecycles ----------------------------------------------------------------
+
+DISPUTE_ACTIONS = (
+    "seller_accept",
+    "seller_reject",
+    "buyer_accept",
+    "buyer_modify",
+    "escalate",
+    "cancel",
+    "platform_decide",
+)
+MOVES = (
+    "ship",
+    "confirm_receipt",
+    "request_extension",
+    "grant_extension",
+    "open_dispute",
+    *DISPUTE_ACTIONS,
+    "advance",
+    *["track"] * 3,
+    *["allowed"] * 14,
+)
+"""What a move does: an action of the order or its dispute, a time jump, a carrier scan, or
+(``allowed``) one of the actions the order allows at that moment, so that lifecycles go far."""
+
+
+@attrs.frozen
+class Move:
+    """One move of a lifecycle: wait, then act (in *zone*), jump in time, or record a scan.
+
+    *percent* sizes amounts (of the total, or of the request for a counter-offer; above
+    100 is too much); *pick* chooses among the allowed actions; a scan is dated *shift* from
+    the move's instant (negative: the carrier's clock is behind) unless *again* repeats
+    a scan already known. *wait* may also be ``earliest-dispute``: until a "not
+    received" dispute can be opened.
+    """
+
+    action: str
+    wait: timedelta | str
+    zone: tzinfo = UTC
+    percent: int = 100
+    pick: int = 0
+    days: int = 1
+    by_platform: bool = False
+    promised_days: int | None = None
+    reason: Reason = Reason.NOT_RECEIVED
+    evidence: tuple[str, ...] = ()
+    meta: tuple[tuple[str, object], ...] | None = None
+    shift: timedelta = timedelta(0)
+    status: TrackingStatus = TrackingStatus.IN_TRANSIT
+    place: str = ""
+    again: bool = False
+
+
+def meta_values() -> st.SearchStrategy[object]:
+    """A value ``meta`` may hold: str, int, bool, None, Money or an aware datetime."""
+    return st.one_of(
+        st.text(max_size=8),
+        st.integers(-(2**70), 2**70),
+        st.booleans(),
+        st.none(),
+        money(),
+        aware_datetimes(),
+    )
+
+
+def metas() -> st.SearchStrategy[tuple[tuple[str, object], ...] | None]:
+    """No meta, or a few keys with values of every storable kind."""
+    pairs = st.dictionaries(st.text(max_size=6), meta_values(), max_size=3)
+    return st.none() | pairs.map(lambda d: tuple(d.items()))
+
+
+def waits() -> st.SearchStrategy[timedelta | str]:
+    """How long a move waits: mostly nothing or hours, sometimes weeks, or right at a deadline."""
+    return st.one_of(
+        st.just(timedelta(0)),
+        st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=2)),
+        st.just(timedelta(0)),
+        st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=2)),
+        st.integers(1, 40).map(lambda n: timedelta(days=n)),
+        st.sampled_from([*WAITS, "earliest-dispute", "earliest-dispute"]),
+    )
+
+
+def moves() -> st.SearchStrategy[Move]:
+    """One random `Move`."""
+    return st.builds(
+        Move,
+        action=st.sampled_from(MOVES),
+        wait=waits(),
+        zone=zones(),
+        percent=st.one_of(st.integers(0, 110), st.just(100), st.just(50)),
+        pick=st.integers(0, 11),
+        days=st.integers(1, 90),
+        by_platform=st.integers(0, 3).map(lambda n: n == 0),
+        promised_days=st.none() | st.integers(1, 30),
+        reason=st.sampled_from(Reason),
+        evidence=st.sampled_from(
+            [(), ("https://example.com/photo.jpg",), ("video.mp4", "photo.jpg")]
+        ),
+        meta=metas(),
+        shift=st.timedeltas(min_value=-15 * DAY, max_value=DAY),
+        status=st.sampled_from(TrackingStatus),
+        place=st.sampled_from(["", "Shenzhen", "São Paulo"]),
+        again=st.integers(0, 4).map(lambda n: n == 0),
+    )
+
+
+@attrs.frozen
+class Lifecycle:
+    """A random order's beginning (policy, total, payment) and the moves that follow."""
+
+    policy: Policy
+    total: Money
+    paid_at: datetime
+    moves: tuple[Move, ...]
+
+    def new(self) -> Order:
+        """The order as paid, before any move."""
+        return Order("life-1", self.total, self.paid_at, self.policy)
+
+    def play(self, order: Order) -> Iterator[tuple[Move, datetime, object]]:
+        """Play the moves on *order*, yielding each move, its instant and its outcome."""
+        now = order.last_event_at
+        for move in self.moves:
+            if move.wait == "earliest-dispute":
+                now = max(now, order.earliest_dispute or now)
+            else:
+                now = next_instant(order, now, move.wait)
+            yield move, now, act(order, move, now)
+
+    def build(self) -> Order:
+        """The order after every move."""
+        order = self.new()
+        for _ in self.play(order):
+            pass
+        return order
+
+
+def lifecycles(max_moves: int = 20) -> st.SearchStrategy[Lifecycle]:
+    """A random lifecycle; most ship first, so that disputes and tracking happen."""
+    ship = st.builds(
+        Move,
+        action=st.just("ship"),
+        wait=st.integers(0, 3).map(timedelta),
+        promised_days=st.none() | st.integers(1, 30),
+    )
+    return st.builds(
+        Lifecycle,
+        policy=st.just(ALIEXPRESS) | policies(),
+        total=money(positive=True),
+        paid_at=instants(),
+        moves=st.builds(
+            lambda head, tail: (*head, *tail),
+            st.just(()) | st.tuples(ship) | st.tuples(ship),
+            st.integers(0, max_moves).flatmap(lambda n: st.lists(moves(), min_size=n, max_size=n)),
+        ),
+    )
+
+
+def act(order: Order, move: Move, at: datetime) -> object:
+    """Make *move* on *order* at *at* through the public API: what it returned, or the refusal.
+
+    The refusal is its type and message, so that two orders can be compared by it.
+    """
+    if move.action == "allowed":
+        allowed = order.allowed()
+        chosen = allowed[move.pick % len(allowed)] if allowed else "advance"
+        return act(order, attrs.evolve(move, action=chosen), at)
+    when = at.astimezone(move.zone)
+    meta = None if move.meta is None else dict(move.meta)
+    total = order.total
+    dispute = order.dispute
+    try:
+        if move.action == "advance":
+            return order.advance(when)
+        if move.action == "track":
+            known = order.tracking
+            if move.again and known:
+                return order.add_tracking(known[move.percent % len(known)])
+            event = TrackingEvent(
+                (at + move.shift).astimezone(move.zone), move.status, "", move.place
+            )
+            return order.add_tracking(event)
+        if move.action == "ship":
+            return order.ship(
+                when,
+                protection_days=move.days,
+                by_platform=move.by_platform,
+                promised_days=move.promised_days,
+                meta=meta,
+            )
+        if move.action == "confirm_receipt":
+            return order.confirm_receipt(when, meta=meta)
+        if move.action == "request_extension":
+            return order.request_extension(when, move.days, meta=meta)
+        if move.action == "grant_extension":
+            return order.grant_extension(when, move.days, meta=meta)
+        if move.action == "open_dispute":
+            return order.open_dispute(
+                when,
+                reason=move.reason,
+                refund=share(total, move.percent),
+                evidence=move.evidence,
+                description=move.place,
+                meta=meta,
+            ).state
+        if dispute is None:
+            return "no dispute"
+        if move.action == "seller_reject":
+            return dispute.seller_reject(
+                when, counter_offer=share(dispute.request, move.percent), meta=meta
+            )
+        if move.action in ("buyer_modify", "platform_decide"):
+            return getattr(dispute, move.action)(when, refund=share(total, move.percent), meta=meta)
+        return getattr(dispute, move.action)(when, meta=meta)
+    except (InvalidAction, InvalidInput) as refusal:
+        return (type(refusal).__name__, str(refusal))
+
+
+def observe(order: Order) -> tuple[object, ...]:
+    """Everything observable about *order*: its document, its log, its clock and its options."""
+    return (
+        to_dict(order),
+        order.log,
+        order.history,
+        order.tracking,
+        order.next_deadline,
+        order.last_event_at,
+        order.allowed(),
+        order.protection_ends,
+        order.earliest_dispute,
+        order.post_completion_ends,
+        order.refundable,
+        tuple((d.state, d.deadline, d.outcome, d.history) for d in order.disputes),
+    )
+
+
+# -- fixed orders -----------------------------------------------------------------------
+
+
+def disputed_order() -> Order:
+    """An order shipped, tracked, extended, disputed four times over, and escalated."""
+    order = Order("8123-A", Money("25.90", "USD"), PAID)
+    order.ship(PAID + DAY, meta={"carrier": "Cainiao", "paid_fee": Money("1.50", "USD")})
+    order.add_tracking(
+        TrackingEvent(PAID + 2 * DAY, "in_transit", "left the warehouse", "Shenzhen")
+    )
+    order.request_extension(PAID + 3 * DAY, 5)
+    order.grant_extension(PAID + 4 * DAY, 5)
+    dispute = order.open_dispute(
+        PAID + 20 * DAY, reason=Reason.NOT_RECEIVED, refund=Money("25.90", "USD")
+    )
+    dispute.seller_reject(PAID + 21 * DAY, counter_offer=Money("5", "USD"))
+    dispute.buyer_modify(PAID + 22 * DAY, refund=Money("20", "USD"))
+    dispute.seller_reject(PAID + 23 * DAY, counter_offer=Money("10", "USD"))
+    dispute.escalate(PAID + 24 * DAY, meta={"note": "no answer", "seen": PAID + 24 * DAY})
+    return order
+
+
+def closed_order() -> Order:
+    """An order whose silent seller let the buyer's request be refunded by the clock."""
+    order = Order("8123-B", Money("1000", "JPY"), PAID.astimezone(SHANGHAI))
+    order.ship(PAID + DAY)
+    dispute = order.open_dispute(
+        PAID + 2 * DAY,
+        reason=Reason.DAMAGED,
+        refund=Money("400", "JPY"),
+        evidence=["photo.jpg"],
+        description="the box was crushed",
+    )
+    dispute.advance(PAID + 30 * DAY)
+    return order
+
+
+# -- the document's shape ---------------------------------------------------------------
+
+TOP_LEVEL = [
+    "schema_version",
+    "order_id",
+    "total",
+    "paid_at",
+    "policy",
+    "state",
+    "shipped_at",
+    "protection_days",
+    "promised_days",
+    "by_platform",
+    "extension_days",
+    "extension_requested",
+    "completed_at",
+    "refunded",
+    "disputes",
+    "history",
+    "tracking",
+]
+
+
+def test_document_has_exactly_the_orders_fields_and_the_schema_version() -> None:
+    """The document's top-level keys are the order's fields and schema_version, in that order."""
+    document = to_dict(disputed_order())
+    assert list(document) == TOP_LEVEL
+    assert document["schema_version"] == SCHEMA_VERSION == 1
+
+
+def test_document_writes_money_as_decimal_strings_with_a_currency() -> None:
+    """Amounts are written as decimal strings with the currency's minor digits, never numbers."""
+    document = to_dict(closed_order())
+    assert document["total"] == {"amount": "1000", "currency": "JPY"}
+    assert document["refunded"] == {"amount": "400", "currency": "JPY"}
+    refund = document["disputes"][0]["history"][0]["details"]["refund"]
+    assert refund == {"amount": "400", "currency": "JPY"}
+    assert to_dict(disputed_order())["total"] == {"amount": "25.90", "currency": "USD"}
+
+
+def test_document_writes_instants_in_iso_8601_with_an_offset() -> None:
+    """Instants are ISO 8601 strings with an offset, in UTC whatever zone they were given in."""
+    document = to_dict(closed_order())
+    assert document["paid_at"] == "2026-03-01T09:30:00+00:00"
+    assert document["shipped_at"] == "2026-03-02T09:30:00+00:00"
+    assert document["disputes"][0]["outcome"]["at"] == "2026-03-08T09:30:00+00:00"
+    assert document["completed_at"] is None
+
+
+def test_document_writes_durations_in_iso_8601() -> None:
+    """The policy's durations are ISO 8601 durations such as P5D."""
+    policy = to_dict(closed_order())["policy"]
+    assert policy["seller_response_window"] == "P5D"
+    assert policy["processing_time"] == "P7D"
+    assert policy["post_completion_window"] == "P15D"
+
+
+@pytest.mark.parametrize(
+    ("duration", "text"),
+    [
+        (timedelta(days=5), "P5D"),
+        (timedelta(hours=36), "P1DT12H"),
+        (timedelta(hours=12), "PT12H"),
+        (timedelta(minutes=90), "PT1H30M"),
+        (timedelta(0), "PT0S"),
+        (timedelta(seconds=1, microseconds=500000), "PT1.5S"),
+        (timedelta(days=1, microseconds=1), "P1DT0.000001S"),
+        (timedelta(seconds=10), "PT10S"),
+        (timedelta(seconds=100), "PT1M40S"),
+        (timedelta(days=2, seconds=50), "P2DT50S"),
+    ],
+)
+def test_policy_durations_are_written_and_read_back(duration: timedelta, text: str) -> None:
+    """Each policy duration is written as its ISO 8601 duration and read back to the same value."""
+    policy = attrs.evolve(ALIEXPRESS, earliest_not_received=duration)
+    order = Order("d-1", Money("1", "USD"), PAID, policy)
+    assert to_dict(order)["policy"]["earliest_not_received"] == text
+    assert loads(dumps(order)).policy == policy
+
+
+def test_document_writes_enums_as_their_values() -> None:
+    """States, actors, actions, reasons and resolutions are written as their values."""
+    document = to_dict(closed_order())
+    dispute = document["disputes"][0]
+    assert document["state"] == "closed"
+    assert dispute["state"] == "resolved"
+    assert dispute["reason"] == "damaged"
+    assert dispute["outcome"]["reached_by"] == "seller_reponse_timeout"
+    timeout = dispute["history"][0]
+    assert (timeout["actor"], timeout["action"], timeout["before"], timeout["after"]) == (
+        "system",
+        "seller_timeout",
+        "awaiting_seller",
+        "resolved",
+    )
+    assert timeout["details"]["reached_by"] == "seller_reponse_timeout"
+
+
+def test_document_keeps_tracking_with_its_log_ids() -> None:
+    """Tracking is listed with the id each scan was recorded under, and its fields."""
+    document = to_dict(disputed_order())
+    assert document["tracking"] == [
+        {
+            "id": 3,
+            "at": "2026-03-03T09:30:00+00:00",
+            "status": "in_transit",
+            "description": "left the warehouse",
+            "location": "Shenzhen",
+        }
+    ]
+
+
+def test_document_keeps_meta_values_tagged_by_kind() -> None:
+    """Meta Money and datetimes are written tagged, so they are read back as what they were."""
+    document = to_dict(disputed_order())
+    assert document["history"][1]["details"]["meta"] == {
+        "carrier": "Cainiao",
+        "paid_fee": {"$money": {"amount": "1.50", "currency": "USD"}},
+    }
+    escalate = document["disputes"][0]["history"][-1]
+    assert escalate["details"]["meta"]["seen"] == {"$datetime": "2026-03-25T09:30:00+00:00"}
+
+
+def test_document_is_plain_json() -> None:
+    """to_dict gives only JSON types (dicts, lists, strings, numbers, booleans, None)."""
+    document = to_dict(disputed_order())
+    assert json.loads(json.dumps(document)) == document
+
+
+def test_dumps_is_to_dict_as_json_text() -> None:
+    """dumps writes the to_dict document as JSON text, indented by two spaces by default."""
+    order = disputed_order()
+    text = dumps(order)
+    assert json.loads(text) == to_dict(order)
+    assert text.startswith('{\n  "schema_version": 1,')
+    assert "\n" not in dumps(order, indent=None)
+
+
+def test_to_dict_refuses_what_is_not_an_order() -> None:
+    """to_dict of something other than an Order is InvalidInput naming what it got."""
+    with pytest.raises(InvalidInput, match="expected an Order, got dict"):
+        to_dict({"order_id": "1"})  # type: ignore[arg-type]
+
+
+# -- round trips ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("build", [disputed_order, closed_order])
+def test_round_trip_gives_an_equal_order(build: Any) -> None:
+    """loads(dumps(order)) has the same document, log, deadlines and allowed actions."""
+    order = build()
+    assert observe(loads(dumps(order))) == observe(order)
+    assert observe(from_dict(to_dict(order))) == observe(order)
+
+
+def test_round_trip_keeps_a_custom_policy() -> None:
+    """A custom policy, durations to the microsecond, comes back equal."""
+    policy = attrs.evolve(
+        ALIEXPRESS,
+        name="custom",
+        seller_response_window=timedelta(days=3, hours=7, microseconds=250),
+        max_extension_days=30,
+        reopen_after_cancel=False,
+    )
+    order = Order("p-1", Money("9.99", "EUR"), PAID, policy)
+    assert loads(dumps(order)).policy == policy
+
+
+@given(policies())
+def test_any_policy_survives_a_round_trip(policy: Policy) -> None:
+    """Every valid policy is written and read back equal."""
+    order = Order("p-2", Money("1", "USD"), PAID, policy)
+    assert loads(dumps(order)).policy == policy
+
+
+def test_loaded_order_goes_on_like_the_original() -> None:
+    """A loaded order reaches the same outcome as the original when both go on alike."""
+    order = disputed_order()
+    twin = loads(dumps(order))
+    for each in (order, twin):
+        dispute = each.dispute
+        assert dispute is not None
+        dispute.platform_decide(PAID + 30 * DAY, refund=Money("12.34", "USD"))
+        each.advance(PAID + 90 * DAY)
+    assert observe(twin) == observe(order)
+    assert twin.state is OrderState.CLOSED
+    assert twin.refunded == Money("12.34", "USD")
+
+
+def test_meta_datetime_in_a_repeated_hour_survives_a_round_trip() -> None:
+    """A meta datetime in the hour a DST change repeats comes back equal to what was given."""
+    repeated = datetime(2026, 11, 1, 9, 30, tzinfo=UTC).astimezone(LOS_ANGELES)
+    assert repeated.fold == 1
+    order = Order("m-1", Money("5", "USD"), PAID)
+    order.ship(PAID + DAY, meta={"scanned": repeated})
+    twin = loads(dumps(order))
+    assert twin.log == order.log
+    assert twin.ingest(order.log[1]) is False
+
+
+@given(lifecycles())
+def test_round_trip_at_every_step_then_acting_alike_stays_equal(life: Lifecycle) -> None:
+    """At every step loads(dumps(o)) equals o, and acting on both alike keeps them equal."""
+    order = life.new()
+    copies: list[Order] = []
+    for move, at, outcome in life.play(order):
+        for twin in copies:
+            assert act(twin, move, at) == outcome
+            assert observe(twin) == observe(order)
+        twin = loads(dumps(order))
+        assert observe(twin) == observe(order)
+        copies.append(twin)
+
+
+# -- strict loading ---------------------------------------------------------------------
+
+
+def _problems(document: dict[str, Any]) -> tuple[str, ...]:
+    with pytest.raises(InvalidInput) as raised:
+        loads(json.dumps(document))
+    return raised.value.problems
+
+
+def _has(problems: tuple[str, ...], path: str, *words: str) -> bool:
+    """True if one problem starts with *path* followed by ``:`` and mentions every word."""
+    return any(p.startswith(f"{path}:") and all(w in p for w in words) for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "words"),
+    [
+        (lambda d: d.update(comment="x"), "(document)", ("unknown key", "comment")),
+        (lambda d: d["disputes"][0].update(notes=[]), "disputes[0]", ("unknown key", "notes")),
+        (lambda d: d["total"].update(amount=25.9), "total", ("float", "25.9")),
+        (lambda d: d["total"].update(amount=25), "total", ("int", "decimal string")),
+        (lambda d: d.update(protection_days="60"), "protection_days", ("integer", "'60'")),
+        (lambda d: d.update(extension_days=5.0), "extension_days", ("integer", "5.0")),
+        (lambda d: d.update(by_platform=0), "by_platform", ("true or false",)),
+        (
+            lambda d: d["disputes"][0]["history"][3].update(at="2026-03-25T09:30:00"),
+            "disputes[0].history[3].at",
+            ("naive datetime",),
+        ),
+        (lambda d: d.update(paid_at="yesterday"), "paid_at", ("ISO 8601",)),
+        (lambda d: d.update(state="lost"), "state", ("'lost'", "'shipped'")),
+        (lambda d: d["disputes"][0].update(reason="bored"), "disputes[0].reason", ("'bored'",)),
+        (lambda d: d["history"][1].update(actor="robot"), "history[1].actor", ("'robot'",)),
+        (lambda d: d["tracking"][0].update(status="teleported"), "tracking[0].status", ()),
+        (lambda d: d.pop("refunded"), "refunded", ("missing",)),
+        (lambda d: d["tracking"][0].pop("id"), "tracking[0].id", ("missing",)),
+        (
+            lambda d: d["policy"].update(seller_response_window="5 days"),
+            "policy.seller_response_window",
+            ("P5D",),
+        ),
+        (lambda d: d["policy"].update(protection_days=0), "policy.protection_days", ("0",)),
+        (lambda d: d["total"].update(currency="XYZ"), "total", ("ISO 4217",)),
+        (lambda d: d.update(disputes={}), "disputes", ()),
+        (
+            lambda d: d["history"][2]["details"].update(days="5"),
+            "history[2].details.days",
+            ("integer", "'5'"),
+        ),
+        (
+            lambda d: d["history"][2]["details"].update(colour="red"),
+            "history[2].details.colour",
+            ("not a known detail",),
+        ),
+        (
+            lambda d: d["history"][1]["details"]["meta"].update(weight=1.5),
+            "history[1].details.meta",
+            ("float",),
+        ),
+    ],
+)
+def test_loading_reports_a_bad_field_with_its_path(
+    change: Any, path: str, words: tuple[str, ...]
+) -> None:
+    """A bad field is InvalidInput whose problems name its path and what is wrong."""
+    document = to_dict(disputed_order())
+    change(document)
+    problems = _problems(document)
+    assert _has(problems, path, *words), problems
+
+
+def test_loading_reports_every_problem_at_once() -> None:
+    """Several bad fields give one InvalidInput whose problems list each with its path."""
+    document = to_dict(disputed_order())
+    document["comment"] = "x"
+    document["total"]["amount"] = 25.9
+    document["protection_days"] = "60"
+    document["disputes"][0]["history"][3]["at"] = "2026-03-25T09:30:00"
+    document["disputes"][0]["reason"] = "bored"
+    del document["refunded"]
+    document["tracking"][0]["at"] = "2026-03-03T09:30:00"
+    with pytest.raises(InvalidInput) as raised:
+        loads(json.dumps(document))
+    problems = raised.value.problems
+    for path in (
+        "(document)",
+        "total",
+        "protection_days",
+        "disputes[0].history[3].at",
+        "disputes[0].reason",
+        "refunded",
+        "tracking[0].at",
+    ):
+        assert _has(problems, path), (path, problems)
+    assert len(problems) == 7
+    assert "7 problem(s)" in str(raised.value)
+    assert "disputes[0].history[3].at: naive datetime" in str(raised.value)
+
+
+def test_loading_reports_every_bad_policy_value_with_its_path() -> None:
+    """Several bad policy values are each listed at their own path, not only the first."""
+    document = to_dict(disputed_order())
+    for policy in (document["policy"], document["history"][0]["details"]["policy"]):
+        policy.update(name="", protection_days=0, fast_delivery_days=-1)
+    problems = _problems(document)
+    for path in ("policy.name", "policy.protection_days", "policy.fast_delivery_days"):
+        assert _has(problems, path), (path, problems)
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda d: d.update(state="completed"), "state"),
+        (lambda d: d["refunded"].update(amount="5.00"), "refunded"),
+        (lambda d: d.update(extension_days=9), "extension_days"),
+        (lambda d: d["disputes"][0].update(state="resolved"), "disputes[0].state"),
+        (lambda d: d["disputes"][0]["request"].update(amount="1.00"), "disputes[0].request"),
+        (lambda d: d.update(shipped_at="2026-03-02T09:30:01+00:00"), "shipped_at"),
+    ],
+)
+def test_loading_refuses_a_field_its_history_contradicts(change: Any, path: str) -> None:
+    """A derived field that disagrees with the history is InvalidInput naming the field."""
+    document = to_dict(disputed_order())
+    change(document)
+    problems = _problems(document)
+    assert any(p.startswith(path) for p in problems), problems
+    assert all("history gives" in p for p in problems), problems
+
+
+def test_loading_reports_every_contradicted_field() -> None:
+    """Several fields the history contradicts are all listed, with what each should be."""
+    document = to_dict(disputed_order())
+    document["state"] = "completed"
+    document["disputes"][0]["state"] = "resolved"
+    problems = _problems(document)
+    assert _has(problems, "state", "'completed'", "'in_dispute'"), problems
+    assert _has(problems, "disputes[0].state", "'resolved'", "'arbitration'"), problems
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda d: d["history"][1].update(at="2026-02-01T00:00:00+00:00"), ("id 2", "ship")),
+        (lambda d: d["history"][1].update(actor="buyer"), ("ship",)),
+        (lambda d: d["history"].pop(0), ("'pay'",)),
+        (lambda d: d["tracking"][0].update(id=2), ("id 2", "already used")),
+        (lambda d: d["disputes"][0]["history"].pop(), ("disputes[0].state",)),
+    ],
+)
+def test_loading_refuses_a_history_the_rules_refuse(change: Any, words: tuple[str, ...]) -> None:
+    """A history the rules cannot replay is InvalidInput saying which entry and why."""
+    document = to_dict(disputed_order())
+    change(document)
+    with pytest.raises(InvalidInput) as raised:
+        loads(json.dumps(document))
+    assert all(w in str(raised.value) for w in words), str(raised.value)
+
+
+@pytest.mark.parametrize("version", [2, 99])
+def test_loading_refuses_a_newer_schema_version_naming_it(version: int) -> None:
+    """A document of a newer schema_version is InvalidInput naming that version."""
+    document = to_dict(disputed_order())
+    document["schema_version"] = version
+    document["shape_of_the_future"] = True
+    with pytest.raises(InvalidInput, match=rf"schema_version: {version} is newer") as raised:
+        loads(json.dumps(document))
+    assert raised.value.problems == (str(raised.value),)
+
+
+@pytest.mark.parametrize("version", ["1", 1.0, None, True])
+def test_loading_refuses_a_schema_version_that_is_not_an_integer(version: object) -> None:
+    """A schema_version that is not an integer is InvalidInput at schema_version."""
+    document = to_dict(disputed_order())
+    document["schema_version"] = version
+    assert _has(_problems(document), "schema_version"), version
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('{\n  "order_id": ,\n}', "line 2 column 15"),
+        ('{"order_id": "1"', "line 1 column 17"),
+        ("", "line 1 column 1"),
+        ('{\n\n  "a": 1,\n  "a" 2}', "line 4 column 7"),
+    ],
+)
+def test_bad_json_is_invalid_input_with_line_and_column(text: str, where: str) -> None:
+    """Text that is not JSON is InvalidInput saying the line and column of the problem."""
+    with pytest.raises(InvalidInput, match=where):
+        loads(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[1, 2]", "expected an object, got list"),
+        ("null", "expected an object, got NoneType"),
+        ('"order"', "expected an object, got str"),
+        ('{"total": NaN}', "NaN"),
+        ('{"total": Infinity}', "Infinity"),
+        (b"\xff\xfe{", "document"),
+        (b'{"order_id": "\xe9"}', "document"),
+    ],
+)
+def test_loading_other_non_documents_is_invalid_input(text: str | bytes, words: str) -> None:
+    """JSON that is not an order document, or bytes that are not UTF-8, are InvalidInput."""
+    with pytest.raises(InvalidInput, match=re.escape(words)):
+        loads(text)
+
+
+@pytest.mark.parametrize("value", [None, 5, ["{}"], {"a": 1}])
+def test_loads_of_something_not_text_is_invalid_input(value: object) -> None:
+    """loads of something that is neither str nor bytes is InvalidInput, not TypeError."""
+    with pytest.raises(InvalidInput):
+        loads(value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", [None, [], "{}", 3])
+def test_from_dict_of_something_not_a_mapping_is_invalid_input(value: object) -> None:
+    """from_dict of something other than a mapping is InvalidInput naming what it got."""
+    with pytest.raises(InvalidInput, match="expected an object"):
+        from_dict(value)  # type: ignore[arg-type]
+
+
+def test_loading_accepts_the_same_document_with_instants_in_another_offset() -> None:
+    """Instants written with another offset are the same instants: the order loads equal."""
+    order = closed_order()
+    document = to_dict(order)
+    document["paid_at"] = "2026-03-01T17:30:00+08:00"
+    document["history"][0]["at"] = "2026-03-01T01:30:00-08:00"
+    assert observe(from_dict(document)) == observe(order)
+
+
+def _paid_at_end_of_time(document: dict[str, Any]) -> None:
+    document["paid_at"] = document["history"][0]["at"] = "9999-12-31T23:00:00-05:00"
+
+
+def _shipped_at_end_of_time(document: dict[str, Any]) -> None:
+    for place in (document, document["history"][1]):
+        place["shipped_at" if place is document else "at"] = "9999-12-31T00:00:00+00:00"
+
+
+def _endless_processing_time(document: dict[str, Any]) -> None:
+    for policy in (document["policy"], document["history"][0]["details"]["policy"]):
+        policy["processing_time"] = "P999999999D"
+
+
+def _endless_protection(document: dict[str, Any]) -> None:
+    document["protection_days"] = document["history"][1]["details"]["protection_days"] = 10**10
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_paid_at_end_of_time, _shipped_at_end_of_time, _endless_processing_time, _endless_protection],
+)
+def test_loading_out_of_range_instants_and_lengths_is_invalid_input(change: Any) -> None:
+    """Instants or lengths too large for Python's datetime are InvalidInput, not OverflowError."""
+    order = Order("o-1", Money("5", "USD"), PAID)
+    order.ship(PAID + DAY)
+    order.advance(PAID + 90 * DAY)
+    document = to_dict(order)
+    change(document)
+    with pytest.raises(InvalidInput):
+        loads(json.dumps(document))
+
+
+# -- never a raw error: random damage to a valid document -------------------------------
+
+ODD_STRINGS = (
+    "",
+    "P5D",
+    "PT0S",
+    "P",
+    "PT",
+    "P1.5D",
+    "P999999999D",
+    "P99999999999D",
+    "PT99999999999999999999S",
+    "1e30",
+    "1e999999",
+    "-1",
+    "0.001",
+    "NaN",
+    "USD",
+    "usd",
+    "XXX",
+    "2026-03-01",
+    "2026-03-01T00:00:00",
+    "2026-03-01T00:00:00Z",
+    "2026-03-01T00:00:00-14:00",
+    "0001-01-01T00:00:00+00:00",
+    "0001-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59.999999+00:00",
+    "9999-12-31T23:59:59-01:00",
+    *(m.value for m in OrderState),
+    *(m.value for m in DisputeState),
+    *(m.value for m in Actor),
+    *(m.value for m in Reason),
+    *(m.value for m in Resolution),
+    *(m.value for m in TrackingStatus),
+    "pay",
+    "add_tracking",
+    "$money",
+)
+
+
+def json_values() -> st.SearchStrategy[Any]:
+    """Any JSON value, leaning to the strings and numbers an order document holds."""
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**70), 2**70),
+        st.integers(-3, 200),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(max_size=10),
+        st.sampled_from(ODD_STRINGS),
+        st.datetimes(timezones=st.just(UTC) | st.just(timezone(timedelta(hours=-5)))).map(
+            datetime.isoformat
+        ),
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(st.sampled_from(["amount", "currency", "$money", "id", "x"]), inner)
+        ),
+        max_leaves=6,
+    )
+
+
+def _nodes(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """The path to every node of a JSON document, containers included (the root excluded)."""
+    if path:
+        yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _nodes(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _nodes(item, (*path, i))
+
+
+@st.composite
+def damaged(draw: st.DrawFn, document: dict[str, Any]) -> dict[str, Any]:
+    """*document* with one to three nodes replaced, removed, or given an extra key."""
+    document = copy.deepcopy(document)
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(list(_nodes(document))))
+        *head, last = path
+        parent: Any = document
+        for key in head:
+            parent = parent[key]
+        how = draw(st.sampled_from(["replace", "replace", "remove", "add"]))
+        if how == "replace":
+            parent[last] = draw(json_values())
+        elif how == "remove":
+            del parent[last]
+        elif isinstance(parent[last], dict):
+            parent[last][draw(st.sampled_from(["x", "id", "at", "amount"]))] = draw(json_values())
+        else:
+            parent[last] = [parent[last]]
+    return document
+
+
+DOCUMENTS = (to_dict(disputed_order()), to_dict(closed_order()))
+
+
+def _load(document: dict[str, Any]) -> Order | InvalidInput:
+    """The order *document* loads to, or the InvalidInput it raises (any other error escapes)."""
+    try:
+        return loads(json.dumps(document))
+    except InvalidInput as refusal:
+        return refusal
+
+
+def _check_loaded_or_refused(result: Order | InvalidInput) -> None:
+    if isinstance(result, InvalidInput):
+        assert result.problems
+        assert all(isinstance(p, str) and p for p in result.problems)
+    else:
+        assert observe(loads(dumps(result))) == observe(result)
+
+
+@given(st.sampled_from(DOCUMENTS).flatmap(damaged))
+def test_a_damaged_document_loads_or_is_invalid_input(document: dict[str, Any]) -> None:
+    """A randomly damaged document loads to an order that round-trips, or is InvalidInput."""
+    _check_loaded_or_refused(_load(document))
+
+
+@given(lifecycles(max_moves=12).flatmap(lambda life: damaged(to_dict(life.build()))))
+def test_a_damaged_random_order_loads_or_is_invalid_input(document: dict[str, Any]) -> None:
+    """A random order's document, randomly damaged, loads or is InvalidInput, never a raw error."""
+    _check_loaded_or_refused(_load(document))
