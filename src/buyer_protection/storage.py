@@ -180,10 +180,7 @@ def _money(value: object, _: type) -> Money:
         raise _fail(value, 'an object {"amount": "12.34", "currency": "USD"}')
     amount = value["amount"]
     if not isinstance(amount, str):
-        raise ValueError(
-            f"amount: expected a decimal string such as '12.34', got "
-            f"{type(amount).__name__} {amount!r}"
-        )
+        raise _fail(amount, "the amount as a decimal string such as '12.34'")
     return Money(amount, value["currency"])
 
 
