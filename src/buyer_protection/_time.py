@@ -1,8 +1,10 @@
-"""Aware instants: every time that enters the library passes through `utc`."""
+"""Checks at the door: aware instants (every time passes through `utc`), days, enum values."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from enum import Enum
+from typing import TypeVar
 
 from .errors import InvalidInput
 
@@ -70,3 +72,18 @@ def span(value: timedelta) -> str:
             count = seconds // size
             return f"{count} {unit}{'s' if count != 1 else ''}"
     return f"{seconds} seconds"
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def member(cls: type[E], value: object, name: str = "") -> E:
+    """*value* as a member of *cls* (the member or its value), else `InvalidInput`."""
+    if isinstance(value, cls):
+        return value
+    try:
+        return cls(value)
+    except ValueError:
+        known = ", ".join(repr(m.value) for m in cls)
+        where = f"{name}: " if name else ""
+        raise InvalidInput(f"{where}{value!r} is not one of {known}") from None

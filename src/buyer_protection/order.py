@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from ._time import MAX_DAYS, iso, utc
+from ._time import MAX_DAYS, iso, member, utc
 from ._time import days as _days
 from .dispute import Dispute, Reason, refund_amount
 from .errors import InvalidAction, InvalidInput
@@ -36,16 +36,6 @@ class Deadline:
     action: str
     meaning: str
     subject: str
-
-
-def _reason(value: object) -> Reason:
-    if isinstance(value, Reason):
-        return value
-    try:
-        return Reason(value)
-    except ValueError:
-        known = ", ".join(r.value for r in Reason)
-        raise InvalidInput(f"reason: {value!r} is not a dispute reason; one of {known}") from None
 
 
 def _evidence(value: object) -> tuple[str, ...]:
@@ -390,7 +380,7 @@ class Order:
         *evidence* are references (file paths or URLs) to screenshots, photos or
         video; the policy requires some when the item was received.
         """
-        why = _reason(reason)
+        why = member(Reason, reason, "reason")
         asked = refund_amount(refund, self.total.currency)
         proofs = _evidence(evidence)
         if not isinstance(description, str):

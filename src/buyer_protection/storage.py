@@ -22,6 +22,7 @@ import attrs
 import cattrs
 from cattrs.errors import AttributeValidationNote, ClassValidationError, ForbiddenExtraKeysError
 
+from ._time import member
 from .dispute import Outcome, Reason, Resolution
 from .errors import BuyerProtectionError, InvalidInput
 from .history import HistoryEntry
@@ -186,11 +187,7 @@ def _money(value: object, _: type) -> Money:
 
 def _enum(cls: type[Enum]) -> Callable[[object, type], Enum]:
     def structure(value: object, _: type) -> Enum:
-        try:
-            return cls(value)
-        except ValueError:
-            known = ", ".join(repr(member.value) for member in cls)
-            raise ValueError(f"{value!r} is not one of {known}") from None
+        return member(cls, value)
 
     return structure
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from ._time import utc
+from ._time import member, utc
 from .errors import InvalidInput
 
 
@@ -28,13 +28,7 @@ class TrackingStatus(enum.Enum):
 
 
 def _status(value: object) -> TrackingStatus:
-    if isinstance(value, TrackingStatus):
-        return value
-    try:
-        return TrackingStatus(value)
-    except ValueError:
-        known = ", ".join(s.value for s in TrackingStatus)
-        raise InvalidInput(f"status: {value!r} is not a tracking status; one of {known}") from None
+    return member(TrackingStatus, value, "status")
 
 
 def _text(name: str) -> Any:
