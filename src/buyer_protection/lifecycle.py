@@ -146,9 +146,10 @@ class Lifecycle:
         reason = f"{why}; " if why else ""
         moves = any(model.state in t.sources for t in self.table)
         final = "nothing for now" if moves else f"nothing (the {self.name} is final)"
+        listed = ", ".join(f"{name} ({_ACTORS[name].value})" for name in allowed)
         return InvalidAction(
             f"cannot {trigger} now: {reason}the {self.name} is {state}; "
-            f"allowed now: {', '.join(allowed) if allowed else final}",
+            f"allowed now: {listed or final}",
             action=trigger,
             state=state,
             allowed=allowed,
@@ -262,3 +263,5 @@ DISPUTE = Lifecycle(
 )  # fmt: skip
 
 LIFECYCLES = (ORDER, DISPUTE)
+
+_ACTORS = {row.trigger: row.actor for lifecycle in LIFECYCLES for row in lifecycle.table}
