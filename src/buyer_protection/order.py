@@ -12,7 +12,7 @@ import bisect
 import copy
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
@@ -24,8 +24,10 @@ from .history import NO_DETAILS, HistoryEntry, with_meta
 from .lifecycle import DISPUTE, ORDER, Actor, DisputeState, Lifecycle, OrderState, Transition
 from .money import Money
 from .policy import ALIEXPRESS, Policy
-from .timeline import Milestone, timeline
 from .tracking import MOVING, Parcel, TrackingEvent, verdict
+
+if TYPE_CHECKING:
+    from .timeline import Milestone
 
 
 @attrs.frozen
@@ -270,6 +272,8 @@ class Order:
 
     def timeline(self, at: datetime) -> tuple[Milestone, ...]:
         """Every milestone of the order, past and future, in time order, as seen at *at*."""
+        from .timeline import timeline  # an edge that reads orders: imported on use
+
         return timeline(self, at)
 
     def allowed(self) -> tuple[str, ...]:
