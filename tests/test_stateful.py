@@ -153,9 +153,12 @@ class OrderLifecycle(RuleBasedStateMachine):
                 assert name in str(error)
             assert set(error.allowed) <= set(allowed)
             if action in allowed:
-                # Allowed in this state, refused only by a rule that says when it opens.
-                assert error.possible_from is not None
-                assert error.possible_from > at
+                # Allowed in this state, refused only by a rule that says when it opens,
+                # or that it never will for this reason, disputes closing first.
+                if error.possible_from is None:
+                    assert "but disputes close at" in str(error)
+                else:
+                    assert error.possible_from > at
         assert snapshot(self.order) == snapshot(self.twin)
 
     def _dispute_call(self, method: str, **kwargs: Any) -> Call:
@@ -354,6 +357,17 @@ class OrderLifecycle(RuleBasedStateMachine):
             getattr(dispute, action)(at)
 
     # -- invariants ------------------------------------------------------------------------
+
+    @invariant()
+    def the_kept_next_deadline_is_the_computed_one(self) -> None:
+        """The next automatic step the order keeps equals the one its state gives now."""
+        order = self.order
+        owner = order.dispute if order.state is OrderState.IN_DISPUTE else order
+        assert owner is not None
+        due = owner._lifecycle.due(owner)
+        fresh = None if due is None else (due[1], due[0].trigger)
+        kept = order.next_deadline
+        assert (None if kept is None else (kept.at, kept.action)) == fresh
 
     @invariant()
     def refunded_within_the_total(self) -> None:

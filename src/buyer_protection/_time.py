@@ -15,6 +15,8 @@ def utc(value: object, name: str = "at") -> datetime:
     Deadlines are elapsed time, so all arithmetic and comparison happens in UTC:
     two datetimes that share one ``tzinfo`` are otherwise compared by wall clock.
     """
+    if type(value) is datetime and value.tzinfo is UTC and value <= LATEST:
+        return value  # the common case, already an instant in UTC
     if isinstance(value, datetime):
         offset = value.utcoffset()
         if offset is None:

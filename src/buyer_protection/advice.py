@@ -82,7 +82,8 @@ def _steps(view: Order, at: datetime) -> Iterator[Step]:
     elif state is OrderState.SHIPPED:
         yield from _protected(view, at)
     elif state is OrderState.IN_DISPUTE:
-        yield from _in_dispute(view, view._disputes[-1], at)
+        assert view.dispute is not None
+        yield from _in_dispute(view, view.dispute, at)
     elif state is OrderState.COMPLETED:
         yield from _completed(view, at)
     else:

@@ -105,8 +105,11 @@ class Dispute:
     requested_at: datetime = attrs.field(init=False)
     counter_offer: Money | None = attrs.field(init=False, default=None)
     countered_at: datetime | None = attrs.field(init=False, default=None)
-    outcome: Outcome | None = attrs.field(init=False, default=None)
-    _history: list[HistoryEntry] = attrs.field(init=False, factory=list, repr=False)
+    # The outcome's parts, kept apart so that a dispute holds one object less.
+    _refund: Money | None = attrs.field(init=False, default=None, repr=False)
+    _reached_by: Resolution | None = attrs.field(init=False, default=None, repr=False)
+    _reached_at: datetime | None = attrs.field(init=False, default=None, repr=False)
+    _first_id: int = attrs.field(init=False, default=0, repr=False)  # its opening's entry
 
     def __attrs_post_init__(self) -> None:
         self.requested_at = self.opened_at
@@ -116,7 +119,22 @@ class Dispute:
     @property
     def history(self) -> tuple[HistoryEntry, ...]:
         """Every change of this dispute after its opening, oldest first."""
-        return tuple(self._history)
+        later = [d._first_id for d in self.order.disputes if d._first_id > self._first_id]
+        end = min(later, default=None)
+        return tuple(
+            e
+            for e in self.order._entries
+            if self._first_id < e.id
+            and (end is None or e.id < end)
+            and e.action in DISPUTE.triggers
+        )
+
+    @property
+    def outcome(self) -> Outcome | None:
+        """How the dispute ended (refund, how it was reached, when), or None while it runs."""
+        if self._refund is None or self._reached_by is None or self._reached_at is None:
+            return None
+        return Outcome(self._refund, self._reached_by, self._reached_at)
 
     @property
     def is_open(self) -> bool:
@@ -229,13 +247,12 @@ class Dispute:
     def _copy_for(self, order: Order) -> Dispute:
         twin = copy.copy(self)
         twin.order = order
-        twin._history = list(self._history)
         return twin
 
     def _apply(self, row: Transition, at: datetime, details: Mapping[str, Any]) -> None:
         before = self.state
         DISPUTE.fire(self, row.trigger)
-        self._history.append(self.order._entry(at, row, before, self.state, details))
+        self.order._entries.append(self.order._entry(at, row, before, self.state, details))
 
     def _settle(
         self,
@@ -245,7 +262,7 @@ class Dispute:
         how: Resolution,
         details: Mapping[str, Any],
     ) -> None:
-        self.outcome = Outcome(refund, how, at)
+        self._refund, self._reached_by, self._reached_at = refund, how, at
         self._apply(row, at, details)
         self.order._dispute_ended(self, at)
 

@@ -32,6 +32,8 @@ class Actor(enum.Enum):
 class OrderState(enum.Enum):
     """Where an order stands."""
 
+    __hash__ = object.__hash__  # members are singletons: hash by identity, in C
+
     AWAITING_SHIPMENT = "awaiting_shipment"
     SHIPPED = "shipped"
     IN_DISPUTE = "in_dispute"
@@ -41,6 +43,8 @@ class OrderState(enum.Enum):
 
 class DisputeState(enum.Enum):
     """Where a dispute stands."""
+
+    __hash__ = object.__hash__  # members are singletons: hash by identity, in C
 
     AWAITING_SELLER = "awaiting_seller"
     NEGOTIATING = "negotiating"

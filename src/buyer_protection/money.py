@@ -9,11 +9,16 @@ import attrs
 from ._currencies import MINOR_UNITS
 from .errors import CurrencyMismatch, InvalidInput
 
+_ZEROS: dict[str, Money] = {}
+_LIMIT = Decimal(10) ** 18  # far above any order, and sums of two stay exact in Decimal
 _QUANTUM = {code: Decimal(1).scaleb(-digits) for code, digits in MINOR_UNITS.items()}
 
 
+_AMOUNT_TYPES = (str, int, Decimal)
+
+
 def _amount(value: object) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+    if isinstance(value, bool) or not isinstance(value, _AMOUNT_TYPES):
         kind = type(value).__name__
         hint = " (binary floats are inexact: pass a str such as '12.34')" if kind == "float" else ""
         raise InvalidInput(f"amount: expected str, int or Decimal, got {kind} {value!r}{hint}")
@@ -55,6 +60,8 @@ class Money:
         exact = _amount(amount)
         if exact < 0:
             raise InvalidInput(f"amount: {amount!r} is negative; money amounts are >= 0")
+        if exact >= _LIMIT:
+            raise InvalidInput(f"amount: {amount!r} is too large; amounts are below 10**18")
         try:
             value = exact.quantize(_QUANTUM[code], rounding=ROUND_HALF_EVEN)
         except InvalidOperation:
@@ -66,7 +73,17 @@ class Money:
     @classmethod
     def zero(cls, currency: str) -> Money:
         """No money in *currency*."""
-        return cls(0, currency)
+        zero = _ZEROS.get(currency)
+        if zero is None:
+            zero = _ZEROS[currency] = cls(0, currency)
+        return zero
+
+    @classmethod
+    def _exact(cls, amount: Decimal, currency: str) -> Money:
+        """A result of arithmetic on checked amounts: already exact, not negative."""
+        money = cls.__new__(cls)
+        money.__attrs_init__(amount, currency)
+        return money
 
     def _other(self, other: object, op: str) -> Decimal:
         """The amount of *other*, once it is known to be Money in this currency."""
@@ -82,13 +99,16 @@ class Money:
         return other.amount
 
     def __add__(self, other: Money) -> Money:
-        return Money(self.amount + self._other(other, "add"), self.currency)
+        amount = self._other(other, "add")
+        if not self.amount:
+            return other  # values are immutable: zero plus other is other
+        return Money._exact(self.amount + amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
         amount = self._other(other, "subtract")
         if amount > self.amount:
             raise InvalidInput(f"{self} - {other} would be negative; money amounts are >= 0")
-        return Money(self.amount - amount, self.currency)
+        return Money._exact(self.amount - amount, self.currency)
 
     def __lt__(self, other: Money) -> bool:
         return self.amount < self._other(other, "compare")

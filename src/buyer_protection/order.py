@@ -105,12 +105,18 @@ class Order:
     extension_requested: int | None
     completed_at: datetime | None
     refunded: Money
-    _disputes: list[Dispute]
-    _history: list[HistoryEntry]
-    _tracking: list[TrackingEvent]
-    _observations: list[HistoryEntry]
+    _dispute: Dispute | None  # the open or last dispute
+    _earlier: tuple[Dispute, ...]  # the disputes before it (cancelled ones)
+    _entries: list[HistoryEntry]  # the order's and its disputes' entries after 'pay'
+    _tracking: list[TrackingEvent] | tuple[()]  # () until the first scan: most orders
+    _observations: list[HistoryEntry] | tuple[()]  # never have one, and lists cost
     _last_at: datetime
     _next_id: int
+    _pay_id: int
+    # The next automatic step, kept up to date by every recorded change (see _entry):
+    # every action asks for it first, so it is not recomputed each time.
+    _due_row: Transition | None
+    _due_at: datetime | None
 
     def __init__(
         self, order_id: str, total: Money, paid_at: datetime, policy: Policy = ALIEXPRESS
@@ -135,40 +141,38 @@ class Order:
         self.extension_requested = None
         self.completed_at = None
         self.refunded = Money.zero(total.currency)
-        self._disputes = []
-        self._tracking = []
-        self._observations = []
-        self._next_id = 0
+        self._dispute = None
+        self._earlier = ()
+        self._tracking = ()
+        self._observations = ()
+        self._pay_id = self._next_id = 1
         self._last_at = paid_at
-        self._history = []
-        self._history.append(
-            HistoryEntry(
-                self._take_id(),
-                paid_at,
-                Actor.BUYER,
-                "pay",
-                None,
-                self.state,
-                {"order_id": order_id, "total": total, "policy": policy},
-            )
-        )
+        self._entries = []
+        self._refresh_due()
 
     # -- reads -----------------------------------------------------------------
 
     @property
     def history(self) -> tuple[HistoryEntry, ...]:
         """The order's own changes, oldest first (its disputes keep theirs)."""
-        return tuple(self._history)
+        ours = (e for e in self._entries if e.action not in DISPUTE.triggers)
+        return (self._pay_entry(), *ours)
+
+    def _pay_entry(self) -> HistoryEntry:
+        # Made from the order's own fields when read: one object less to keep per order.
+        details = {"order_id": self.order_id, "total": self.total, "policy": self.policy}
+        first = OrderState.AWAITING_SHIPMENT
+        return HistoryEntry(self._pay_id, self.paid_at, Actor.BUYER, "pay", None, first, details)
 
     @property
     def disputes(self) -> tuple[Dispute, ...]:
         """Every dispute opened on this order, oldest first."""
-        return tuple(self._disputes)
+        return (*self._earlier, self._dispute) if self._dispute is not None else ()
 
     @property
     def dispute(self) -> Dispute | None:
         """The open dispute, or the last one, or None."""
-        return self._disputes[-1] if self._disputes else None
+        return self._dispute
 
     @property
     def tracking(self) -> tuple[TrackingEvent, ...]:
@@ -182,9 +186,7 @@ class Order:
 
         `Order.replay` rebuilds the order from it alone.
         """
-        entries = [*self._history, *self._observations]
-        for dispute in self._disputes:
-            entries.extend(dispute._history)
+        entries = [self._pay_entry(), *self._entries, *self._observations]
         return tuple(sorted(entries, key=_entry_id))
 
     @property
@@ -230,7 +232,7 @@ class Order:
     @property
     def completed_by_buyer(self) -> bool:
         """True when the buyer confirmed receipt."""
-        return any(e.action == "confirm_receipt" for e in self._history)
+        return any(e.action == "confirm_receipt" for e in self._entries)
 
     @property
     def promised_delivery(self) -> datetime | None:
@@ -247,14 +249,10 @@ class Order:
     @property
     def next_deadline(self) -> Deadline | None:
         """The next automatic step of the order or its open dispute, or None."""
-        target: Order | Dispute = self
-        if self.state is OrderState.IN_DISPUTE:
-            target = self._disputes[-1]
-        due = target._lifecycle.due(target)
-        if due is None:
+        row, when = self._due_row, self._due_at
+        if row is None or when is None:
             return None
-        row, when = due
-        return Deadline(when, row.trigger, row.doc, target._lifecycle.name)
+        return Deadline(when, row.trigger, row.doc, self._clock_owner()._lifecycle.name)
 
     def as_of(self, at: datetime) -> Order:
         """A copy of this order with every automatic step due up to *at* applied.
@@ -263,10 +261,12 @@ class Order:
         stand on the 20th?") without recording anything.
         """
         twin = copy.copy(self)
-        twin._history = list(self._history)
+        twin._entries = list(self._entries)
         twin._tracking = list(self._tracking)
         twin._observations = list(self._observations)
-        twin._disputes = [dispute._copy_for(twin) for dispute in self._disputes]
+        twin._earlier = tuple(dispute._copy_for(twin) for dispute in self._earlier)
+        if self._dispute is not None:
+            twin._dispute = self._dispute._copy_for(twin)
         twin.advance(at)
         return twin
 
@@ -283,7 +283,8 @@ class Order:
             # Any grant would pass the cap: InvalidInput if tried, so not offered.
             actions = tuple(a for a in actions if a != "grant_extension")
         if self.state is OrderState.IN_DISPUTE:
-            actions += DISPUTE.allowed(self._disputes[-1])
+            assert self._dispute is not None
+            actions += DISPUTE.allowed(self._dispute)
         return actions
 
     # -- actions ---------------------------------------------------------------
@@ -427,7 +428,11 @@ class Order:
             DisputeState.ARBITRATION if self.by_platform else DisputeState.AWAITING_SELLER,
         )
         self._apply(row, at, details)
-        self._disputes.append(dispute)
+        if self._dispute is not None:
+            self._earlier = (*self._earlier, self._dispute)
+        dispute._first_id = self._next_id
+        self._dispute = dispute
+        self._refresh_due()
         return dispute
 
     def add_tracking(self, event: TrackingEvent) -> bool:
@@ -438,6 +443,10 @@ class Order:
         i = bisect.bisect_left(self._tracking, key, key=TrackingEvent.sort_key)
         if i < len(self._tracking) and self._tracking[i] == event:
             return False
+        if not isinstance(self._tracking, list):
+            self._tracking = []
+        if not isinstance(self._observations, list):
+            self._observations = []
         self._tracking.insert(i, event)
         self._observations.append(
             HistoryEntry(
@@ -474,9 +483,8 @@ class Order:
             raise InvalidInput(f"log[0]: the 'pay' entry's details do not fit: {err}") from None
         except InvalidInput as err:
             raise InvalidInput(f"log[0]: {err}") from None
-        order._history[0] = attrs.evolve(order._history[0], id=first.id)
-        order._next_id = first.id
-        seen = {first.id: order._history[0]}
+        order._pay_id = order._next_id = first.id
+        seen = {first.id: order._pay_entry()}
         for index, entry in enumerate(entries, 1):
             order._ingest(entry, seen, f"log[{index}]")
         return order
@@ -488,7 +496,7 @@ class Order:
         automatic one is checked, a tracking observation is added. A new action
         entry's ``id`` must be greater than every id recorded so far.
         """
-        models: list[Order | Dispute] = [self, *self._disputes]
+        models: list[Order | Dispute] = [self, *self.disputes]
         saved = [(model, _fields_of(model)) for model in models]
         try:
             return self._ingest(entry, {e.id: e for e in self.log}, "entry")
@@ -536,6 +544,7 @@ class Order:
                 raise InvalidInput(f"details.event: expected a TrackingEvent, got {event!r}")
             if not self.add_tracking(event):
                 return None  # a scan already known, under another id
+            assert isinstance(self._observations, list)
             self._observations[-1] = attrs.evolve(self._observations[-1], id=entry.id)
             self._next_id = max(self._next_id, entry.id)
             return self._observations[-1]
@@ -557,8 +566,9 @@ class Order:
         if target is None:
             raise InvalidInput("there is no dispute to act on")
         self._next_id = entry.id - 1
+        count = len(self._entries)
         getattr(target, entry.action)(entry.at, **entry.details)
-        return target._history[-1]
+        return next(e for e in self._entries[count:] if e.action == entry.action)
 
     # -- internals -------------------------------------------------------------
 
@@ -575,14 +585,23 @@ class Order:
                 "record events in time order"
             )
         while True:
-            target: Order | Dispute = self
-            if self.state is OrderState.IN_DISPUTE:
-                target = self._disputes[-1]
-            due = target._lifecycle.due(target)
-            if due is None or due[1] > at:
+            row, when = self._due_row, self._due_at
+            if row is None or when is None or when > at:
                 return at
             # A step that fell due while a dispute held the order happens when it ends.
-            target._step(due[0], max(due[1], self._last_at))
+            self._clock_owner()._step(row, max(when, self._last_at))
+
+    def _refresh_due(self) -> None:
+        """Work out the next automatic step again, after a change."""
+        owner = self._clock_owner()
+        due = owner._lifecycle.due(owner)
+        self._due_row, self._due_at = due if due is not None else (None, None)
+
+    def _clock_owner(self) -> Order | Dispute:
+        """Whose clock runs: the open dispute's while there is one (the order waits)."""
+        if self.state is OrderState.IN_DISPUTE and self._dispute is not None:
+            return self._dispute
+        return self
 
     def _entry(
         self,
@@ -593,12 +612,14 @@ class Order:
         details: Mapping[str, Any],
     ) -> HistoryEntry:
         self._last_at = at
-        return HistoryEntry(self._take_id(), at, row.actor, row.trigger, before, after, details)
+        self._next_id = number = self._next_id + 1
+        self._refresh_due()
+        return HistoryEntry(number, at, row.actor, row.trigger, before, after, details)
 
     def _apply(self, row: Transition, at: datetime, details: Mapping[str, Any]) -> None:
         before = self.state
         ORDER.fire(self, row.trigger)
-        self._history.append(self._entry(at, row, before, self.state, details))
+        self._entries.append(self._entry(at, row, before, self.state, details))
 
     def _step(self, row: Transition, at: datetime) -> None:
         """Apply the automatic step *row* at *at*."""
@@ -621,8 +642,8 @@ class Order:
         if promised_at - shipped_at > timedelta(days=policy.fast_delivery_days):
             when += policy.earliest_not_received
         when = max(when, start)
-        if not policy.wait_for_promised_delivery:
-            return when
+        if not policy.wait_for_promised_delivery or not self._tracking:
+            return when  # without a scan the tracking cannot be moving
         events = self._tracking
         while when < promised_at:
             parcel, changes = verdict(events, when, policy.stalled_after)
@@ -646,7 +667,7 @@ class Order:
     def _check_refund(self, refund: Money, *, positive: bool) -> None:
         if positive and not refund:
             raise InvalidInput(f"refund: {refund} asks for nothing; ask for more than zero")
-        if refund > self.refundable:
+        if refund.amount > self.total.amount - self.refunded.amount:  # no Money made: hot path
             raise InvalidInput(
                 f"refund: {refund} is more than can be refunded: {self.refundable} "
                 f"(paid {self.total}, refunded {self.refunded})"
@@ -670,14 +691,12 @@ class Order:
 
     def _dispute_ended(self, dispute: Dispute, at: datetime) -> None:
         """Follow the dispute that just ended at *at*."""
-        if dispute.outcome is not None:
-            self.refunded = self.refunded + dispute.outcome.refund
+        if dispute._refund is not None:  # resolved with a refund (maybe of zero)
+            self.refunded = self.refunded + dispute._refund
             self._apply(ORDER.row(self, "dispute_resolved"), at, NO_DETAILS)
             return
-        trigger = (
-            "dispute_cancelled"
-            if self.completed_at is None
-            else ("dispute_cancelled_after_completion")
-        )
+        trigger = "dispute_cancelled"
+        if self.completed_at is not None:
+            trigger = "dispute_cancelled_after_completion"
         self._apply(ORDER.row(self, trigger), at, NO_DETAILS)
         self._begin(at)
