@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from .errors import InvalidInput
-from .history import NO_DETAILS, HistoryEntry, with_meta
+from .history import ACTION, ID, NO_DETAILS, HistoryEntry, entry, keep_enums, with_meta
 from .lifecycle import DISPUTE, DisputeState, Lifecycle, Transition
 from .money import Money
 
@@ -57,6 +57,9 @@ class Resolution(enum.Enum):
     NEGOTIATION_CONSENSUS = "negotiation_consensus"
     PLATFORM_ARBITRATE = "platform_arbitrate"
     SELLER_REPONSE_TIMEOUT = "seller_reponse_timeout"
+
+
+keep_enums(Reason, Resolution)
 
 
 @attrs.frozen
@@ -122,11 +125,11 @@ class Dispute:
         later = [d._first_id for d in self.order.disputes if d._first_id > self._first_id]
         end = min(later, default=None)
         return tuple(
-            e
-            for e in self.order._entries
-            if self._first_id < e.id
-            and (end is None or e.id < end)
-            and e.action in DISPUTE.triggers
+            entry(r)
+            for r in self.order._entries
+            if self._first_id < r[ID]
+            and (end is None or r[ID] < end)
+            and r[ACTION] in DISPUTE.triggers
         )
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
@@ -11,7 +12,7 @@ import attrs
 
 from ._time import utc
 from .errors import InvalidInput
-from .lifecycle import Actor, State
+from .lifecycle import Actor, DisputeState, OrderState, State
 from .money import Money
 
 NO_DETAILS: Mapping[str, Any] = MappingProxyType({})
@@ -56,3 +57,95 @@ class HistoryEntry:
     before: State | None
     after: State | None
     details: Mapping[str, Any] = NO_DETAILS
+
+
+# -- entries as kept -------------------------------------------------------------------
+#
+# An order keeps its entries as plain tuples of numbers, strings, instants and
+# decimals, and makes `HistoryEntry` values from them when they are read. Python's
+# garbage collector stops tracking such tuples, so a program holding many orders
+# does not have every entry walked again at each full collection (it was the
+# largest cost of a lifecycle; see benchmarks/).
+
+Record = tuple[Any, ...]
+"""One entry as kept: id, at, actor code, action, before and after codes, then each
+detail's key and value (an amount or an enum member spread over three values)."""
+
+ID, AT, ACTOR, ACTION = 0, 1, 2, 3
+
+_STATES: tuple[State, ...] = (*OrderState, *DisputeState)
+_STATE_CODES = {state: code for code, state in enumerate(_STATES)}
+_ACTORS = tuple(Actor)
+_ACTOR_CODES = {actor: code for code, actor in enumerate(_ACTORS)}
+_ENUMS: list[type[Enum]] = []
+_ENUM_CODES: dict[type[Enum], int] = {}
+
+
+def keep_enums(*classes: type[Enum]) -> None:
+    """Let *classes*' members appear in details (they are kept as their values)."""
+    for cls in classes:
+        if cls not in _ENUM_CODES:
+            _ENUM_CODES[cls] = len(_ENUMS)
+            _ENUMS.append(cls)
+
+
+def record(
+    number: int,
+    at: datetime,
+    actor: Actor,
+    action: str,
+    before: State | None,
+    after: State | None,
+    details: Mapping[str, Any],
+) -> Record:
+    """An entry as kept: one flat tuple, details spread after the fixed fields."""
+    kept: list[Any] = [
+        number,
+        at,
+        _ACTOR_CODES[actor],
+        action,
+        None if before is None else _STATE_CODES[before],
+        None if after is None else _STATE_CODES[after],
+    ]
+    for key, value in details.items():
+        kind = type(value)
+        if kind is Money:
+            kept += (key, _MONEY, value.amount, value.currency)
+        elif kind in _ENUM_CODES:
+            kept += (key, _ENUM, _ENUM_CODES[kind], value.value)
+        else:
+            kept += (key, value)
+    return tuple(kept)
+
+
+# Markers for a spread value: singletons that no detail is ever equal to.
+_MONEY = Ellipsis
+_ENUM = NotImplemented
+_FIXED = 6
+
+
+def entry(kept: Record) -> HistoryEntry:
+    """The `HistoryEntry` a kept record stands for."""
+    details: Mapping[str, Any] = NO_DETAILS
+    if len(kept) > _FIXED:
+        details = {}
+        i = _FIXED
+        while i < len(kept):
+            key, value = kept[i], kept[i + 1]
+            if value is _MONEY:
+                value, i = Money._exact(kept[i + 2], kept[i + 3]), i + 4
+            elif value is _ENUM:
+                value, i = _ENUMS[kept[i + 2]](kept[i + 3]), i + 4
+            else:
+                i += 2
+            details[key] = value
+    number, at, actor, action, before, after = kept[:_FIXED]
+    return HistoryEntry(
+        number,
+        at,
+        _ACTORS[actor],
+        action,
+        None if before is None else _STATES[before],
+        None if after is None else _STATES[after],
+        details,
+    )

@@ -20,7 +20,8 @@ from ._time import MAX_DAYS, iso, member, utc
 from ._time import days as _days
 from .dispute import Dispute, Reason, refund_amount
 from .errors import InvalidAction, InvalidInput
-from .history import NO_DETAILS, HistoryEntry, with_meta
+from .history import ACTION, NO_DETAILS, HistoryEntry, Record, record, with_meta
+from .history import entry as entry_of
 from .lifecycle import DISPUTE, ORDER, Actor, DisputeState, Lifecycle, OrderState, Transition
 from .money import Money
 from .policy import ALIEXPRESS, Policy
@@ -107,7 +108,7 @@ class Order:
     refunded: Money
     _dispute: Dispute | None  # the open or last dispute
     _earlier: tuple[Dispute, ...]  # the disputes before it (cancelled ones)
-    _entries: list[HistoryEntry]  # the order's and its disputes' entries after 'pay'
+    _entries: list[Record]  # the order's and its disputes' entries after 'pay', as kept
     _tracking: list[TrackingEvent] | tuple[()]  # () until the first scan: most orders
     _observations: list[HistoryEntry] | tuple[()]  # never have one, and lists cost
     _last_at: datetime
@@ -155,7 +156,7 @@ class Order:
     @property
     def history(self) -> tuple[HistoryEntry, ...]:
         """The order's own changes, oldest first (its disputes keep theirs)."""
-        ours = (e for e in self._entries if e.action not in DISPUTE.triggers)
+        ours = (entry_of(r) for r in self._entries if r[ACTION] not in DISPUTE.triggers)
         return (self._pay_entry(), *ours)
 
     def _pay_entry(self) -> HistoryEntry:
@@ -186,7 +187,7 @@ class Order:
 
         `Order.replay` rebuilds the order from it alone.
         """
-        entries = [self._pay_entry(), *self._entries, *self._observations]
+        entries = [self._pay_entry(), *map(entry_of, self._entries), *self._observations]
         return tuple(sorted(entries, key=_entry_id))
 
     @property
@@ -232,7 +233,7 @@ class Order:
     @property
     def completed_by_buyer(self) -> bool:
         """True when the buyer confirmed receipt."""
-        return any(e.action == "confirm_receipt" for e in self._entries)
+        return any(r[ACTION] == "confirm_receipt" for r in self._entries)
 
     @property
     def promised_delivery(self) -> datetime | None:
@@ -568,7 +569,7 @@ class Order:
         self._next_id = entry.id - 1
         count = len(self._entries)
         getattr(target, entry.action)(entry.at, **entry.details)
-        return next(e for e in self._entries[count:] if e.action == entry.action)
+        return next(entry_of(r) for r in self._entries[count:] if r[ACTION] == entry.action)
 
     # -- internals -------------------------------------------------------------
 
@@ -610,11 +611,11 @@ class Order:
         before: OrderState | DisputeState,
         after: OrderState | DisputeState,
         details: Mapping[str, Any],
-    ) -> HistoryEntry:
+    ) -> Record:
         self._last_at = at
         self._next_id = number = self._next_id + 1
         self._refresh_due()
-        return HistoryEntry(number, at, row.actor, row.trigger, before, after, details)
+        return record(number, at, row.actor, row.trigger, before, after, details)
 
     def _apply(self, row: Transition, at: datetime, details: Mapping[str, Any]) -> None:
         before = self.state
