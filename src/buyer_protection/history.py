@@ -99,23 +99,26 @@ def record(
     details: Mapping[str, Any],
 ) -> Record:
     """An entry as kept: one flat tuple, details spread after the fixed fields."""
-    kept: list[Any] = [
+    head = (
         number,
         at,
         _ACTOR_CODES[actor],
         action,
         None if before is None else _STATE_CODES[before],
         None if after is None else _STATE_CODES[after],
-    ]
+    )
+    if not details:
+        return head
+    spread: list[Any] = []
     for key, value in details.items():
         kind = type(value)
         if kind is Money:
-            kept += (key, _MONEY, value.amount, value.currency)
+            spread += (key, _MONEY, value.amount, value.currency)
         elif kind in _ENUM_CODES:
-            kept += (key, _ENUM, _ENUM_CODES[kind], value.value)
+            spread += (key, _ENUM, _ENUM_CODES[kind], value.value)
         else:
-            kept += (key, value)
-    return tuple(kept)
+            spread += (key, value)
+    return head + tuple(spread)
 
 
 # Markers for a spread value: singletons that no detail is ever equal to.

@@ -22,6 +22,8 @@ from .errors import InvalidAction
 class Actor(enum.Enum):
     """Who acted: a person's side, the marketplace, the clock, or the carrier (tracking)."""
 
+    __hash__ = object.__hash__  # members are singletons: hash by identity, in C
+
     BUYER = "buyer"
     SELLER = "seller"
     PLATFORM = "platform"

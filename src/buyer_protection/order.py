@@ -595,8 +595,9 @@ class Order:
     def _refresh_due(self) -> None:
         """Work out the next automatic step again, after a change."""
         owner = self._clock_owner()
-        due = owner._lifecycle.due(owner)
-        self._due_row, self._due_at = due if due is not None else (None, None)
+        row = owner._lifecycle.automatic.get(owner.state)
+        self._due_row = row
+        self._due_at = None if row is None or row.clock is None else getattr(owner, row.clock)
 
     def _clock_owner(self) -> Order | Dispute:
         """Whose clock runs: the open dispute's while there is one (the order waits)."""
@@ -635,16 +636,19 @@ class Order:
 
     def _dispute_opens(self, start: datetime) -> datetime:
         """The first instant from *start* on at which "not received" may be opened."""
-        shipped_at, promised_at = self.shipped_at, self.promised_delivery
+        shipped_at, protection_days = self.shipped_at, self.protection_days
         assert shipped_at is not None
-        assert promised_at is not None
+        assert protection_days is not None
         policy = self.policy
+        promised = self.promised_days if self.promised_days is not None else protection_days
         when = shipped_at
-        if promised_at - shipped_at > timedelta(days=policy.fast_delivery_days):
+        if promised > policy.fast_delivery_days:
             when += policy.earliest_not_received
         when = max(when, start)
         if not policy.wait_for_promised_delivery or not self._tracking:
             return when  # without a scan the tracking cannot be moving
+        promised_at = self.promised_delivery
+        assert promised_at is not None
         events = self._tracking
         while when < promised_at:
             parcel, changes = verdict(events, when, policy.stalled_after)
