@@ -614,9 +614,8 @@ class Order:
         details: Mapping[str, Any],
     ) -> Record:
         self._last_at = at
-        self._next_id = number = self._next_id + 1
         self._refresh_due()
-        return record(number, at, row.actor, row.trigger, before, after, details)
+        return record(self._take_id(), at, row.actor, row.trigger, before, after, details)
 
     def _apply(self, row: Transition, at: datetime, details: Mapping[str, Any]) -> None:
         before = self.state
