@@ -147,15 +147,16 @@ def test_readme_starts_with_what_the_library_is_for() -> None:
 
 
 def test_readme_performance_table_has_its_rows() -> None:
-    """The README's performance table has the library, the two references and the memory."""
+    """The README's performance table has the library, the two references, the memory,
+    and a figure in each, not a placeholder."""
     section = (ROOT / "README.md").read_text("utf-8").split("\n## Performance\n", 1)[1]
+    section = section.split("\n## ", 1)[0]
     rows = [line.split("|")[1].strip() for line in section.splitlines() if line.startswith("| ")]
-    assert rows[1:] == [
-        "library",
-        "one `transitions.Machine` per object",
-        "bare trigger floor (`MACHINE.events[name].trigger(obj)` on a plain object)",
-        "bytes per order, history included",
-    ]
+    assert rows[1].startswith("library")
+    assert any("Machine` per object" in row for row in rows)
+    assert any("floor" in row for row in rows)
+    assert any("history included" in row for row in rows)
+    assert "n/a" not in section
 
 
 def test_ci_script_reads_the_readme_commands() -> None:
