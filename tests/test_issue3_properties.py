@@ -28,6 +28,7 @@ from buyer_protection import (
     parse_tracking,
 )
 from buyer_protection.advice import ITEM_PROOF
+from strategies import snapshot
 
 US = timedelta(microseconds=1)
 ZONES: tuple[tzinfo, ...] = (
@@ -247,17 +248,8 @@ _stories = st.builds(
 
 
 def _snapshot(order: Order) -> tuple[object, ...]:
-    return (
-        order.state,
-        order.log,
-        order.refunded,
-        order.tracking,
-        order.last_event_at,
-        order.extension_days,
-        order.extension_requested,
-        order.next_deadline,
-        tuple((d.state, d.history, d.request, d.counter_offer, d.outcome) for d in order.disputes),
-    )
+    """The shared snapshot, plus the tracking and the whole log."""
+    return (snapshot(order), order.tracking, order.log)
 
 
 def _act(order: Order, step: Step, at: datetime) -> None:
