@@ -116,6 +116,7 @@ def policies(draw: st.DrawFn) -> Policy:
     return attrs.evolve(
         ALIEXPRESS,
         protection_days=draw(st.integers(1, 120)),
+        protection_from_payment=draw(st.booleans()),
         processing_time=draw(windows()),
         seller_response_window=draw(windows()),
         negotiation_window=draw(windows()),

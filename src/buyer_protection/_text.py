@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from .errors import InvalidInput
+
 LIMIT = 80
 """The most characters of a value's ``repr`` a message quotes."""
 
@@ -45,3 +47,35 @@ def shown(value: object, limit: int = LIMIT) -> str:
 def kind(value: object) -> str:
     """The type's name and the value, for "expected X, got ..." messages."""
     return f"{type(value).__name__} {shown(value)}"
+
+
+NAME_LIMIT = 200
+"""The most characters of a name the library keeps: an order id, a ``meta`` key."""
+
+TEXT_LIMIT = 10_000
+"""The most characters of a text the library keeps: a description, an evidence
+reference, a ``meta`` text, a policy's words."""
+
+
+def text(value: object, name: str, *, limit: int = TEXT_LIMIT, empty: bool = True) -> str:
+    """*value* if it is a str that can be stored, else `InvalidInput` naming *name*.
+
+    Storable means: at most *limit* characters, no lone surrogate (it cannot be written
+    as UTF-8, so a document holding it could not be saved), and not empty unless
+    *empty*.
+    """
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name}: expected a str, got {kind(value)}")
+    if len(value) > limit:
+        raise InvalidInput(f"{name}: {len(value)} characters is too long; at most {limit}")
+    if not empty and not value:
+        raise InvalidInput(f"{name}: expected a non-empty str, got ''")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise InvalidInput(
+                f"{name}: the character at position {err.start} is a lone surrogate "
+                f"({shown(value[err.start])}), which UTF-8 cannot write"
+            ) from None
+    return value

@@ -10,14 +10,17 @@ import copy
 import enum
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import attrs
 
+from ._text import kind
+from ._time import iso
 from .errors import InvalidInput
-from .history import ACTION, ID, NO_DETAILS, HistoryEntry, entry, keep_enums, with_meta
-from .lifecycle import DISPUTE, DisputeState, Lifecycle, Transition
+from .history import ACTION, ID, NO_DETAILS, HistoryEntry, Record, entry, keep_enums, with_meta
+from .lifecycle import DISPUTE, DisputeState, Lifecycle, OrderState, Transition
 from .money import Money
+from .policy import Policy
 
 if TYPE_CHECKING:
     from .order import Order
@@ -57,6 +60,7 @@ class Resolution(enum.Enum):
     NEGOTIATION_CONSENSUS = "negotiation_consensus"
     PLATFORM_ARBITRATE = "platform_arbitrate"
     SELLER_REPONSE_TIMEOUT = "seller_reponse_timeout"
+    SELLER_RESPONSE_TIMEOUT = "seller_reponse_timeout"  # noqa: PIE796 - an alias, spelled right
 
 
 keep_enums(Reason, Resolution)
@@ -75,8 +79,7 @@ def refund_amount(value: object, currency: str, name: str = "refund") -> Money:
     """*value* if it is `Money` in *currency*, else `InvalidInput`."""
     if not isinstance(value, Money):
         raise InvalidInput(
-            f"{name}: expected Money, got {type(value).__name__} {value!r} "
-            f"(write Money('12.34', '{currency}'))"
+            f"{name}: expected Money, got {kind(value)} (write Money('12.34', '{currency}'))"
         )
     if value.currency != currency:
         raise InvalidInput(
@@ -84,6 +87,40 @@ def refund_amount(value: object, currency: str, name: str = "refund") -> Money:
             f"give the amount in {currency}"
         )
     return value
+
+
+class OrderLink(Protocol):
+    """What a dispute uses of its order: this small interface, and nothing else.
+
+    `Order` implements it (its section "for its disputes"): a dispute's action
+    brings the order up to its instant (``_begin``), checks a refund against what
+    is left (``_check_refund``), records its change in the order's one log
+    (``_append``, ``_records``) and hands the order its end (``_dispute_ended``).
+    """
+
+    policy: Policy
+    total: Money
+    state: OrderState
+
+    @property
+    def disputes(self) -> tuple[Dispute, ...]: ...
+
+    def _begin(self, at: object) -> datetime: ...
+
+    def _check_refund(self, refund: Money, *, positive: bool) -> None: ...
+
+    def _append(
+        self,
+        row: Transition,
+        at: datetime,
+        before: OrderState | DisputeState,
+        after: OrderState | DisputeState,
+        details: Mapping[str, Any],
+    ) -> None: ...
+
+    def _records(self) -> list[Record]: ...
+
+    def _dispute_ended(self, dispute: Dispute, at: datetime) -> None: ...
 
 
 @attrs.define(eq=False)
@@ -126,7 +163,7 @@ class Dispute:
         end = min(later, default=None)
         return tuple(
             entry(r)
-            for r in self.order._entries
+            for r in self.order._records()
             if self._first_id < r[ID]
             and (end is None or r[ID] < end)
             and r[ACTION] in DISPUTE.triggers
@@ -255,7 +292,7 @@ class Dispute:
     def _apply(self, row: Transition, at: datetime, details: Mapping[str, Any]) -> None:
         before = self.state
         DISPUTE.fire(self, row.trigger)
-        self.order._entries.append(self.order._entry(at, row, before, self.state, details))
+        self.order._append(row, at, before, self.state, details)
 
     def _settle(
         self,
@@ -268,6 +305,15 @@ class Dispute:
         self._refund, self._reached_by, self._reached_at = refund, how, at
         self._apply(row, at, details)
         self.order._dispute_ended(self, at)
+
+    def _state_note(self) -> str:
+        """How a finished dispute ended, for refusals ('' while it runs)."""
+        if self._reached_at is not None and self._reached_by is not None:
+            how = self._reached_by.value
+            return f"the dispute was resolved at {iso(self._reached_at)} ({how})"
+        if self.state is DisputeState.CANCELLED:
+            return "the buyer cancelled the dispute"
+        return ""
 
     def _step(self, row: Transition, at: datetime) -> None:
         """Apply the automatic step *row* at *at*."""

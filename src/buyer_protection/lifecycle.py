@@ -91,6 +91,9 @@ class Model(Protocol):
     def allowed(self) -> tuple[str, ...]:
         """The actions a person may take now."""
 
+    def _state_note(self) -> str:
+        """How the model came to a state that refuses every action ('' if it did not)."""
+
 
 class Lifecycle:
     """A lifecycle table, with the one shared `transitions.Machine` built from it."""
@@ -138,7 +141,7 @@ class Lifecycle:
         """The row *trigger* fires from *model*'s state, or `InvalidAction` naming why not."""
         row = self._rows.get((model.state, trigger))
         if row is None:
-            raise self.refusal(model, trigger, "")
+            raise self.refusal(model, trigger, model._state_note())
         if row.guard is not None and (why := getattr(model, row.guard)()) is not None:
             raise self.refusal(model, trigger, why)
         return row

@@ -12,64 +12,43 @@ import bisect
 import copy
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import attrs
 
-from ._time import MAX_DAYS, iso, member, utc
+from ._text import NAME_LIMIT, kind, text
+from ._time import MAX_DAYS, iso, member, span, utc
 from ._time import days as _days
+from .clock import Clock, Deadline
 from .dispute import Dispute, Reason, refund_amount
-from .errors import InvalidAction, InvalidInput
-from .history import ACTION, NO_DETAILS, HistoryEntry, Record, record, with_meta
+from .errors import InvalidInput
+from .history import ACTION, AT, NO_DETAILS, HistoryEntry, Record, record, with_meta
 from .history import entry as entry_of
 from .lifecycle import DISPUTE, ORDER, Actor, DisputeState, Lifecycle, OrderState, Transition
+from .milestones import Milestone, milestones
 from .money import Money
 from .policy import ALIEXPRESS, Policy
+from .replay import Replay
 from .tracking import MOVING, Parcel, TrackingEvent, verdict
 
-if TYPE_CHECKING:
-    from .timeline import Milestone
+__all__ = ["Deadline", "Order"]
 
-
-@attrs.frozen
-class Deadline:
-    """The next automatic step: when it happens, what it is, and what it means."""
-
-    at: datetime
-    action: str
-    meaning: str
-    subject: str
+_CLOSINGS = frozenset(row.trigger for row in ORDER.table if row.dest is OrderState.CLOSED)
 
 
 def _evidence(value: object) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         raise InvalidInput(
-            f"evidence: expected a sequence of str (file paths or URLs), got {value!r}"
+            f"evidence: expected a sequence of str (file paths or URLs), got {kind(value)}"
         )
     items = tuple(value)
     for i, item in enumerate(items):
-        if not isinstance(item, str) or not item:
-            raise InvalidInput(f"evidence[{i}]: expected a non-empty str, got {item!r}")
+        text(item, f"evidence[{i}]", empty=False)
     return items
-
-
-def _fields_of(model: Order | Dispute | dict[str, Any]) -> dict[str, Any]:
-    """A model's (or a saved dict's) attribute values, its lists copied."""
-    if isinstance(model, dict):
-        items = list(model.items())
-    else:
-        cls: type[Order] | type[Dispute] = type(model)
-        items = [(a.name, getattr(model, a.name)) for a in attrs.fields(cls)]
-    return {name: list(value) if isinstance(value, list) else value for name, value in items}
 
 
 def _entry_id(entry: HistoryEntry) -> int:
     return entry.id
-
-
-def _same_step(a: HistoryEntry, b: HistoryEntry) -> bool:
-    """Two records of one automatic step, whatever ids they were given."""
-    return attrs.evolve(a, id=b.id) == b
 
 
 def _event_at(event: TrackingEvent) -> datetime:
@@ -81,7 +60,7 @@ def _optional_days(value: object, name: str) -> int | None:
 
 
 @attrs.define(eq=False, init=False)
-class Order:
+class Order(Clock, Replay):
     """One paid order under a marketplace's buyer protection `Policy`.
 
     >>> from datetime import datetime, UTC
@@ -116,16 +95,15 @@ class Order:
     _pay_id: int
     # The next automatic step, kept up to date by every recorded change (see _entry):
     # every action asks for it first, so it is not recomputed each time.
-    _due_row: Transition | None
-    _due_at: datetime | None
+    _due_row: Transition | None  # the next automatic step and its instant, kept up to
+    _due_at: datetime | None  # date by every recorded change (see clock.py)
 
     def __init__(
         self, order_id: str, total: Money, paid_at: datetime, policy: Policy = ALIEXPRESS
     ) -> None:
-        if not isinstance(order_id, str) or not order_id:
-            raise InvalidInput(f"order_id: expected a non-empty str, got {order_id!r}")
+        text(order_id, "order_id", limit=NAME_LIMIT, empty=False)
         if not isinstance(total, Money) or not total:
-            raise InvalidInput(f"total: expected Money above zero, got {total!r}")
+            raise InvalidInput(f"total: expected Money above zero, got {kind(total)}")
         if not isinstance(policy, Policy):
             raise InvalidInput(f"policy: expected a Policy, got {type(policy).__name__}")
         paid_at = utc(paid_at, "paid_at")
@@ -177,7 +155,11 @@ class Order:
 
     @property
     def tracking(self) -> tuple[TrackingEvent, ...]:
-        """The tracking events known, sorted by instant, without duplicates."""
+        """The tracking events known, oldest first, without duplicates.
+
+        Scans at one instant keep the order they were added in (a feed's order, as
+        `parse_tracking` gives it): the last of them is the latest.
+        """
         return tuple(self._tracking)
 
     @property
@@ -247,14 +229,6 @@ class Order:
         """The verdict on the parcel at *at*, from the tracking events up to *at*."""
         return verdict(self._tracking, utc(at), self.policy.stalled_after)[0]
 
-    @property
-    def next_deadline(self) -> Deadline | None:
-        """The next automatic step of the order or its open dispute, or None."""
-        row, when = self._due_row, self._due_at
-        if row is None or when is None:
-            return None
-        return Deadline(when, row.trigger, row.doc, self._clock_owner()._lifecycle.name)
-
     def as_of(self, at: datetime) -> Order:
         """A copy of this order with every automatic step due up to *at* applied.
 
@@ -273,9 +247,7 @@ class Order:
 
     def timeline(self, at: datetime) -> tuple[Milestone, ...]:
         """Every milestone of the order, past and future, in time order, as seen at *at*."""
-        from .timeline import timeline  # an edge that reads orders: imported on use
-
-        return timeline(self, at)
+        return milestones(self, at)
 
     def allowed(self) -> tuple[str, ...]:
         """The actions a person may take on the order and its open dispute now."""
@@ -289,10 +261,6 @@ class Order:
         return actions
 
     # -- actions ---------------------------------------------------------------
-
-    def advance(self, at: datetime) -> None:
-        """Apply every automatic step due up to *at*, each dated at its own deadline."""
-        self._begin(at)
 
     def ship(
         self,
@@ -312,7 +280,7 @@ class Order:
         protection = _optional_days(protection_days, "protection_days")
         promised = _optional_days(promised_days, "promised_days")
         if not isinstance(by_platform, bool):
-            raise InvalidInput(f"by_platform: expected True or False, got {by_platform!r}")
+            raise InvalidInput(f"by_platform: expected True or False, got {kind(by_platform)}")
         checked = with_meta(NO_DETAILS, meta)
         at = self._begin(at)
         row = ORDER.row(self, "ship")
@@ -331,6 +299,9 @@ class Order:
                 **checked,
             },
         )
+        # Protection counted from payment may have ended before the parcel left: the
+        # order then completes at once, dated at the shipment (never in the past).
+        self._begin(at)
 
     def confirm_receipt(self, at: datetime, *, meta: Mapping[str, object] | None = None) -> None:
         """The buyer confirms receipt: the order completes at once."""
@@ -389,8 +360,7 @@ class Order:
         why = member(Reason, reason, "reason")
         asked = refund_amount(refund, self.total.currency)
         proofs = _evidence(evidence)
-        if not isinstance(description, str):
-            raise InvalidInput(f"description: expected a str, got {description!r}")
+        text(description, "description")
         details = with_meta(
             {"reason": why, "refund": asked, "evidence": proofs, "description": description}, meta
         )
@@ -440,9 +410,11 @@ class Order:
         """Record a carrier scan; events may come in any order. False if already known."""
         if not isinstance(event, TrackingEvent):
             raise InvalidInput(f"event: expected a TrackingEvent, got {type(event).__name__}")
-        key = event.sort_key()
-        i = bisect.bisect_left(self._tracking, key, key=TrackingEvent.sort_key)
-        if i < len(self._tracking) and self._tracking[i] == event:
+        # Sorted by instant; scans at one instant in the order they came (the feed's
+        # order: the last is the latest), a repeated one keeping its first place.
+        first = bisect.bisect_left(self._tracking, event.at, key=_event_at)
+        i = bisect.bisect_right(self._tracking, event.at, lo=first, key=_event_at)
+        if event in self._tracking[first:i]:
             return False
         if not isinstance(self._tracking, list):
             self._tracking = []
@@ -462,165 +434,52 @@ class Order:
         )
         return True
 
-    # -- the event log -----------------------------------------------------------
-
-    @classmethod
-    def replay(cls, log: Iterable[HistoryEntry]) -> Order:
-        """Rebuild an order from its event log (`Order.log`) alone.
-
-        The first entry is the order's ``pay`` entry. Actions are applied again
-        through the rules; automatic (``system``) entries are derived again and
-        checked against the log, not trusted. An entry whose ``id`` was already
-        applied is skipped, so a log can be ingested twice. A refused or
-        inconsistent entry raises `InvalidInput` naming it.
-        """
-        entries = iter(log)
-        first = next(entries, None)
-        if not isinstance(first, HistoryEntry) or first.action != "pay" or first.before:
-            raise InvalidInput(f"log[0]: expected the order's 'pay' entry, got {first!r}")
-        try:
-            order = cls(paid_at=first.at, **first.details)
-        except TypeError as err:
-            raise InvalidInput(f"log[0]: the 'pay' entry's details do not fit: {err}") from None
-        except InvalidInput as err:
-            raise InvalidInput(f"log[0]: {err}") from None
-        order._pay_id = order._next_id = first.id
-        seen = {first.id: order._pay_entry()}
-        for index, entry in enumerate(entries, 1):
-            order._ingest(entry, seen, f"log[{index}]")
-        return order
-
-    def ingest(self, entry: HistoryEntry) -> bool:
-        """Apply one log entry that arrived from elsewhere; False if its id was applied.
-
-        The same rules as `Order.replay`: an action entry is performed again, an
-        automatic one is checked, a tracking observation is added. A new action
-        entry's ``id`` must be greater than every id recorded so far.
-        """
-        models: list[Order | Dispute] = [self, *self.disputes]
-        saved = [(model, _fields_of(model)) for model in models]
-        try:
-            return self._ingest(entry, {e.id: e for e in self.log}, "entry")
-        except InvalidInput:
-            for model, fields in saved:  # a refused entry leaves no trace
-                for name, value in _fields_of(fields).items():
-                    setattr(model, name, value)
-            raise
-
-    def _ingest(self, entry: HistoryEntry, seen: dict[int, HistoryEntry], where: str) -> bool:
-        if not isinstance(entry, HistoryEntry):
-            raise InvalidInput(f"{where}: expected a HistoryEntry, got {type(entry).__name__}")
-        where = f"{where} (id {entry.id}, {entry.action} at {iso(entry.at)})"
-        known = seen.get(entry.id)
-        if known is not None:
-            if known == entry:
-                return False
-            raise InvalidInput(f"{where}: its id was already used by {known.action}")
-        last_id = self._next_id
-        try:
-            recorded = self._perform(entry)
-        except (InvalidInput, InvalidAction) as err:
-            raise InvalidInput(f"{where}: {err}") from None
-        except TypeError as err:
-            raise InvalidInput(f"{where}: its details do not fit the action: {err}") from None
-        seen.update((e.id, e) for e in self.log if e.id > last_id)
-        if recorded is not None and recorded != entry:
-            raise InvalidInput(f"{where}: the rules record it differently: {recorded}")
-        return True
-
-    def _perform(self, entry: HistoryEntry) -> HistoryEntry | None:
-        """Carry out one log entry; the entry it recorded (None for a checked one)."""
-        if entry.actor is Actor.SYSTEM:
-            if entry.at >= self._last_at:
-                self.advance(entry.at)
-            derived = next((e for e in self.log if _same_step(e, entry)), None)
-            if derived is None:
-                raise InvalidInput("this automatic step does not follow from the rules")
-            if derived.id != entry.id:
-                raise InvalidInput(f"the rules record this step with id {derived.id}")
-            return None
-        if entry.action == "add_tracking":
-            event = entry.details.get("event")
-            if not isinstance(event, TrackingEvent):
-                raise InvalidInput(f"details.event: expected a TrackingEvent, got {event!r}")
-            if not self.add_tracking(event):
-                return None  # a scan already known, under another id
-            assert isinstance(self._observations, list)
-            self._observations[-1] = attrs.evolve(self._observations[-1], id=entry.id)
-            self._next_id = max(self._next_id, entry.id)
-            return self._observations[-1]
-        last_id = self._next_id
-        self.advance(entry.at)
-        if entry.id <= self._next_id:
-            steps = [f"{e.action} at {iso(e.at)}" for e in self.log if e.id > last_id]
-            if steps:
-                raise InvalidInput(
-                    f"the rules applied {', '.join(steps)} before it, which the log does not "
-                    "have at this place"
-                )
-            raise InvalidInput(f"its id must be greater than {self._next_id}, the last one used")
-        target: Order | Dispute | None = self
-        if entry.action in DISPUTE.triggers:
-            target = self.dispute
-        elif entry.action not in ORDER.triggers or entry.action == "pay":
-            raise InvalidInput(f"{entry.action!r} is not an action of this library")
-        if target is None:
-            raise InvalidInput("there is no dispute to act on")
-        self._next_id = entry.id - 1
-        count = len(self._entries)
-        getattr(target, entry.action)(entry.at, **entry.details)
-        return next(entry_of(r) for r in self._entries[count:] if r[ACTION] == entry.action)
-
     # -- internals -------------------------------------------------------------
 
     def _take_id(self) -> int:
         self._next_id += 1
         return self._next_id
 
-    def _begin(self, at: object) -> datetime:
-        """Validate *at*, then apply every automatic step due up to it."""
-        at = utc(at)
-        if at < self._last_at:
-            raise InvalidInput(
-                f"at: {iso(at)} is before the last recorded event at {iso(self._last_at)}; "
-                "record events in time order"
-            )
-        while True:
-            row, when = self._due_row, self._due_at
-            if row is None or when is None or when > at:
-                return at
-            # A step that fell due while a dispute held the order happens when it ends.
-            self._clock_owner()._step(row, max(when, self._last_at))
-
-    def _refresh_due(self) -> None:
-        """Work out the next automatic step again, after a change."""
-        owner = self._clock_owner()
-        row = owner._lifecycle.automatic.get(owner.state)
-        self._due_row = row
-        self._due_at = None if row is None or row.clock is None else getattr(owner, row.clock)
-
-    def _clock_owner(self) -> Order | Dispute:
-        """Whose clock runs: the open dispute's while there is one (the order waits)."""
-        if self.state is OrderState.IN_DISPUTE and self._dispute is not None:
-            return self._dispute
-        return self
-
-    def _entry(
-        self,
-        at: datetime,
-        row: Transition,
-        before: OrderState | DisputeState,
-        after: OrderState | DisputeState,
-        details: Mapping[str, Any],
-    ) -> Record:
-        self._last_at = at
-        self._refresh_due()
-        return record(self._take_id(), at, row.actor, row.trigger, before, after, details)
-
     def _apply(self, row: Transition, at: datetime, details: Mapping[str, Any]) -> None:
         before = self.state
         ORDER.fire(self, row.trigger)
-        self._entries.append(self._entry(at, row, before, self.state, details))
+        self._append(row, at, before, self.state, details)
+
+    def _state_note(self) -> str:
+        """How a closed order came to be closed, for refusals ('' while it is not)."""
+        if self.state is not OrderState.CLOSED:
+            return ""
+        last = next(r for r in reversed(self._entries) if r[ACTION] in _CLOSINGS)
+        at, action = iso(last[AT]), last[ACTION]
+        if action == "cancel_unshipped":
+            limit = span(self.policy.processing_time)
+            return (
+                f"the order was cancelled at {at}: the seller did not ship within the "
+                f"processing time ({limit} after payment)"
+            )
+        if action == "dispute_resolved":
+            return f"the order was closed at {at}, when its dispute was resolved"
+        return f"the order was closed at {at}, when the time to dispute after completion ended"
+
+    # -- for its disputes: the whole interface dispute.py uses (see dispute.OrderLink) --
+
+    def _append(
+        self,
+        row: Transition,
+        at: datetime,
+        before: OrderState | DisputeState,
+        after: OrderState | DisputeState,
+        details: Mapping[str, Any],
+    ) -> None:
+        """Record a change of the order or one of its disputes."""
+        self._last_at = at
+        self._refresh_due()
+        number = self._take_id()
+        self._entries.append(record(number, at, row.actor, row.trigger, before, after, details))
+
+    def _records(self) -> list[Record]:
+        """The entries recorded after 'pay', as kept (a dispute picks its own)."""
+        return self._entries
 
     def _step(self, row: Transition, at: datetime) -> None:
         """Apply the automatic step *row* at *at*."""
@@ -678,6 +537,7 @@ class Order:
             )
 
     def _dispute_refusal(self) -> str | None:
+        """Why a new dispute cannot be opened now, or None."""
         last = self.dispute
         if last is not None and not self.policy.reopen_after_cancel:
             return "the policy does not allow a new dispute after one was cancelled"

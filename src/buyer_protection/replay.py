@@ -1,0 +1,242 @@
+"""Rebuilding an order from its event log: `Order.replay` and `Order.ingest`.
+
+Actions in the log are performed again through the rules; automatic (``system``)
+entries are derived again and checked, never trusted; tracking observations are
+added. Every entry is checked for shape before anything about it is used, so a
+log from elsewhere gives `InvalidInput` naming the entry, never a raw exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Self, cast
+
+import attrs
+
+from ._text import kind, shown
+from ._time import iso, utc
+from .errors import InvalidAction, InvalidInput
+from .history import ACTION, HistoryEntry, Record
+from .history import entry as entry_of
+from .lifecycle import DISPUTE, ORDER, Actor, DisputeState, OrderState, Transition
+from .tracking import TrackingEvent
+
+if TYPE_CHECKING:
+    from .dispute import Dispute
+
+MAX_ID = 2**63 - 1
+"""The largest entry id (ids are stored as signed 64-bit integers by databases)."""
+
+_ROWS: dict[str, Transition] = {row.trigger: row for lc in (ORDER, DISPUTE) for row in lc.table}
+
+
+def _named(action: str) -> str:
+    """An entry's action for messages: as written when it looks like a name, else quoted."""
+    return action if len(action) <= 40 and action.isidentifier() else shown(action)
+
+
+def _same_step(a: HistoryEntry, b: HistoryEntry) -> bool:
+    """Two records of one automatic step, whatever ids they were given."""
+    return attrs.evolve(a, id=b.id) == b
+
+
+def _fields_of(model: object) -> dict[str, Any]:
+    """A model's attribute values, its lists copied (to put back after a refusal)."""
+    names = [a.name for a in attrs.fields(cast(Any, type(model)))]
+    values = {name: getattr(model, name) for name in names}
+    return {name: list(v) if isinstance(v, list) else v for name, v in values.items()}
+
+
+def checked(entry: object, where: str, time: str = "at") -> HistoryEntry:
+    """*entry* if every field has the type a log entry has, else `InvalidInput` at *where*."""
+    if not isinstance(entry, HistoryEntry):
+        raise InvalidInput(f"{where}: expected a HistoryEntry, got {kind(entry)}")
+    number = entry.id
+    if type(number) is not int or not 0 < number <= MAX_ID:
+        raise InvalidInput(f"{where}: id: expected an int from 1 to {MAX_ID}, got {kind(number)}")
+    try:
+        utc(entry.at, time)
+    except InvalidInput as err:
+        raise InvalidInput(f"{where}: {err}") from None
+    if not isinstance(entry.actor, Actor):
+        raise InvalidInput(
+            f"{where} (id {number}): actor: expected an Actor, got {kind(entry.actor)}"
+        )
+    if not isinstance(entry.action, str):
+        raise InvalidInput(
+            f"{where} (id {number}): action: expected a str, got {kind(entry.action)}"
+        )
+    for name in ("before", "after"):
+        value = getattr(entry, name)
+        if value is not None and not isinstance(value, OrderState | DisputeState):
+            raise InvalidInput(
+                f"{where} (id {number}): {name}: expected a state or None, got {kind(value)}"
+            )
+    details = entry.details
+    if not isinstance(details, Mapping) or not all(isinstance(k, str) for k in details):
+        raise InvalidInput(
+            f"{where} (id {number}): details: expected a mapping with str keys, got {kind(details)}"
+        )
+    return entry
+
+
+class Replay:
+    """Replay and ingestion of an order's event log (a mixin of `Order`)."""
+
+    if not TYPE_CHECKING:  # no instance dict: Order is slotted (hidden from mypy, which
+        __slots__ = ()  # would then refuse the assignments to Order's own slots)
+
+    # Declared for the type checker; `Order` defines them.
+    _entries: list[Record]
+    _observations: list[HistoryEntry] | tuple[()]
+    _last_at: datetime
+    _next_id: int
+    _pay_id: int
+
+    @property
+    def log(self) -> tuple[HistoryEntry, ...]:
+        raise NotImplementedError  # pragma: no cover - Order defines it
+
+    @property
+    def disputes(self) -> tuple[Dispute, ...]:
+        raise NotImplementedError  # pragma: no cover - Order defines it
+
+    @property
+    def dispute(self) -> Dispute | None:
+        raise NotImplementedError  # pragma: no cover - Order defines it
+
+    def _pay_entry(self) -> HistoryEntry:
+        raise NotImplementedError  # pragma: no cover - Order defines it
+
+    def advance(self, at: datetime) -> None:
+        raise NotImplementedError  # pragma: no cover - Clock defines it
+
+    def add_tracking(self, event: TrackingEvent) -> bool:
+        raise NotImplementedError  # pragma: no cover - Order defines it
+
+    @classmethod
+    def replay(cls, log: Iterable[HistoryEntry]) -> Self:
+        """Rebuild an order from its event log (`Order.log`) alone.
+
+        The first entry is the order's ``pay`` entry. Actions are applied again
+        through the rules; automatic (``system``) entries are derived again and
+        checked against the log, not trusted. An entry whose ``id`` was already
+        applied is skipped, so a log can be ingested twice. A refused or
+        inconsistent entry raises `InvalidInput` naming it.
+        """
+        if isinstance(log, str | bytes | Mapping) or not isinstance(log, Iterable):
+            raise InvalidInput(f"log: expected an iterable of HistoryEntry, got {kind(log)}")
+        entries = iter(log)
+        first = checked(next(entries, None), "log[0]", "paid_at")
+        if first.action != "pay" or first.before is not None or first.actor is not Actor.BUYER:
+            raise InvalidInput(f"log[0]: expected the order's 'pay' entry, got {shown(first, 200)}")
+        try:
+            order: Self = cast(Any, cls)(paid_at=first.at, **first.details)
+        except TypeError:
+            raise InvalidInput(
+                f"log[0]: the 'pay' entry's details {shown(sorted(first.details))} do not fit; "
+                "expected order_id, total and policy"
+            ) from None
+        except InvalidInput as err:
+            raise InvalidInput(f"log[0]: {err}") from None
+        order._pay_id = order._next_id = first.id
+        seen = {first.id: order._pay_entry()}
+        for index, entry in enumerate(entries, 1):
+            order._ingest(entry, seen, f"log[{index}]")
+        return order
+
+    def ingest(self, entry: HistoryEntry) -> bool:
+        """Apply one log entry that arrived from elsewhere; False if its id was applied.
+
+        The same rules as `Order.replay`: an action entry is performed again, an
+        automatic one is checked, a tracking observation is added. A new action
+        entry's ``id`` must be greater than every id recorded so far. A refused
+        entry changes nothing.
+        """
+        models: list[object] = [self, *self.disputes]
+        saved = [(model, _fields_of(model)) for model in models]
+        try:
+            return self._ingest(entry, {e.id: e for e in self.log}, "entry")
+        except BaseException:
+            for model, fields in saved:  # a refused entry leaves no trace
+                for name, value in fields.items():
+                    setattr(model, name, list(value) if isinstance(value, list) else value)
+            raise
+
+    def _ingest(self, entry: object, seen: dict[int, HistoryEntry], where: str) -> bool:
+        entry = checked(entry, where)
+        where = f"{where} (id {entry.id}, {_named(entry.action)} at {iso(utc(entry.at))})"
+        known = seen.get(entry.id)
+        if known is not None:
+            if known == entry:
+                return False
+            raise InvalidInput(f"{where}: its id was already used by {known.action}")
+        last_id = self._next_id
+        try:
+            recorded = self._perform(entry)
+        except (InvalidInput, InvalidAction) as err:
+            raise InvalidInput(f"{where}: {err}") from None
+        except TypeError:
+            raise InvalidInput(
+                f"{where}: its details {shown(sorted(entry.details))} do not fit the action"
+            ) from None
+        seen.update((e.id, e) for e in self.log if e.id > last_id)
+        if recorded is not None and recorded != entry:
+            raise InvalidInput(f"{where}: the rules record it differently: {shown(recorded, 400)}")
+        return True
+
+    def _perform(self, entry: HistoryEntry) -> HistoryEntry | None:
+        """Carry out one log entry; the entry it recorded (None for a checked one)."""
+        row = _ROWS.get(entry.action)
+        if entry.action == "add_tracking":
+            if entry.actor is not Actor.CARRIER:
+                raise InvalidInput(f"'add_tracking' is the carrier's; not {entry.actor.value}'s")
+            return self._observe(entry)
+        if row is None:
+            raise InvalidInput(f"{_named(entry.action)!r} is not an action of this library")
+        if (row.actor is Actor.SYSTEM) != (entry.actor is Actor.SYSTEM):
+            by = "the system (an automatic step)" if row.actor is Actor.SYSTEM else row.actor.value
+            raise InvalidInput(f"{entry.action!r} is taken by {by}, not by {entry.actor.value}")
+        if entry.actor is Actor.SYSTEM:
+            if entry.at >= self._last_at:
+                self.advance(entry.at)
+            derived = next((e for e in self.log if _same_step(e, entry)), None)
+            if derived is None:
+                raise InvalidInput("this automatic step does not follow from the rules")
+            if derived.id != entry.id:
+                raise InvalidInput(f"the rules record this step with id {derived.id}")
+            return None
+        last_id = self._next_id
+        self.advance(entry.at)
+        if entry.id <= self._next_id:
+            steps = [f"{e.action} at {iso(e.at)}" for e in self.log if e.id > last_id]
+            if steps:
+                raise InvalidInput(
+                    f"the rules applied {', '.join(steps)} before it, which the log does not "
+                    "have at this place"
+                )
+            raise InvalidInput(f"its id must be greater than {self._next_id}, the last one used")
+        target: object = self
+        if entry.action in DISPUTE.triggers:
+            target = self.dispute
+            if target is None:
+                raise InvalidInput("there is no dispute to act on")
+        self._next_id = entry.id - 1
+        count = len(self._entries)
+        getattr(target, entry.action)(entry.at, **entry.details)
+        return next(entry_of(r) for r in self._entries[count:] if r[ACTION] == entry.action)
+
+    def _observe(self, entry: HistoryEntry) -> HistoryEntry | None:
+        """Add the tracking observation *entry*; the entry recorded (None if already known)."""
+        event = entry.details.get("event")
+        if not isinstance(event, TrackingEvent) or set(entry.details) != {"event"}:
+            raise InvalidInput(
+                f"details: expected only 'event', a TrackingEvent, got {shown(entry.details)}"
+            )
+        if not self.add_tracking(event):
+            return None  # a scan already known, under another id
+        assert isinstance(self._observations, list)
+        self._observations[-1] = attrs.evolve(self._observations[-1], id=entry.id)
+        self._next_id = max(self._next_id, entry.id)
+        return self._observations[-1]
