@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
@@ -22,8 +23,13 @@ from buyer_protection import (
     Money,
     Order,
     OrderState,
+    Parcel,
     Policy,
     Reason,
+    Resolution,
+    TrackingEvent,
+    dumps,
+    loads,
 )
 from strategies import (
     EPOCH,
@@ -952,3 +958,164 @@ def test_a_window_too_long_for_the_calendar_is_refused_or_works() -> None:
     except InvalidInput:
         return
     order.advance(SHIP + DAY)
+
+
+# -- unbounded and unsaveable input -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: Order(10**5000, FULL, EPOCH), "order_id: expected a str, got int an int of 5001"),
+        (lambda: Order("x" * 201, FULL, EPOCH), "order_id: 201 characters is too long"),
+        (lambda: Order("a\ud800", FULL, EPOCH), "order_id: .* lone surrogate"),
+        (lambda: Order("1", 10**5000, EPOCH), "total: expected Money above zero, got int an int"),
+        (lambda: new_order().ship(SHIP, protection_days=10**5000), "an int of 5001 digits"),
+        (lambda: shipped().request_extension(SHIP, 10**5000), "days: .*an int of 5001 digits"),
+    ],
+)
+def test_huge_or_unwritable_values_are_refused_with_a_bounded_message(
+    call: Callable[[], object], message: str
+) -> None:
+    """Ints of thousands of digits and strings UTF-8 cannot write are InvalidInput, briefly."""
+    with pytest.raises(InvalidInput, match=message) as info:
+        call()
+    assert len(str(info.value)) < 400
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"evidence": ["a\udcff.jpg"]}, r"evidence\[0\]: .*lone surrogate"),
+        ({"evidence": ["x" * 10_001]}, r"evidence\[0\]: 10001 characters is too long"),
+        ({"evidence": {"a.jpg": 1}}, "evidence: expected a sequence of str"),
+        ({"evidence": [""]}, r"evidence\[0\]: expected a non-empty str"),
+        ({"description": "\ud83d"}, "description: .*lone surrogate"),
+        ({"description": 10**5000}, "description: expected a str, got int an int of 5001"),
+    ],
+)
+def test_dispute_texts_that_cannot_be_saved_are_refused(
+    kwargs: dict[str, Any], message: str
+) -> None:
+    """Evidence and descriptions must be texts a document can hold; nothing changes."""
+    arguments = {"reason": Reason.DAMAGED, "refund": FULL, "evidence": PHOTO, **kwargs}
+    refusal = assert_refused(
+        shipped, lambda order: order.open_dispute(SHIP + DAY, **arguments), InvalidInput
+    )
+    assert re.search(message, str(refusal))
+
+
+class _BrokenZone(tzinfo):
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        raise RuntimeError("broken")
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+
+class _FarZone(tzinfo):
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return timedelta(hours=30)  # out of range: datetime refuses it
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+
+@pytest.mark.parametrize("zone", [_BrokenZone(), _FarZone()])
+def test_a_broken_time_zone_is_invalid_input_and_changes_nothing(zone: tzinfo) -> None:
+    """A tzinfo whose utcoffset() raises or is out of range gives InvalidInput."""
+    with pytest.raises(InvalidInput, match=r"paid_at: the time zone .* gives no valid UTC offset"):
+        Order("1", FULL, EPOCH.replace(tzinfo=zone))
+    refusal = assert_refused(
+        shipped,
+        lambda order: order.confirm_receipt(datetime(2026, 3, 3, tzinfo=zone)),
+        InvalidInput,
+    )
+    assert "no valid UTC offset" in str(refusal)
+
+
+# -- protection counted from payment, shipped after it ended ----------------------------
+
+
+def test_shipped_after_protection_from_payment_ended_completes_at_the_shipment() -> None:
+    """A late shipment under protection-from-payment completes at once, dated at the shipment."""
+    policy = attrs.evolve(ALIEXPRESS, protection_from_payment=True, protection_days=1)
+    order = new_order(policy)
+    late = EPOCH + 2 * DAY
+    order.ship(late)
+    assert order.protection_ends == EPOCH + DAY
+    assert order.state is OrderState.COMPLETED
+    assert order.completed_at == late
+    assert [(e.action, e.at) for e in order.history[1:]] == [("ship", late), ("complete", late)]
+    deadline = order.next_deadline
+    assert deadline is not None
+    assert deadline.action == "close"
+    assert deadline.at == late + policy.post_completion_window
+    assert deadline.at >= order.last_event_at
+
+
+# -- a refusal says how a closed order closed -------------------------------------------
+
+
+def test_ship_after_the_automatic_cancellation_says_the_order_was_cancelled() -> None:
+    """Refusing ship on an order cancelled at its shipping deadline says so, and when."""
+    deadline = EPOCH + ALIEXPRESS.processing_time
+    order = new_order()
+    with pytest.raises(InvalidAction) as info:
+        order.ship(deadline + DAY)
+    assert (
+        f"the order was cancelled at {deadline.isoformat()}: the seller did not ship within "
+        "the processing time (7 days after payment)"
+    ) in str(info.value)
+
+
+def test_acting_on_a_resolved_dispute_says_when_it_was_resolved() -> None:
+    """A finished dispute's refusal names how and when it ended."""
+    order = disputed()
+    dispute = order.dispute
+    assert dispute is not None
+    dispute.seller_accept(EARLIEST + DAY)
+    with pytest.raises(
+        InvalidAction, match=r"the dispute was resolved at .* \(negotiation_consensus\)"
+    ):
+        dispute.escalate(EARLIEST + 2 * DAY)
+
+
+# -- tracking scans at one instant --------------------------------------------------------
+
+
+def test_scans_at_one_instant_keep_the_order_they_came_in() -> None:
+    """Ties keep their arrival order, the last is the latest, a repeat keeps its first place."""
+    order = shipped()
+    at = SHIP + 2 * DAY
+    transit = TrackingEvent(at, "in_transit", "departed")
+    customs = TrackingEvent(at, "customs", "handed to customs")
+    earlier = TrackingEvent(at - DAY, "info_received")
+    assert order.add_tracking(transit)
+    assert order.add_tracking(customs)
+    assert order.add_tracking(earlier)
+    assert not order.add_tracking(transit)
+    assert order.tracking == (earlier, transit, customs)
+    assert order.parcel(at) is Parcel.CUSTOMS
+    assert Order.replay(order.log).tracking == order.tracking
+    assert loads(dumps(order)).tracking == order.tracking
+
+
+def test_returned_to_sender_after_normal_movement_opens_not_received_at_once() -> None:
+    """In transit on day 9, returned to sender on day 12: 'not received' opens on day 12."""
+    order = shipped(promised_days=20)
+    order.add_tracking(TrackingEvent(SHIP + 9 * DAY, "in_transit"))
+    order.add_tracking(TrackingEvent(SHIP + 12 * DAY, "returned_to_sender"))
+    assert order.earliest_dispute == SHIP + 12 * DAY
+    with pytest.raises(InvalidAction) as info:
+        order.open_dispute(SHIP + 12 * DAY - US, reason=Reason.RETURNED_TO_SENDER, refund=FULL)
+    assert info.value.possible_from == SHIP + 12 * DAY
+    order.open_dispute(SHIP + 12 * DAY, reason=Reason.RETURNED_TO_SENDER, refund=FULL)
+    assert order.state is OrderState.IN_DISPUTE
+
+
+def test_the_spelled_right_alias_of_the_seller_timeout_resolution() -> None:
+    """Resolution.SELLER_RESPONSE_TIMEOUT is the member the seller API spells 'reponse'."""
+    assert Resolution.SELLER_RESPONSE_TIMEOUT is Resolution.SELLER_REPONSE_TIMEOUT
+    assert Resolution.SELLER_RESPONSE_TIMEOUT.value == "seller_reponse_timeout"
+    assert len(list(Resolution)) == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -22,8 +23,11 @@ from buyer_protection import (
     Reason,
     TrackingEvent,
     dumps,
+    from_dict,
     loads,
+    to_dict,
 )
+from buyer_protection.storage import log_to_list
 from strategies import SHANGHAI, assert_refused, snapshot
 from test_storage import Lifecycle, lifecycles, observe
 
@@ -490,3 +494,122 @@ def test_ingesting_a_known_scan_under_a_new_id_leaves_other_scans_alone() -> Non
         order.ingest(again)
     assert [e for e in order.log if e.id in {e.id for e in log}] == list(log)
     assert snapshot(order) == snapshot(Order.replay(log))
+
+
+# -- entries from elsewhere: checked before anything is used -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("action", "actor"),
+    [
+        ("complete", Actor.BUYER),
+        ("close", Actor.SELLER),
+        ("seller_timeout", Actor.BUYER),
+        ("cancel_unshipped", Actor.PLATFORM),
+        ("dispute_resolved", Actor.SELLER),
+        ("negotiation_timeout", Actor.BUYER),
+    ],
+)
+def test_an_automatic_step_taken_by_a_person_is_refused(action: str, actor: Actor) -> None:
+    """An entry naming an automatic step with a person as its actor is InvalidInput everywhere."""
+    order = _shipped()
+    entry = HistoryEntry(3, PAID + 2 * DAY, actor, action, OrderState.SHIPPED, OrderState.CLOSED)
+    before = snapshot(order)
+    with pytest.raises(InvalidInput, match=rf"'{action}' is taken by the system"):
+        order.ingest(entry)
+    assert snapshot(order) == before
+    with pytest.raises(InvalidInput, match=rf"log\[2\].*'{action}' is taken by the system"):
+        Order.replay([*order.log, entry])
+    document = to_dict(order)
+    document["history"].append(log_to_list([entry])[0])
+    with pytest.raises(InvalidInput, match=f"'{action}' is taken by the system"):
+        from_dict(document)
+    with pytest.raises(InvalidInput, match=f"'{action}' is taken by the system"):
+        loads(json.dumps(document))
+
+
+def test_a_person_action_recorded_as_the_system_is_refused() -> None:
+    """'ship' with the system as actor is refused: people's actions are not automatic."""
+    order = Order("r-2", Money("40", "USD"), PAID)
+    entry = HistoryEntry(2, PAID + DAY, Actor.SYSTEM, "ship", OrderState.AWAITING_SHIPMENT, None)
+    with pytest.raises(InvalidInput, match="'ship' is taken by seller, not by system"):
+        order.ingest(entry)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"at": "x"}, r"entry: at: expected a timezone-aware datetime, got str 'x'"),
+        ({"at": datetime(2026, 3, 5)}, "entry: at: naive datetime"),
+        ({"id": "9"}, "entry: id: expected an int"),
+        ({"id": 10**5000}, "an int of 5001 digits"),
+        ({"id": True}, "entry: id: expected an int"),
+        ({"actor": "buyer"}, "actor: expected an Actor"),
+        ({"action": 5}, "action: expected a str"),
+        ({"before": "shipped"}, "before: expected a state or None"),
+        ({"details": None}, "details: expected a mapping with str keys"),
+        ({"details": {1: 2}}, "details: expected a mapping with str keys"),
+        ({"action": "x" * 10_000}, r"\(10002 characters\) is not an action of this library"),
+    ],
+)
+def test_a_malformed_entry_is_refused_and_the_next_id_does_not_move(
+    changes: dict[str, object], message: str
+) -> None:
+    """A malformed entry is InvalidInput before it is used, and the next action's id is next."""
+    order = _shipped()
+    entry = attrs.evolve(
+        HistoryEntry(9, PAID + 2 * DAY, Actor.BUYER, "confirm_receipt", None, None), **changes
+    )
+    before = snapshot(order)
+    with pytest.raises(InvalidInput, match=message):
+        order.ingest(entry)
+    assert snapshot(order) == before
+    order.confirm_receipt(PAID + 3 * DAY)
+    assert order.log[-1].id == 3
+
+
+def test_a_refused_ingest_does_not_move_the_id_counter() -> None:
+    """The issue's reproducer: after ingest(HistoryEntry(9, "x", ...)) the next id is 3."""
+    order = _shipped()
+    with pytest.raises(InvalidInput):
+        order.ingest(HistoryEntry(9, "x", Actor.BUYER, "confirm_receipt", None, None))  # type: ignore[arg-type]
+    order.confirm_receipt(PAID + 3 * DAY)
+    assert [e.id for e in order.log] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("log", [None, 5, "log", b"log", {"a": 1}, [], [None], [5]])
+def test_replay_of_junk_is_invalid_input(log: object) -> None:
+    """Order.replay of anything but a log is InvalidInput naming what it got."""
+    with pytest.raises(InvalidInput, match="log"):
+        Order.replay(log)  # type: ignore[arg-type]
+
+
+def test_a_tracking_entry_by_another_actor_is_refused() -> None:
+    """'add_tracking' entries are the carrier's; another actor is InvalidInput."""
+    order = _shipped()
+    event = TrackingEvent(PAID + 2 * DAY, "in_transit")
+    entry = HistoryEntry(3, event.at, Actor.BUYER, "add_tracking", None, None, {"event": event})
+    with pytest.raises(InvalidInput, match="'add_tracking' is the carrier's"):
+        order.ingest(entry)
+
+
+def test_an_automatic_entry_under_another_id_is_refused_naming_the_id() -> None:
+    """The rules give each automatic step its id; the same step under another id is refused."""
+    order = timed_out()
+    log = list(order.log)
+    step = next(i for i, e in enumerate(log) if e.action == "seller_timeout")
+    log[step] = attrs.evolve(log[step], id=log[step].id + 100)
+    with pytest.raises(
+        InvalidInput, match=f"the rules record this step with id {log[step].id - 100}"
+    ):
+        Order.replay(log)
+
+
+def test_meta_on_request_extension_is_kept_through_replay() -> None:
+    """meta given to request_extension is in its entry, and replay keeps it."""
+    order = _shipped()
+    order.request_extension(PAID + 3 * DAY, 5, meta={"ticket": "T-1", "n": 2**63 - 1})
+    entry = order.log[-1]
+    assert entry.action == "request_extension"
+    assert entry.details == {"days": 5, "meta": {"ticket": "T-1", "n": 2**63 - 1}}
+    assert Order.replay(order.log).log == order.log

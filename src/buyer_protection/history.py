@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 
+from ._text import NAME_LIMIT, kind, shown, text
 from ._time import utc
 from .errors import InvalidInput
 from .lifecycle import Actor, DisputeState, OrderState, State
@@ -19,21 +20,42 @@ NO_DETAILS: Mapping[str, Any] = MappingProxyType({})
 META_TYPES = (str, int, bool, type(None), Money, datetime)
 """What a ``meta`` value may be, so that the history can be stored."""
 
+META_INT = 2**63
+"""``meta`` ints lie in [-2**63, 2**63): signed 64 bits, as every database stores them."""
+
 
 def with_meta(details: Mapping[str, Any], meta: object) -> Mapping[str, Any]:
-    """*details* plus the caller's *meta* (validated, copied) under the key ``"meta"``."""
+    """*details* plus the caller's *meta* (validated, copied) under the key ``"meta"``.
+
+    A key is a non-empty str of at most `NAME_LIMIT` characters; a value is None, a
+    bool, an int in [-2**63, 2**63), a str of at most `TEXT_LIMIT` characters,
+    `Money` or an aware datetime (kept in UTC). Whatever is accepted can be saved and
+    loaded back; anything else is `InvalidInput`, and the action changes nothing.
+    """
     if meta is None:
         return details
-    if not isinstance(meta, Mapping) or not all(isinstance(k, str) for k in meta):
-        raise InvalidInput(f"meta: expected a mapping with str keys, got {meta!r}")
+    if not isinstance(meta, Mapping):
+        raise InvalidInput(f"meta: expected a mapping with str keys, got {kind(meta)}")
+    kept: dict[str, Any] = {}
     for key, value in meta.items():
-        if not isinstance(value, META_TYPES):
+        text(key, f"meta key {shown(key, 40)}", limit=NAME_LIMIT, empty=False)
+        where = f"meta[{shown(key, 40)}]"
+        if isinstance(value, str):
+            text(value, where)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if not -META_INT <= value < META_INT:
+                raise InvalidInput(
+                    f"{where}: {shown(value)} is out of range; meta ints are signed 64-bit "
+                    "(from -2**63 to 2**63 - 1): store a larger number as a str"
+                )
+        elif isinstance(value, datetime):
+            value = utc(value, where)  # instants are kept in UTC, like every instant
+        elif not isinstance(value, META_TYPES):
             raise InvalidInput(
-                f"meta[{key!r}]: {type(value).__name__} {value!r} cannot be stored; "
+                f"{where}: {kind(value)} cannot be stored; "
                 "use str, int, bool, None, Money or an aware datetime"
             )
-    # Instants are kept in UTC, like every instant the library records.
-    kept = {k: utc(v, f"meta[{k!r}]") if isinstance(v, datetime) else v for k, v in meta.items()}
+        kept[key] = value
     return {**details, "meta": kept}
 
 

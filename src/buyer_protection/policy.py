@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from ._text import NAME_LIMIT, shown, text
 from ._time import MAX_DAYS
 from .errors import InvalidInput
 
@@ -19,7 +20,8 @@ from .errors import InvalidInput
 def _positive_int(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     if type(value) is not int or not 0 < value <= MAX_DAYS:
         raise InvalidInput(
-            f"Policy.{attribute.name}: expected an int of days from 1 to {MAX_DAYS}, got {value!r}"
+            f"Policy.{attribute.name}: expected an int of days from 1 to {MAX_DAYS}, "
+            f"got {shown(value)}"
         )
 
 
@@ -32,7 +34,7 @@ def _duration(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, timedelta) or not timedelta(0) <= value <= timedelta(MAX_DAYS):
         raise InvalidInput(
             f"Policy.{attribute.name}: expected a datetime.timedelta from zero to "
-            f"{MAX_DAYS} days, got {value!r}"
+            f"{MAX_DAYS} days, got {shown(value)}"
         )
 
 
@@ -40,18 +42,17 @@ def _window(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, timedelta) or not timedelta(0) < value <= timedelta(MAX_DAYS):
         raise InvalidInput(
             f"Policy.{attribute.name}: expected a datetime.timedelta above zero and up to "
-            f"{MAX_DAYS} days, got {value!r}"
+            f"{MAX_DAYS} days, got {shown(value)}"
         )
 
 
 def _flag(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, bool):
-        raise InvalidInput(f"Policy.{attribute.name}: expected True or False, got {value!r}")
+        raise InvalidInput(f"Policy.{attribute.name}: expected True or False, got {shown(value)}")
 
 
 def _text(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not value:
-        raise InvalidInput(f"Policy.{attribute.name}: expected a non-empty str, got {value!r}")
+    text(value, f"Policy.{attribute.name}", limit=NAME_LIMIT, empty=False)
 
 
 def _rule(default: object, validator: Any, rule: str, source: str, confidence: str = "M") -> Any:

@@ -194,7 +194,7 @@ class Replay:
                 raise InvalidInput(f"'add_tracking' is the carrier's; not {entry.actor.value}'s")
             return self._observe(entry)
         if row is None:
-            raise InvalidInput(f"{_named(entry.action)!r} is not an action of this library")
+            raise InvalidInput(f"{shown(entry.action, 40)} is not an action of this library")
         if (row.actor is Actor.SYSTEM) != (entry.actor is Actor.SYSTEM):
             by = "the system (an automatic step)" if row.actor is Actor.SYSTEM else row.actor.value
             raise InvalidInput(f"{entry.action!r} is taken by {by}, not by {entry.actor.value}")
