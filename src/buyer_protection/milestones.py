@@ -3,7 +3,7 @@
 A pure read of the order. It depends on nothing above the core: it reads the
 order through `OrderView`, the few members it needs, so that the order can use
 it without an import circle. The calendar of deadlines (`to_ical`) is an edge
-and lives in `buyer_protection.timeline`.
+and lives in the module ``buyer_protection.timeline``.
 """
 
 from __future__ import annotations

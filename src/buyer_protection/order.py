@@ -129,6 +129,24 @@ class Order(Clock, Replay):
         self._entries = []
         self._refresh_due()
 
+    # The public names of the clock and the log, listed here so that the class shows
+    # (and documents) its whole API in one place.
+    advance = Clock.advance
+    next_deadline = Clock.next_deadline
+    ingest = Replay.ingest
+
+    @classmethod
+    def replay(cls, log: Iterable[HistoryEntry]) -> Order:
+        """Rebuild an order from its event log (`Order.log`) alone.
+
+        The first entry is the order's ``pay`` entry. Actions are applied again
+        through the rules; automatic (``system``) entries are derived again and
+        checked against the log, not trusted. An entry whose ``id`` was already
+        applied is skipped, so a log can be ingested twice. A refused or
+        inconsistent entry raises `InvalidInput` naming it.
+        """
+        return cls._rebuild(log)
+
     # -- reads -----------------------------------------------------------------
 
     @property

@@ -116,15 +116,8 @@ class Replay:
         raise NotImplementedError  # pragma: no cover - Order defines it
 
     @classmethod
-    def replay(cls, log: Iterable[HistoryEntry]) -> Self:
-        """Rebuild an order from its event log (`Order.log`) alone.
-
-        The first entry is the order's ``pay`` entry. Actions are applied again
-        through the rules; automatic (``system``) entries are derived again and
-        checked against the log, not trusted. An entry whose ``id`` was already
-        applied is skipped, so a log can be ingested twice. A refused or
-        inconsistent entry raises `InvalidInput` naming it.
-        """
+    def _rebuild(cls, log: Iterable[HistoryEntry]) -> Self:
+        """The order the event log *log* describes (`Order.replay`)."""
         if isinstance(log, str | bytes | Mapping) or not isinstance(log, Iterable):
             raise InvalidInput(f"log: expected an iterable of HistoryEntry, got {kind(log)}")
         entries = iter(log)
