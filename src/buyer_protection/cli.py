@@ -1,13 +1,16 @@
 """The command line: ``buyer-protection`` (also ``python -m buyer_protection``).
 
 Commands: ``status`` and ``timeline`` read an order as ``dumps`` writes it (a file,
-or ``-`` for standard input); ``rules`` prints a policy's table; ``diagram`` draws
-both lifecycles from their one declaration (Mermaid or Graphviz DOT); ``example``
-walks the seed's story. Human output is aligned text with instants in UTC (and in
-``--tz`` too); ``--json`` prints one JSON object.
+or ``-`` for standard input); ``import-aliexpress`` turns an AliExpress
+``aliexpress.issue.detail.get`` response into such a document; ``rules`` prints a
+policy's table; ``diagram`` draws both lifecycles from their one declaration (Mermaid
+or Graphviz DOT); ``example`` walks the seed's story. Human output is aligned text
+with instants in UTC (and in ``--tz`` too); ``--json`` prints one JSON object.
 
 Exit status 0 on success, 2 on bad usage or bad input, always with one line on
-standard error that names the file, the path in the document and the problem.
+standard error that starts ``buyer-protection: error:`` (however the program was
+started) and names the file, the path in the document and the problem; with
+``--verbose``, every problem of the document follows, one per line.
 The only clock read is here: ``--at`` defaults to the current time, read once.
 """
 
@@ -15,62 +18,79 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
+import shlex
 import sys
-import textwrap
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, NoReturn
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import walkthrough
-from ._time import span
-from .advice import Step, advise
+from . import __version__, walkthrough
+from ._cli_diagram import dot, mermaid
+from ._cli_render import MIN_WRAP, WIDTH, Clock, flat, one_line, table
+from ._cli_render import rules as _rules_text
+from ._cli_render import status as _status_text
+from ._cli_render import timeline as _timeline_text
+from ._text import shown
+from ._time import zone
+from .aliexpress import from_issue_detail
 from .errors import BuyerProtectionError, InvalidInput
 from .feeds import parse_instant
-from .lifecycle import DISPUTE, ORDER, Actor, Lifecycle, State, Transition
-from .money import Money
-from .order import Deadline, Order
+from .order import Order
 from .policy import ALIEXPRESS, Policy
-from .storage import CONVERTER, loads
-from .timeline import Milestone
+from .storage import dumps, loads
+
+PROG = "buyer-protection"
+"""The program's name: every error line starts ``buyer-protection: error:``, also when the
+program runs as ``python -m buyer_protection`` (usage and help show the name as typed)."""
 
 POLICIES: dict[str, Policy] = {ALIEXPRESS.name: ALIEXPRESS}
-"""The policies ``rules --policy NAME`` knows, by name."""
+"""The policies ``--policy NAME`` knows, by name."""
 
-WIDTH = 100
-"""Human output wraps its last column to this many characters (fixed: the same on every
-terminal, so that the output can be compared and quoted)."""
-
-MIN_WRAP = 40
-"""The narrowest last column ``table`` wraps."""
-
-_CONFIDENCE = {"H": "high", "M": "medium", "L": "low"}
+_ISSUE = "aliexpress_issue_detail_get_response"
+_ORDER_DETAIL = "aliexpress_solution_order_get_response"
+_AN_ORDER = "an order as JSON, the way dumps writes it"
+_AN_ISSUE = "the JSON of an aliexpress.issue.detail.get response"
+_AN_ORDER_DETAIL = "the JSON of an aliexpress.solution.order.get response"
+_MESSAGE_LIMIT = 300  # characters of an argparse message (which quotes argv values unbounded)
+_LINE_LIMIT = 1000  # characters of any error line: a last guard against an unbounded message
+_AT_LIMIT = 100  # characters of a --at: longer is no date and time
 
 
 class _Refused(Exception):
-    """Bad input: the one line to print on stderr (exit status 2)."""
+    """Bad input: the one line to print on stderr (exit status 2), and the problems behind
+    it for ``--verbose``; with several, the line says how many."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
+
+    def line(self, verbose: bool) -> str:
+        """The error line (after the prefix)."""
+        count = len(self.problems)
+        line = _cut(str(self), _LINE_LIMIT)
+        if count < 2:
+            return line
+        listed = "listed below" if verbose else "--verbose lists them all"
+        return f"{line} (1 of {count} problems; {listed})"
 
 
 class _Parser(argparse.ArgumentParser):
-    """An argument parser whose usage errors are one line on stderr."""
+    """An argument parser whose usage errors become one line (a `_Refused`)."""
+
+    def __init__(self, *args: Any, command: str | None = None, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.command = command
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see --help)\n")
+        where = f"{self.command}: " if self.command else ""
+        raise _Refused(f"{where}{_cut(message, _MESSAGE_LIMIT)} (see {self.prog} --help)")
 
 
-def _flat(text: str) -> str:
-    """*text* on one line: line breaks become a space, other unprintable characters escapes.
-
-    Documents come from elsewhere: a value must not break a line or drive the terminal.
-    """
-    joined = re.sub(r"\s*(?:\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])+\s*", " ", text)
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in joined)
-
-
-def _one_line(text: str) -> str:
-    return _flat(text).strip()
+def _cut(text: str, limit: int) -> str:
+    """*text* on one line, cut to *limit* characters (and told so)."""
+    line = one_line(text)
+    return line if len(line) <= limit else f"{line[:limit]}... ({len(line)} characters)"
 
 
 def _prog() -> str:
@@ -78,60 +98,102 @@ def _prog() -> str:
     script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path()
     if script.name == "__main__.py" and script.parent.name == "buyer_protection":
         return "python -m buyer_protection"
-    return "buyer-protection"
+    return PROG
 
 
 def _now() -> datetime:
-    """The current instant: the default of ``--at``, the only clock this package reads."""
-    return datetime.now(UTC)
+    """The current instant, rounded up to a whole second: the default of ``--at``, and the
+    only clock this package reads. Rounded up, so that it is never before an event the
+    order recorded a moment ago."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=0) + timedelta(seconds=1) if now.microsecond else now
 
 
 # -- reading the inputs -------------------------------------------------------------------
 
 
-def _zone(text: str) -> ZoneInfo:
-    """An IANA time zone, for ``--tz``."""
+def _tz(text: str) -> tzinfo:
+    """The IANA time zone ``--tz`` names (read by `_time.zone`: keys only, never a path)."""
     try:
-        return ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return zone(text, "--tz")
+    except InvalidInput:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not an IANA time zone; give a name such as 'Asia/Shanghai', "
-            "'America/Los_Angeles' or 'UTC'"
+            f"{shown(text)} is not an IANA time zone; give a key such as 'Asia/Shanghai', "
+            "'America/Los_Angeles', 'UTC' or 'Etc/GMT-8' (never a file path, nor a POSIX name "
+            "such as 'GMT+8')"
         ) from None
 
 
-def parse_at(text: str, zone: ZoneInfo | None = None) -> datetime:
+def _policy(text: str) -> Policy:
+    """The policy ``--policy`` names."""
+    if text in POLICIES:
+        return POLICIES[text]
+    raise argparse.ArgumentTypeError(
+        f"{shown(text)} is not a known policy; known: {', '.join(sorted(POLICIES))}"
+    )
+
+
+def _choice(*known: str) -> Callable[[str], str]:
+    def check(text: str) -> str:
+        if text in known:
+            return text
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not one of {', '.join(known)}")
+
+    return check
+
+
+def parse_at(text: str, zone: tzinfo | None = None) -> datetime:
     """The instant *text* names, in UTC; `InvalidInput` when it cannot be known for sure.
 
     ISO 8601 and the forms dateutil reads are accepted. A time without an offset is
     local time in *zone*, and refused without one; so are a zone abbreviation that
     means several things (``CST``), ``GMT+8`` (read two ways), a date without a year or
-    a time of day, a day/month order that reads both ways, and a local time that a
-    clock change skips or repeats.
+    a time of day, a day/month order that reads both ways, a UTC offset of 24 hours or
+    more, and a local time that a clock change skips or repeats.
 
+    >>> from zoneinfo import ZoneInfo
     >>> parse_at("2026-03-20 10:00", ZoneInfo("Asia/Shanghai")).isoformat()
     '2026-03-20T02:00:00+00:00'
     """
+    if len(text) > _AT_LIMIT:
+        raise InvalidInput(
+            f"--at: {shown(text)} is not a date and time: longer than {_AT_LIMIT} characters"
+        )
     try:
         return parse_instant(text, default_tz=zone, name="--at")
     except InvalidInput as err:
         message = str(err)
         if "has no time zone" in message:
             raise InvalidInput(
-                f"--at: {text!r} has no time zone; give it an offset "
+                f"--at: {shown(text)} has no time zone; give it an offset "
                 "(2026-03-20T10:00:00+08:00, or Z for UTC) or name the zone with --tz"
             ) from None
         if "day-first" in message:
             raise InvalidInput(
-                f"--at: {text!r} reads as day-first and as month-first; write the date as "
-                "ISO 8601 (2026-03-04)"
+                f"--at: {shown(text)} reads as day-first and as month-first; write the date "
+                "as ISO 8601 (2026-03-04)"
+            ) from None
+        if "offset must be a timedelta" in message:  # Python's words for an offset >= 24 h
+            raise InvalidInput(
+                f"--at: {shown(text)} has a UTC offset out of range; an offset is less than "
+                "24 hours either way (2026-03-20T10:00:00+08:00, or Z for UTC)"
             ) from None
         raise
+    except Exception:  # whatever the reader let through is still bad input, not a traceback
+        raise InvalidInput(f"--at: {shown(text)} is not a date and time") from None
 
 
-def _read_order(name: str) -> tuple[str, Order]:
-    """The order in the file *name* (``-``: standard input) and the name to report it by."""
-    label = "<stdin>" if name == "-" else name
+def _label(name: str) -> str:
+    """How an error line names the file *name* (``-``: ``<stdin>``), on one bounded line."""
+    if name == "-":
+        return "<stdin>"
+    text = flat(name)
+    return text if len(text) <= 160 else f"{text[:100]}...{text[-40:]}"
+
+
+def _read_text(name: str, expected: str) -> tuple[str, str]:
+    """The label of the file *name* (``-``: standard input) and its text, UTF-8."""
+    label = _label(name)
     try:
         if name == "-":
             stdin = sys.stdin
@@ -145,104 +207,105 @@ def _read_order(name: str) -> tuple[str, Order]:
     except UnicodeDecodeError as err:
         raise _Refused(
             f"{label}: not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start}); "
-            "expected an order as JSON, the way dumps writes it"
+            f"expected {expected}"
         ) from None
     if not text.strip():
-        raise _Refused(f"{label}: empty; expected an order as JSON, the way dumps writes it")
+        raise _Refused(f"{label}: empty; expected {expected}")
+    return label, text
+
+
+def _parse_json(label: str, text: str, expected: str) -> object:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise _Refused(
+            f"{label}: line {err.lineno} column {err.colno}: {err.msg}; expected {expected}"
+        ) from None
+    except RecursionError:
+        raise _Refused(f"{label}: nested too deeply; expected {expected}") from None
+    except ValueError:  # the only other: an int of more digits than Python converts
+        raise _Refused(f"{label}: a number in it has too many digits to read") from None
+
+
+def _shape(data: object) -> str | None:
+    """What kind of document *data* is: ``issue``, ``order_detail``, ``order`` or None."""
+    if not isinstance(data, Mapping):
+        return None
+    if _ISSUE in data:
+        return "issue"
+    if _ORDER_DETAIL in data:
+        return "order_detail"
+    if "schema_version" in data and "order_id" in data:
+        return "order"
+    return None
+
+
+def _foreign(text: str, name: str) -> str | None:
+    """What to say when *text*, refused as an order, is an AliExpress response instead."""
+    try:
+        shape = _shape(json.loads(text))
+    except Exception:  # not JSON, too deep, too long a number: the first refusal stands
+        return None
+    file = shlex.quote(_label(name)) if name != "-" else "-"
+    if shape == "issue":
+        return (
+            "this is an AliExpress issue detail (an aliexpress.issue.detail.get response), "
+            f"not an order; import it first: {PROG} import-aliexpress {file} -o ORDER.json"
+        )
+    if shape == "order_detail":
+        return (
+            "this is an AliExpress order detail (an aliexpress.solution.order.get response), "
+            f"not an order; import it with its issue: {PROG} import-aliexpress ISSUE.json "
+            f"--order-detail {file} -o ORDER.json"
+        )
+    return None
+
+
+def _problems(label: str, err: BuyerProtectionError) -> _Refused:
+    """The refusal of a document: its first problem, and how many there are in all."""
+    problems = err.problems if isinstance(err, InvalidInput) else (str(err),)
+    return _Refused(f"{label}: {problems[0]}", problems)
+
+
+def _read_order(name: str) -> tuple[str, Order]:
+    """The order in the file *name* (``-``: standard input) and the name to report it by."""
+    label, text = _read_text(name, _AN_ORDER)
     try:
         return label, loads(text)
     except BuyerProtectionError as err:
-        problems = err.problems if isinstance(err, InvalidInput) else (str(err),)
-        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise _Refused(f"{label}: {problems[0]}{more}") from None
+        foreign = _foreign(text, name)
+        if foreign is not None:
+            raise _Refused(f"{label}: {foreign}") from None
+        raise _problems(label, err) from None
     except Exception as err:  # bad input must never end in a traceback
         raise _Refused(
-            f"{label}: cannot read this document ({type(err).__name__}: {err})"
+            f"{label}: cannot read this document ({type(err).__name__}: {shown(str(err))})"
         ) from None
 
 
-def _instant(args: argparse.Namespace, order: Order) -> datetime:
+def _instant(args: argparse.Namespace, order: Order, clock: Clock) -> datetime:
     """The ``--at`` instant (default: now), checked against the order's last event."""
-    at = _now() if args.at is None else parse_at(args.at, args.tz)
-    if at < order.last_event_at:
+    last = order.last_event_at
+    if args.at is None:
+        at = _now()
+        if at < last:
+            raise _Refused(
+                f"the order's last recorded event, at {clock.text(last)}, is later than now "
+                f"({clock.text(at)}); give the instant to look at with --at"
+            )
+        return at
+    at = parse_at(args.at, args.tz)
+    if at < last:
         raise _Refused(
-            f"--at: {at.isoformat()} is before the order's last recorded event at "
-            f"{order.last_event_at.astimezone(UTC).isoformat()}; give a later time"
+            f"--at: {clock.text(at)} is before the order's last recorded event at "
+            f"{clock.text(last)}; give a later time"
         )
     return at
 
 
-# -- writing the outputs ----------------------------------------------------------------
-
-
-class _Clock:
-    """How instants are written: UTC, and also in ``--tz`` when given."""
-
-    def __init__(self, zone: ZoneInfo | None) -> None:
-        self.zone = zone
-
-    def utc(self, at: datetime) -> str:
-        return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-    def local(self, at: datetime) -> str:
-        return "" if self.zone is None else at.astimezone(self.zone).isoformat()
-
-    def text(self, at: datetime | None) -> str:
-        if at is None:
-            return "-"
-        if self.zone is None:
-            return self.utc(at)
-        return f"{self.utc(at)} ({self.zone.key} {self.local(at)})"
-
-
-def _json_at(at: datetime | None) -> str | None:
-    return None if at is None else at.astimezone(UTC).isoformat()
-
-
-def _json_money(money: Money) -> dict[str, str]:
-    return {"amount": str(money.amount), "currency": money.currency}
-
-
-def _json(data: object) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-def table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None) -> str:
-    """*rows* as aligned columns; the last column wraps under itself at ``WIDTH``.
-
-    When the other columns leave it fewer than ``MIN_WRAP`` characters, the last column
-    is not wrapped at all: a long line reads better than a thin ribbon.
-
-    >>> print(table([("state", "shipped"), ("protection ends", "2026-05-01T00:00:00Z")]), end="")
-    state            shipped
-    protection ends  2026-05-01T00:00:00Z
-    """
-    rows = [
-        tuple(_flat(cell).rstrip() for cell in row)
-        for row in [*([header] if header else []), *rows]
-    ]
-    if not rows:
-        return ""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    indent = sum(widths) + 2 * len(widths)
-    room = WIDTH - indent
-    lines = []
-    for row in rows:
-        lead = "".join(cell.ljust(width + 2) for cell, width in zip(row, widths, strict=False))
-        wrapped = (
-            textwrap.wrap(row[-1], room, break_on_hyphens=False, break_long_words=False)
-            if room >= MIN_WRAP
-            else [row[-1]]
-        ) or [""]
-        lines.append((lead + wrapped[0]).rstrip())
-        lines.extend(" " * indent + more for more in wrapped[1:])
-    return "\n".join(lines) + "\n"
-
-
 # -- the commands -------------------------------------------------------------------------
 
-
-_Show = Callable[[Order, datetime, argparse.Namespace], str]
+_Show = Callable[[Order, datetime, Clock, bool], str]
 
 
 def _on_order(show: _Show) -> Callable[[argparse.Namespace], str]:
@@ -254,11 +317,12 @@ def _on_order(show: _Show) -> Callable[[argparse.Namespace], str]:
 
     def command(args: argparse.Namespace) -> str:
         label, order = _read_order(args.file)
-        at = _instant(args, order)
+        clock = Clock(args.tz)
+        at = _instant(args, order, clock)
         try:
-            return show(order, at, args)
+            return show(order, at, clock, args.json)
         except BuyerProtectionError as err:
-            raise _Refused(f"{label}: {_one_line(str(err))}") from None
+            raise _Refused(f"{label}: {one_line(str(err))}") from None
         except OverflowError:
             raise _Refused(
                 f"{label}: a deadline of this order falls outside the years 1 to 9999 "
@@ -268,211 +332,66 @@ def _on_order(show: _Show) -> Callable[[argparse.Namespace], str]:
     return command
 
 
-def _status(order: Order, at: datetime, args: argparse.Namespace) -> str:
-    view = order.as_of(at)
-    steps = advise(order, at)
-    dispute = view.dispute
-    deadline = view.next_deadline
-    step = steps[0] if steps else None
-    if args.json:
-        return _json(
-            {
-                "order_id": view.order_id,
-                "at": _json_at(at),
-                "state": view.state.value,
-                "dispute_state": None if dispute is None else dispute.state.value,
-                "total": _json_money(view.total),
-                "refunded": _json_money(view.refunded),
-                "protection_ends": _json_at(view.protection_ends),
-                "last_event_at": _json_at(view.last_event_at),
-                "next_deadline": None if deadline is None else _deadline_json(deadline),
-                "next_step": None if step is None else _step_json(step),
-                "allowed_now": list(view.allowed()),
-                "tz": None if args.tz is None else args.tz.key,
-            }
-        )
-    clock = _Clock(args.tz)
-    rows = [
-        ("order", view.order_id),
-        ("as of", clock.text(at)),
-        ("state", view.state.value),
-        ("dispute", "-" if dispute is None else dispute.state.value),
-        ("paid", f"{view.total}, refunded {view.refunded}"),
-        ("protection ends", clock.text(view.protection_ends)),
-        ("last event", clock.text(view.last_event_at)),
-    ]
-    if deadline is None:
-        rows.append(("next deadline", "none: nothing happens by itself from here"))
-    else:
-        rows.append(("next deadline", clock.text(deadline.at)))
-        rows.append(("  then", f"{deadline.subject} {deadline.action}: {deadline.meaning}"))
-    if step is not None:
-        rows.append(("next step", f"{step.action}: {step.why}"))
-        if step.earliest is not None and step.earliest > at:
-            rows.append(("  from", clock.text(step.earliest)))
-        if step.latest is not None:
-            rows.append(("  before", clock.text(step.latest)))
-        if step.evidence:
-            rows.append(("  evidence", "; ".join(step.evidence)))
-    rows.append(("allowed now", ", ".join(view.allowed()) or "nothing"))
-    return table(rows)
+def _read_payload(name: str, expected: str) -> tuple[str, dict[str, Any]]:
+    """The label of the file *name* (``-``: standard input) and the JSON object in it."""
+    label, text = _read_text(name, expected)
+    data = _parse_json(label, text, expected)
+    if not isinstance(data, dict):
+        raise _Refused(f"{label}: a JSON {type(data).__name__}; expected {expected}, an object")
+    return label, data
 
 
-def _deadline_json(deadline: Deadline) -> dict[str, object]:
-    return {
-        "at": _json_at(deadline.at),
-        "subject": deadline.subject,
-        "action": deadline.action,
-        "meaning": deadline.meaning,
-    }
+_IS_AN_ORDER = "this is an order already (as dumps writes it), not {what}; {PROG} status reads it"
+_WRONG_PLACE = {
+    ("issue", "order_detail"): "this is an AliExpress order detail (an "
+    "aliexpress.solution.order.get response), not the issue; give it as --order-detail, and "
+    "the aliexpress.issue.detail.get response as ISSUE",
+    ("order_detail", "issue"): "this is an AliExpress issue detail (an "
+    "aliexpress.issue.detail.get response), not the order detail; give it as ISSUE, and the "
+    "aliexpress.solution.order.get response as --order-detail",
+}
 
 
-def _step_json(step: Step) -> dict[str, object]:
-    return {
-        "action": step.action,
-        "why": step.why,
-        "earliest": _json_at(step.earliest),
-        "latest": _json_at(step.latest),
-        "evidence": list(step.evidence),
-    }
+def _check_shape(label: str, data: dict[str, Any], want: str, what: str) -> None:
+    """Refuse *data*, given as *want*, when it is plainly another kind of document."""
+    shape = _shape(data)
+    if shape == "order":
+        raise _Refused(f"{label}: {_IS_AN_ORDER.format(what=what, PROG=PROG)}")
+    if (want, shape) in _WRONG_PLACE:
+        raise _Refused(f"{label}: {_WRONG_PLACE[want, str(shape)]}")
 
 
-def _timeline(order: Order, at: datetime, args: argparse.Namespace) -> str:
-    milestones: Sequence[Milestone] = order.timeline(at)
-    if args.json:
-        return _json(
-            {
-                "order_id": order.order_id,
-                "at": _json_at(at),
-                "milestones": [
-                    {
-                        "at": _json_at(m.at),
-                        "what": m.what,
-                        "label": m.label,
-                        "status": m.status,
-                        "detail": m.detail,
-                    }
-                    for m in milestones
-                ],
-                "tz": None if args.tz is None else args.tz.key,
-            }
-        )
-    clock = _Clock(args.tz)
-    local = () if args.tz is None else (f"at ({args.tz.key})",)
-    header = ("at (UTC)", *local, "status", "milestone", "detail")
-    rows = [
-        (
-            clock.utc(m.at),
-            *(() if args.tz is None else (clock.local(m.at),)),
-            m.status,
-            m.label,
-            m.detail or "-",
-        )
-        for m in milestones
-    ]
-    return f"Order {order.order_id} as of {clock.text(at)}\n\n" + table(rows, header)
-
-
-def _value_text(value: object) -> str:
-    if isinstance(value, timedelta):
-        return span(value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return "none" if value is None else str(value)
+def _import_aliexpress(args: argparse.Namespace) -> str:
+    if args.issue == "-" and args.order_detail == "-":
+        raise _Refused("ISSUE and --order-detail cannot both be - (standard input)")
+    label, detail = _read_payload(args.issue, _AN_ISSUE)
+    _check_shape(label, detail, "issue", "an aliexpress.issue.detail.get response")
+    detail_label, order_detail = label, None
+    if args.order_detail is not None:
+        detail_label, order_detail = _read_payload(args.order_detail, _AN_ORDER_DETAIL)
+        what = "an aliexpress.solution.order.get response"
+        _check_shape(detail_label, order_detail, "order_detail", what)
+    try:
+        document = dumps(from_issue_detail(detail, order_detail=order_detail, policy=args.policy))
+    except BuyerProtectionError as err:
+        first = err.problems[0] if isinstance(err, InvalidInput) else ""
+        raise _problems(detail_label if first.startswith("order_detail") else label, err) from None
+    except Exception as err:  # bad input must never end in a traceback
+        raise _Refused(
+            f"{label}: cannot import this response ({type(err).__name__}: {shown(str(err))})"
+        ) from None
+    document += "\n"
+    if args.output in (None, "-"):
+        return document
+    try:
+        Path(args.output).write_text(document, encoding="utf-8")
+    except OSError as err:
+        raise _Refused(f"{_label(args.output)}: cannot write it: {err.strerror or err}") from None
+    return ""
 
 
 def _rules(args: argparse.Namespace) -> str:
-    policy = POLICIES[args.policy]
-    rules = policy.rules()
-    if args.json:
-        return _json(
-            {
-                "policy": policy.name,
-                "version": policy.version,
-                "rules": [
-                    {
-                        "name": name,
-                        "value": CONVERTER.unstructure(value),
-                        "rule": rule,
-                        "source": source,
-                        "confidence": _CONFIDENCE.get(confidence, confidence),
-                    }
-                    for name, value, rule, source, confidence in rules
-                ],
-            }
-        )
-    rows: list[tuple[str, str, str, str]] = []
-    for name, value, rule, source, confidence in rules:
-        rows.append((name, _value_text(value), _CONFIDENCE.get(confidence, confidence), rule))
-        if source:
-            rows.append(("", "", "", f"source: {source}"))
-    head = f"Policy {policy.name}, version {policy.version}\n\n"
-    return head + table(rows, ("field", "value", "confidence", "rule"))
-
-
-def _label(row: Transition) -> str:
-    if row.clock is not None:
-        return f"{row.trigger} (at {row.clock})"
-    if row.actor is Actor.SYSTEM:
-        return f"{row.trigger} (follows the dispute)"
-    return f"{row.trigger} ({row.actor.value})"
-
-
-def _dot_text(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def dot(lifecycles: Sequence[Lifecycle] = (ORDER, DISPUTE)) -> str:
-    """The *lifecycles* as one Graphviz DOT digraph, a cluster each, from their tables.
-
-    Automatic steps (a clock fires them) are dashed; steps that follow the other
-    lifecycle are dotted; final states have a double border.
-    """
-    lines = [
-        "digraph lifecycles {",
-        "    rankdir=LR;",
-        '    node [shape=box, style=rounded, fontname="Helvetica"];',
-        '    edge [fontname="Helvetica", fontsize=10];',
-    ]
-    for lifecycle in lifecycles:
-        name = lifecycle.name
-
-        def node(state: State, name: str = name) -> str:
-            return f"{name}_{state.value}"
-
-        finals = {s for s in lifecycle.states if not any(s in t.sources for t in lifecycle.table)}
-        lines.append(f"    subgraph cluster_{name} {{")
-        lines.append(f"        label={_dot_text(name)};")
-        lines.append(f'        {name}__start [shape=point, label=""];')
-        for state in lifecycle.states:
-            extra = ", peripheries=2" if state in finals else ""
-            lines.append(f"        {node(state)} [label={_dot_text(state.value)}{extra}];")
-        lines.append(f"        {name}__start -> {node(lifecycle.initial)};")
-        for row in lifecycle.table:
-            style = (
-                ", style=dashed"
-                if row.automatic
-                else ", style=dotted"
-                if row.actor is Actor.SYSTEM
-                else ""
-            )
-            label = _dot_text(_label(row))
-            lines.extend(
-                f"        {node(source)} -> {node(row.dest)} [label={label}{style}];"
-                for source in row.sources
-            )
-        lines.append("    }")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
-def mermaid(lifecycles: Sequence[Lifecycle] = (ORDER, DISPUTE)) -> str:
-    """The *lifecycles* as Mermaid state diagrams, one after the other, each named."""
-    diagrams = []
-    for lifecycle in lifecycles:
-        first, rest = lifecycle.mermaid().split("\n", 1)
-        diagrams.append(f"{first}\n    %% the {lifecycle.name} lifecycle\n{rest}")
-    return "\n".join(diagrams)
+    return _rules_text(args.policy, as_json=args.json)
 
 
 def _diagram(args: argparse.Namespace) -> str:
@@ -488,14 +407,17 @@ def _example(_: argparse.Namespace) -> str:
 # -- the parser ---------------------------------------------------------------------------
 
 _EPILOG = (
-    "Exit status: 0 on success; 2 on bad usage or bad input, with one line on stderr "
-    "naming the file, the path in the document and the problem."
+    f"Exit status: 0 on success; 2 on bad usage or bad input, with one line on stderr "
+    f"starting '{PROG}: error:' that names the file, the path in the document and the "
+    "problem (--verbose: then every problem of the document, one per line)."
 )
 _AT_HELP = (
     "the instant to look at: ISO 8601 (2026-03-20T10:00:00+08:00, 2026-03-20T02:00Z) or "
     "another unambiguous form with a year and a time of day; a time without an offset "
-    "needs --tz. Default: now (the current time, read once when the command starts)"
+    "needs --tz. Default: now (the current time, read once when the command starts, "
+    "rounded up to the second)"
 )
+_VERBOSE_HELP = "after the error line, list every problem of the document, one per line"
 
 
 def _parser(prog: str) -> _Parser:
@@ -506,8 +428,15 @@ def _parser(prog: str) -> _Parser:
         epilog=_EPILOG,
         allow_abbrev=False,
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help=_VERBOSE_HELP)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    # Before or after the command; SUPPRESS keeps a global --verbose from being reset.
+    verbose = _Parser(add_help=False, allow_abbrev=False)
+    verbose.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=_VERBOSE_HELP
+    )
     order_file = _Parser(add_help=False, allow_abbrev=False)
     order_file.add_argument(
         "file", metavar="FILE", help="an order as dumps writes it (JSON), or - for stdin"
@@ -516,15 +445,29 @@ def _parser(prog: str) -> _Parser:
     order_file.add_argument(
         "--tz",
         metavar="ZONE",
-        type=_zone,
-        help="an IANA time zone (Asia/Shanghai): reads a --at without offset as local "
+        type=_tz,
+        help="an IANA time zone key (Asia/Shanghai): reads a --at without offset as local "
         "time there, and shows every instant in it too (JSON stays in UTC)",
     )
     order_file.add_argument("--json", action="store_true", help="print one JSON object")
+    policy = _Parser(add_help=False, allow_abbrev=False)
+    policy.add_argument(
+        "--policy",
+        default=ALIEXPRESS,
+        type=_policy,
+        metavar="NAME",
+        help=f"the policy (default: {ALIEXPRESS.name}; known: {', '.join(sorted(POLICIES))})",
+    )
 
     def add(name: str, summary: str, description: str, **kw: Any) -> _Parser:
         sub: _Parser = commands.add_parser(
-            name, help=summary, description=description, epilog=_EPILOG, allow_abbrev=False, **kw
+            name,
+            help=summary,
+            description=description,
+            epilog=_EPILOG,
+            allow_abbrev=False,
+            command=name,
+            **kw,
         )
         return sub
 
@@ -533,38 +476,59 @@ def _parser(prog: str) -> _Parser:
         "where an order stands, its next deadline, and the buyer's next step",
         "Where the order stands at --at: its state and its dispute's, when protection ends, "
         "the next deadline and what happens then, and the buyer's next step.",
-        parents=[order_file],
+        parents=[order_file, verbose],
     )
     add(
         "timeline",
         "every milestone of an order, past and future",
         "Every milestone of the order as seen at --at: what happened (done), what is "
         "ahead (due) and what passed without happening (expired).",
-        parents=[order_file],
+        parents=[order_file, verbose],
+    )
+    imports = add(
+        "import-aliexpress",
+        "an order document from an AliExpress issue (aliexpress.issue.detail.get)",
+        "Replay an AliExpress issue (the whole aliexpress.issue.detail.get response, as "
+        "JSON) through the lifecycle and write the order's document, the way dumps writes "
+        "it, for status and timeline to read. The order is brought up to the last instant "
+        "the response records.",
+        parents=[policy, verbose],
+    )
+    imports.add_argument(
+        "issue", metavar="ISSUE", help="the aliexpress.issue.detail.get response, or - for stdin"
+    )
+    imports.add_argument(
+        "--order-detail",
+        metavar="FILE",
+        help="the aliexpress.solution.order.get response holding the issue's order (JSON, or "
+        "- for stdin): gives the payment and shipment times, the amount paid and the "
+        "protection days, which the issue lacks (without it they are assumed)",
+    )
+    imports.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the order's document to FILE (default, or -: standard output)",
     )
     rules = add(
         "rules",
         "a policy's rules: every number, with its source",
         "Every field of a policy: its value, the rule it encodes, the source and how sure "
         "that source is.",
-    )
-    rules.add_argument(
-        "--policy",
-        default=ALIEXPRESS.name,
-        choices=sorted(POLICIES),
-        metavar="NAME",
-        help=f"the policy (default: {ALIEXPRESS.name}; known: {', '.join(sorted(POLICIES))})",
+        parents=[policy, verbose],
     )
     rules.add_argument("--json", action="store_true", help="print one JSON object")
     diagram = add(
         "diagram",
         "the order and dispute lifecycles as a diagram",
         "Both lifecycles, drawn from the one table the state machine is built from.",
+        parents=[verbose],
     )
     diagram.add_argument(
         "--format",
         default="mermaid",
-        choices=("mermaid", "dot"),
+        type=_choice("mermaid", "dot"),
+        metavar="{mermaid,dot}",
         help="mermaid (two stateDiagram-v2 diagrams, the default) or dot (Graphviz)",
     )
     add(
@@ -572,17 +536,20 @@ def _parser(prog: str) -> _Parser:
         "walk an order whose parcel never arrived through the seed's steps",
         "Walk an order whose parcel never arrived through the seed's steps, printing the "
         "order and dispute states and each deadline.",
+        parents=[verbose],
     )
     return parser
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], str]] = {
-    "status": _on_order(_status),
-    "timeline": _on_order(_timeline),
+    "status": _on_order(_status_text),
+    "timeline": _on_order(_timeline_text),
+    "import-aliexpress": _import_aliexpress,
     "rules": _rules,
     "diagram": _diagram,
     "example": _example,
 }
+"""Each command's function: the parsed arguments in, the text for standard output out."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -590,16 +557,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Output goes to ``sys.stdout`` and errors to ``sys.stderr`` as they are when called.
     """
-    prog = _prog()
-    parser = _parser(prog)
+    verbose = False
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as done:  # argparse has printed its usage error or the help
-        return done.code if isinstance(done.code, int) else 0 if done.code is None else 2
-    try:
+        args = _parser(_prog()).parse_args(argv)
+        verbose = args.verbose
         output = COMMANDS[args.command](args)
+    except SystemExit as done:  # argparse has printed the help or the version
+        return done.code if isinstance(done.code, int) else 0 if done.code is None else 2
     except (_Refused, InvalidInput) as err:
-        print(f"{prog}: error: {_one_line(str(err))}", file=sys.stderr)
+        refused = err if isinstance(err, _Refused) else _Refused(str(err))
+        print(f"{PROG}: error: {refused.line(verbose)}", file=sys.stderr)
+        if verbose:
+            for problem in refused.problems:
+                print(f"  {_cut(problem, _LINE_LIMIT)}", file=sys.stderr)
         return 2
     sys.stdout.write(output)
     return 0
@@ -609,6 +579,7 @@ __all__ = [
     "COMMANDS",
     "MIN_WRAP",
     "POLICIES",
+    "PROG",
     "WIDTH",
     "dot",
     "main",
