@@ -17,17 +17,29 @@ The only clock read is here: ``--at`` defaults to the current time, read once.
 from __future__ import annotations
 
 import argparse
-import json
-import shlex
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, NoReturn
 
 from . import __version__, walkthrough
 from ._cli_diagram import dot, mermaid
-from ._cli_render import MIN_WRAP, WIDTH, Clock, flat, one_line, table
+from ._cli_input import (
+    AN_ISSUE,
+    AN_ORDER_DETAIL,
+    LINE_LIMIT,
+    PROG,
+    Refused,
+    check_shape,
+    cut,
+    file_label,
+    parse_at,
+    problems_of,
+    read_order,
+    read_payload,
+)
+from ._cli_render import MIN_WRAP, WIDTH, Clock, one_line, table
 from ._cli_render import rules as _rules_text
 from ._cli_render import status as _status_text
 from ._cli_render import timeline as _timeline_text
@@ -35,48 +47,18 @@ from ._text import shown
 from ._time import zone
 from .aliexpress import from_issue_detail
 from .errors import BuyerProtectionError, InvalidInput
-from .feeds import parse_instant
 from .order import Order
 from .policy import ALIEXPRESS, Policy
-from .storage import dumps, loads
-
-PROG = "buyer-protection"
-"""The program's name: every error line starts ``buyer-protection: error:``, also when the
-program runs as ``python -m buyer_protection`` (usage and help show the name as typed)."""
+from .storage import dumps
 
 POLICIES: dict[str, Policy] = {ALIEXPRESS.name: ALIEXPRESS}
 """The policies ``--policy NAME`` knows, by name."""
 
-_ISSUE = "aliexpress_issue_detail_get_response"
-_ORDER_DETAIL = "aliexpress_solution_order_get_response"
-_AN_ORDER = "an order as JSON, the way dumps writes it"
-_AN_ISSUE = "the JSON of an aliexpress.issue.detail.get response"
-_AN_ORDER_DETAIL = "the JSON of an aliexpress.solution.order.get response"
 _MESSAGE_LIMIT = 300  # characters of an argparse message (which quotes argv values unbounded)
-_LINE_LIMIT = 1000  # characters of any error line: a last guard against an unbounded message
-_AT_LIMIT = 100  # characters of a --at: longer is no date and time
-
-
-class _Refused(Exception):
-    """Bad input: the one line to print on stderr (exit status 2), and the problems behind
-    it for ``--verbose``; with several, the line says how many."""
-
-    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
-        super().__init__(message)
-        self.problems = tuple(problems)
-
-    def line(self, verbose: bool) -> str:
-        """The error line (after the prefix)."""
-        count = len(self.problems)
-        line = _cut(str(self), _LINE_LIMIT)
-        if count < 2:
-            return line
-        listed = "listed below" if verbose else "--verbose lists them all"
-        return f"{line} (1 of {count} problems; {listed})"
 
 
 class _Parser(argparse.ArgumentParser):
-    """An argument parser whose usage errors become one line (a `_Refused`)."""
+    """An argument parser whose usage errors become one line (a `Refused`)."""
 
     def __init__(self, *args: Any, command: str | None = None, **kw: Any) -> None:
         super().__init__(*args, **kw)
@@ -84,13 +66,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         where = f"{self.command}: " if self.command else ""
-        raise _Refused(f"{where}{_cut(message, _MESSAGE_LIMIT)} (see {self.prog} --help)")
-
-
-def _cut(text: str, limit: int) -> str:
-    """*text* on one line, cut to *limit* characters (and told so)."""
-    line = one_line(text)
-    return line if len(line) <= limit else f"{line[:limit]}... ({len(line)} characters)"
+        raise Refused(f"{where}{cut(message, _MESSAGE_LIMIT)} (see {self.prog} --help)")
 
 
 def _prog() -> str:
@@ -142,161 +118,20 @@ def _choice(*known: str) -> Callable[[str], str]:
     return check
 
 
-def parse_at(text: str, zone: tzinfo | None = None) -> datetime:
-    """The instant *text* names, in UTC; `InvalidInput` when it cannot be known for sure.
-
-    ISO 8601 and the forms dateutil reads are accepted. A time without an offset is
-    local time in *zone*, and refused without one; so are a zone abbreviation that
-    means several things (``CST``), ``GMT+8`` (read two ways), a date without a year or
-    a time of day, a day/month order that reads both ways, a UTC offset of 24 hours or
-    more, and a local time that a clock change skips or repeats.
-
-    >>> from zoneinfo import ZoneInfo
-    >>> parse_at("2026-03-20 10:00", ZoneInfo("Asia/Shanghai")).isoformat()
-    '2026-03-20T02:00:00+00:00'
-    """
-    if len(text) > _AT_LIMIT:
-        raise InvalidInput(
-            f"--at: {shown(text)} is not a date and time: longer than {_AT_LIMIT} characters"
-        )
-    try:
-        return parse_instant(text, default_tz=zone, name="--at")
-    except InvalidInput as err:
-        message = str(err)
-        if "has no time zone" in message:
-            raise InvalidInput(
-                f"--at: {shown(text)} has no time zone; give it an offset "
-                "(2026-03-20T10:00:00+08:00, or Z for UTC) or name the zone with --tz"
-            ) from None
-        if "day-first" in message:
-            raise InvalidInput(
-                f"--at: {shown(text)} reads as day-first and as month-first; write the date "
-                "as ISO 8601 (2026-03-04)"
-            ) from None
-        if "offset must be a timedelta" in message:  # Python's words for an offset >= 24 h
-            raise InvalidInput(
-                f"--at: {shown(text)} has a UTC offset out of range; an offset is less than "
-                "24 hours either way (2026-03-20T10:00:00+08:00, or Z for UTC)"
-            ) from None
-        raise
-    except Exception:  # whatever the reader let through is still bad input, not a traceback
-        raise InvalidInput(f"--at: {shown(text)} is not a date and time") from None
-
-
-def _label(name: str) -> str:
-    """How an error line names the file *name* (``-``: ``<stdin>``), on one bounded line."""
-    if name == "-":
-        return "<stdin>"
-    text = flat(name)
-    return text if len(text) <= 160 else f"{text[:100]}...{text[-40:]}"
-
-
-def _read_text(name: str, expected: str) -> tuple[str, str]:
-    """The label of the file *name* (``-``: standard input) and its text, UTF-8."""
-    label = _label(name)
-    try:
-        if name == "-":
-            stdin = sys.stdin
-            data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode()
-        else:
-            data = Path(name).read_bytes()
-    except OSError as err:
-        raise _Refused(f"{label}: cannot read it: {err.strerror or err}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise _Refused(
-            f"{label}: not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start}); "
-            f"expected {expected}"
-        ) from None
-    if not text.strip():
-        raise _Refused(f"{label}: empty; expected {expected}")
-    return label, text
-
-
-def _parse_json(label: str, text: str, expected: str) -> object:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise _Refused(
-            f"{label}: line {err.lineno} column {err.colno}: {err.msg}; expected {expected}"
-        ) from None
-    except RecursionError:
-        raise _Refused(f"{label}: nested too deeply; expected {expected}") from None
-    except ValueError:  # the only other: an int of more digits than Python converts
-        raise _Refused(f"{label}: a number in it has too many digits to read") from None
-
-
-def _shape(data: object) -> str | None:
-    """What kind of document *data* is: ``issue``, ``order_detail``, ``order`` or None."""
-    if not isinstance(data, Mapping):
-        return None
-    if _ISSUE in data:
-        return "issue"
-    if _ORDER_DETAIL in data:
-        return "order_detail"
-    if "schema_version" in data and "order_id" in data:
-        return "order"
-    return None
-
-
-def _foreign(text: str, name: str) -> str | None:
-    """What to say when *text*, refused as an order, is an AliExpress response instead."""
-    try:
-        shape = _shape(json.loads(text))
-    except Exception:  # not JSON, too deep, too long a number: the first refusal stands
-        return None
-    file = shlex.quote(_label(name)) if name != "-" else "-"
-    if shape == "issue":
-        return (
-            "this is an AliExpress issue detail (an aliexpress.issue.detail.get response), "
-            f"not an order; import it first: {PROG} import-aliexpress {file} -o ORDER.json"
-        )
-    if shape == "order_detail":
-        return (
-            "this is an AliExpress order detail (an aliexpress.solution.order.get response), "
-            f"not an order; import it with its issue: {PROG} import-aliexpress ISSUE.json "
-            f"--order-detail {file} -o ORDER.json"
-        )
-    return None
-
-
-def _problems(label: str, err: BuyerProtectionError) -> _Refused:
-    """The refusal of a document: its first problem, and how many there are in all."""
-    problems = err.problems if isinstance(err, InvalidInput) else (str(err),)
-    return _Refused(f"{label}: {problems[0]}", problems)
-
-
-def _read_order(name: str) -> tuple[str, Order]:
-    """The order in the file *name* (``-``: standard input) and the name to report it by."""
-    label, text = _read_text(name, _AN_ORDER)
-    try:
-        return label, loads(text)
-    except BuyerProtectionError as err:
-        foreign = _foreign(text, name)
-        if foreign is not None:
-            raise _Refused(f"{label}: {foreign}") from None
-        raise _problems(label, err) from None
-    except Exception as err:  # bad input must never end in a traceback
-        raise _Refused(
-            f"{label}: cannot read this document ({type(err).__name__}: {shown(str(err))})"
-        ) from None
-
-
 def _instant(args: argparse.Namespace, order: Order, clock: Clock) -> datetime:
     """The ``--at`` instant (default: now), checked against the order's last event."""
     last = order.last_event_at
     if args.at is None:
         at = _now()
         if at < last:
-            raise _Refused(
+            raise Refused(
                 f"the order's last recorded event, at {clock.text(last)}, is later than now "
                 f"({clock.text(at)}); give the instant to look at with --at"
             )
         return at
     at = parse_at(args.at, args.tz)
     if at < last:
-        raise _Refused(
+        raise Refused(
             f"--at: {clock.text(at)} is before the order's last recorded event at "
             f"{clock.text(last)}; give a later time"
         )
@@ -316,15 +151,15 @@ def _on_order(show: _Show) -> Callable[[argparse.Namespace], str]:
     """
 
     def command(args: argparse.Namespace) -> str:
-        label, order = _read_order(args.file)
+        label, order = read_order(args.file)
         clock = Clock(args.tz)
         at = _instant(args, order, clock)
         try:
             return show(order, at, clock, args.json)
         except BuyerProtectionError as err:
-            raise _Refused(f"{label}: {one_line(str(err))}") from None
+            raise Refused(f"{label}: {one_line(str(err))}") from None
         except OverflowError:
-            raise _Refused(
+            raise Refused(
                 f"{label}: a deadline of this order falls outside the years 1 to 9999 "
                 "that dates can hold"
             ) from None
@@ -332,52 +167,25 @@ def _on_order(show: _Show) -> Callable[[argparse.Namespace], str]:
     return command
 
 
-def _read_payload(name: str, expected: str) -> tuple[str, dict[str, Any]]:
-    """The label of the file *name* (``-``: standard input) and the JSON object in it."""
-    label, text = _read_text(name, expected)
-    data = _parse_json(label, text, expected)
-    if not isinstance(data, dict):
-        raise _Refused(f"{label}: a JSON {type(data).__name__}; expected {expected}, an object")
-    return label, data
-
-
-_IS_AN_ORDER = "this is an order already (as dumps writes it), not {what}; {PROG} status reads it"
-_WRONG_PLACE = {
-    ("issue", "order_detail"): "this is an AliExpress order detail (an "
-    "aliexpress.solution.order.get response), not the issue; give it as --order-detail, and "
-    "the aliexpress.issue.detail.get response as ISSUE",
-    ("order_detail", "issue"): "this is an AliExpress issue detail (an "
-    "aliexpress.issue.detail.get response), not the order detail; give it as ISSUE, and the "
-    "aliexpress.solution.order.get response as --order-detail",
-}
-
-
-def _check_shape(label: str, data: dict[str, Any], want: str, what: str) -> None:
-    """Refuse *data*, given as *want*, when it is plainly another kind of document."""
-    shape = _shape(data)
-    if shape == "order":
-        raise _Refused(f"{label}: {_IS_AN_ORDER.format(what=what, PROG=PROG)}")
-    if (want, shape) in _WRONG_PLACE:
-        raise _Refused(f"{label}: {_WRONG_PLACE[want, str(shape)]}")
-
-
 def _import_aliexpress(args: argparse.Namespace) -> str:
     if args.issue == "-" and args.order_detail == "-":
-        raise _Refused("ISSUE and --order-detail cannot both be - (standard input)")
-    label, detail = _read_payload(args.issue, _AN_ISSUE)
-    _check_shape(label, detail, "issue", "an aliexpress.issue.detail.get response")
+        raise Refused("ISSUE and --order-detail cannot both be - (standard input)")
+    label, detail = read_payload(args.issue, AN_ISSUE)
+    check_shape(label, detail, "issue", "an aliexpress.issue.detail.get response")
     detail_label, order_detail = label, None
     if args.order_detail is not None:
-        detail_label, order_detail = _read_payload(args.order_detail, _AN_ORDER_DETAIL)
+        detail_label, order_detail = read_payload(args.order_detail, AN_ORDER_DETAIL)
         what = "an aliexpress.solution.order.get response"
-        _check_shape(detail_label, order_detail, "order_detail", what)
+        check_shape(detail_label, order_detail, "order_detail", what)
     try:
         document = dumps(from_issue_detail(detail, order_detail=order_detail, policy=args.policy))
     except BuyerProtectionError as err:
         first = err.problems[0] if isinstance(err, InvalidInput) else ""
-        raise _problems(detail_label if first.startswith("order_detail") else label, err) from None
+        raise problems_of(
+            detail_label if first.startswith("order_detail") else label, err
+        ) from None
     except Exception as err:  # bad input must never end in a traceback
-        raise _Refused(
+        raise Refused(
             f"{label}: cannot import this response ({type(err).__name__}: {shown(str(err))})"
         ) from None
     document += "\n"
@@ -386,7 +194,9 @@ def _import_aliexpress(args: argparse.Namespace) -> str:
     try:
         Path(args.output).write_text(document, encoding="utf-8")
     except OSError as err:
-        raise _Refused(f"{_label(args.output)}: cannot write it: {err.strerror or err}") from None
+        raise Refused(
+            f"{file_label(args.output)}: cannot write it: {err.strerror or err}"
+        ) from None
     return ""
 
 
@@ -564,12 +374,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         output = COMMANDS[args.command](args)
     except SystemExit as done:  # argparse has printed the help or the version
         return done.code if isinstance(done.code, int) else 0 if done.code is None else 2
-    except (_Refused, InvalidInput) as err:
-        refused = err if isinstance(err, _Refused) else _Refused(str(err))
+    except (Refused, InvalidInput) as err:
+        refused = err if isinstance(err, Refused) else Refused(str(err))
         print(f"{PROG}: error: {refused.line(verbose)}", file=sys.stderr)
         if verbose:
             for problem in refused.problems:
-                print(f"  {_cut(problem, _LINE_LIMIT)}", file=sys.stderr)
+                print(f"  {cut(problem, LINE_LIMIT)}", file=sys.stderr)
         return 2
     sys.stdout.write(output)
     return 0
