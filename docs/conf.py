@@ -1,15 +1,26 @@
 """Sphinx configuration: Markdown pages (MyST), the furo theme, the API from the docstrings.
 
 Build with ``python -m sphinx -W --keep-going -b html docs OUTDIR``: every warning,
-an unresolved reference to this library's own names included, fails the build.
+an unresolved reference to this library's own names included, fails the build; so does
+a public module, or a name of a module's ``__all__``, left out of the API reference.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import re
 from importlib.metadata import version as _version
 from typing import Any
 
+from sphinx.util import logging
+from sphinx.util.inspect import object_description
 from sphinx.util.nodes import make_refnode
+
+import buyer_protection
+from buyer_protection.lifecycle import DISPUTE, ORDER
+
+_logger = logging.getLogger(__name__)
 
 project = "buyer-protection"
 author = "buyer-protection developers"
@@ -76,6 +87,62 @@ def _resolve_short(app: Any, env: Any, node: Any, contnode: Any) -> Any:
     return make_refnode(app.builder, node["refdoc"], entry.docname, entry.node_id, contnode, name)
 
 
+_PLURAL = re.compile(r"(`[\w.]+`)(?=[a-z])")
+
+
+def _plurals(app: Any, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
+    """Read a reference followed by letters (```Name`s``, a plural) as the reference and the
+    letters: reStructuredText needs ``\\ `` between them, which a docstring read in the source
+    should not have to show."""
+    lines[:] = [_PLURAL.sub(r"\1\\ ", line) for line in lines]
+
+
+_NAMED_DEFAULTS = {
+    object_description(buyer_protection.ALIEXPRESS): "ALIEXPRESS",
+    object_description((ORDER, DISPUTE)): "(ORDER, DISPUTE)",
+}
+
+
+def _named_defaults(
+    app: Any, what: str, name: str, obj: Any, options: Any, signature: str | None, ret: str | None
+) -> tuple[str | None, str | None] | None:
+    """Write a default that is one of the library's named values by its name
+    (``policy=ALIEXPRESS``) rather than as its long repr. (``autodoc_preserve_defaults``
+    would do it too, but writes the defaults of attrs classes as ``attr_dict[...]``.)"""
+    if signature is None:
+        return None
+    for text, named in _NAMED_DEFAULTS.items():
+        signature = signature.replace(text, named)
+    return signature, ret
+
+
+def _public_modules() -> list[str]:
+    """The package's public modules: every module or package not named with a leading _."""
+    return [
+        info.name
+        for info in pkgutil.iter_modules(buyer_protection.__path__, "buyer_protection.")
+        if not info.name.rpartition(".")[2].startswith("_")
+    ]
+
+
+def _check_api(app: Any, env: Any) -> None:
+    """Warn, failing the -W build, when the API reference leaves out a public module or a name
+    of a module's ``__all__`` (documented in that module or at the package's top)."""
+    domain = env.get_domain("py")
+    documented = set(domain.objects)
+    for module in ["buyer_protection", *_public_modules()]:
+        if module not in domain.modules:
+            _logger.warning("the public module %s is not in the API reference (api.md)", module)
+            continue
+        for name in getattr(importlib.import_module(module), "__all__", ()):
+            if not {f"{module}.{name}", f"buyer_protection.{name}"} & documented:
+                _logger.warning("%s.%s (in its __all__) is not in the API reference", module, name)
+
+
 def setup(app: Any) -> None:
-    """Register the short-name resolver."""
+    """Register the short-name resolver, the docstring and signature fixes, and the API
+    reference's check."""
     app.connect("missing-reference", _resolve_short)
+    app.connect("autodoc-process-docstring", _plurals)
+    app.connect("autodoc-process-signature", _named_defaults)
+    app.connect("env-check-consistency", _check_api)

@@ -9,16 +9,21 @@ import re
 import subprocess
 import sys
 from contextlib import redirect_stderr, redirect_stdout
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import buyer_protection
-from buyer_protection import ALIEXPRESS, InvalidInput, Money, Order, Reason, cli, dumps
+from buyer_protection import ALIEXPRESS, InvalidInput, Money, Order, Reason, cli, dumps, loads
+from buyer_protection._cli_render import Clock
+from buyer_protection.advice import advise
+from buyer_protection.aliexpress import from_issue_detail
 from buyer_protection.cli import dot, main, mermaid, parse_at, table
 from buyer_protection.lifecycle import DISPUTE, ORDER
 from buyer_protection.walkthrough import run as walkthrough
@@ -30,6 +35,14 @@ SELLER_DEADLINE = OPENED + ALIEXPRESS.seller_response_window
 LOOK = OPENED + timedelta(days=1)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _DELETE = object()
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+_ISSUE = "aliexpress_issue_detail_get_response"
+
+
+def _fixture(name: str) -> dict[str, Any]:
+    """A seller-API fixture, parsed (a fresh copy each time)."""
+    data: dict[str, Any] = json.loads((FIXTURES / name).read_text("utf-8"))
+    return data
 
 
 def _disputed() -> Order:
@@ -393,35 +406,99 @@ BAD: list[tuple[str, list[str], str]] = [
     (
         "unknown zone",
         ["status", "{order}", "--tz", "Mars/Olympus"],
-        "'Mars/Olympus' is not an IANA",
+        "argument --tz: 'Mars/Olympus' is not an IANA",
     ),
-    ("unknown policy", ["rules", "--policy", "ebay"], "invalid choice: 'ebay' (choose from 'aliex"),
+    ("zone as a path", ["status", "{order}", "--tz", "../../etc/passwd"], "'../../etc/passwd' is"),
+    ("zone as a file", ["timeline", "{order}", "--tz", "/etc/passwd"], "'/etc/passwd' is not an"),
+    ("POSIX zone", ["status", "{order}", "--tz", "GMT+8"], "'GMT+8' is not an IANA time zone"),
+    ("unknown policy", ["rules", "--policy", "ebay"], "'ebay' is not a known policy; known: ali"),
     ("no year", ["status", "{order}", "--at", "14 March 10:00 +08:00"], "has no year"),
     ("abbreviation", ["status", "{order}", "--at", "2026-03-14 10:00 CST"], "cannot be known"),
     ("before last event", ["status", "{order}", "--at", "2026-03-01T00:00Z"], "is before the"),
-    ("unknown format", ["diagram", "--format", "png"], "invalid choice: 'png'"),
+    (
+        "offset out of range",
+        ["status", "{order}", "--at", "2026-03-20T10:00:00+25:00"],
+        "--at: '2026-03-20T10:00:00+25:00' has a UTC offset out of range; an offset is less",
+    ),
+    ("unknown format", ["diagram", "--format", "png"], "'png' is not one of mermaid, dot"),
     ("--at past 9999", ["status", "{order}", "--at", "9999-12-31T23:00-05:00"], "later than"),
     (
         "paid too late",
         ["timeline", "{late}", "--at", "9999-12-26T00:00Z"],
         "{late}: log[0]: paid_at: 9999-12-25T00:00:00+00:00 is later than the year",
     ),
+    (
+        "issue detail as an order",
+        ["status", "{issue}"],
+        "{issue}: this is an AliExpress issue detail (an aliexpress.issue.detail.get response), "
+        "not an order; import it first: buyer-protection import-aliexpress {issue} -o ORDER.json",
+    ),
+    (
+        "issue detail in a timeline",
+        ["timeline", "{issue}"],
+        "buyer-protection import-aliexpress {issue} -o ORDER.json",
+    ),
+    (
+        "order detail as an order",
+        ["status", "{order_detail}"],
+        "{order_detail}: this is an AliExpress order detail (an aliexpress.solution.order.get "
+        "response), not an order; import it with its issue: buyer-protection import-aliexpress "
+        "ISSUE.json --order-detail {order_detail} -o ORDER.json",
+    ),
+    (
+        "import: an order",
+        ["import-aliexpress", "{order}"],
+        "{order}: this is an order already (as dumps writes it), not an aliexpress.issue.detail."
+        "get response; buyer-protection status reads it",
+    ),
+    (
+        "import: order detail as the issue",
+        ["import-aliexpress", "{order_detail}"],
+        "{order_detail}: this is an AliExpress order detail (an aliexpress.solution.order.get "
+        "response), not the issue; give it as --order-detail",
+    ),
+    (
+        "import: issue as the order detail",
+        ["import-aliexpress", "{issue}", "--order-detail", "{issue}"],
+        "{issue}: this is an AliExpress issue detail (an aliexpress.issue.detail.get response), "
+        "not the order detail; give it as ISSUE",
+    ),
+    ("import: missing", ["import-aliexpress", "{missing}"], "{missing}: cannot read it: No such"),
+    ("import: bad JSON", ["import-aliexpress", "{json}"], "{json}: line 1 column 7: Expecting"),
+    ("import: not UTF-8", ["import-aliexpress", "{bytes}"], "{bytes}: not UTF-8 text (byte 0xff"),
+    ("import: empty", ["import-aliexpress", "{empty}"], "{empty}: empty; expected the JSON of an"),
+    ("import: a list", ["import-aliexpress", "{list}"], "{list}: a JSON list; expected the JSON"),
+    (
+        "import: bad issue",
+        ["import-aliexpress", "{bad_issue}"],
+        "{bad_issue}: result_object.issue_status: 'weird' is not one of 'processing', ",
+    ),
+    (
+        "import: bad order detail",
+        ["import-aliexpress", "{issue}", "--order-detail", "{bad_order_detail}"],
+        "{bad_order_detail}: order_detail.result: ",
+    ),
+    (
+        "import: both from stdin",
+        ["import-aliexpress", "-", "--order-detail", "-"],
+        "ISSUE and --order-detail cannot both be - (standard input)",
+    ),
+    (
+        "import: cannot write",
+        ["import-aliexpress", "{issue}", "-o", "{missing}/order.json"],
+        "{missing}/order.json: cannot write it: No such file or directory",
+    ),
+    ("import: no ISSUE", ["import-aliexpress"], "import-aliexpress: the following arguments are"),
+    ("import: unknown policy", ["import-aliexpress", "{issue}", "--policy", "x"], "'x' is not a"),
     ("no command", [], "the following arguments are required: COMMAND"),
     ("unknown command", ["bogus"], "invalid choice: 'bogus'"),
-    ("no file", ["status"], "the following arguments are required: FILE"),
+    ("no file", ["status"], "status: the following arguments are required: FILE"),
     ("extra argument", ["example", "extra"], "unrecognized arguments: extra"),
 ]
 
 
-@pytest.mark.parametrize(("argv", "expected"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])
-def test_bad_input_exits_2_with_one_line(
-    argv: list[str],
-    expected: str,
-    tmp_path: Path,
-    order_file: Path,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    """Each bad usage or input exits 2 with exactly one line on stderr that names the problem."""
+def _write_inputs(tmp_path: Path, order_file: Path) -> dict[str, str]:
+    """Every file the bad-input cases name, written into *tmp_path*, by name."""
     names = {
         "missing": tmp_path / "missing.json",
         "dir": tmp_path,
@@ -432,32 +509,137 @@ def test_bad_input_exits_2_with_one_line(
         "two": tmp_path / "two.json",
         "late": tmp_path / "late.json",
         "order": order_file,
+        "issue": FIXTURES / "issue_awaiting_seller.json",
+        "order_detail": FIXTURES / "order_detail.json",
+        "list": tmp_path / "list.json",
+        "bad_issue": tmp_path / "bad_issue.json",
+        "bad_order_detail": tmp_path / "bad_order_detail.json",
     }
     names["json"].write_text('{"a": }', encoding="utf-8")
     names["bytes"].write_bytes(b"\xff\xfe{}")
     names["empty"].write_text("\n", encoding="utf-8")
+    names["list"].write_text("[1, 2]", encoding="utf-8")
     _bad_document(names["doc"])
     _two_problems(names["two"])
     _late(names["late"])
-    given = {key: str(path) for key, path in names.items()}
+    issue = _fixture("issue_awaiting_seller.json")
+    issue[_ISSUE]["result_object"]["issue_status"] = "weird"
+    issue[_ISSUE]["result_object"]["gmt_create"] = "yesterday"
+    names["bad_issue"].write_text(json.dumps(issue), encoding="utf-8")
+    order_detail = _fixture("order_detail.json")
+    order_detail["aliexpress_solution_order_get_response"]["result"] = []
+    names["bad_order_detail"].write_text(json.dumps(order_detail), encoding="utf-8")
+    return {key: str(path) for key, path in names.items()}
+
+
+@pytest.mark.parametrize(("argv", "expected"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_bad_input_exits_2_with_one_line(
+    argv: list[str],
+    expected: str,
+    tmp_path: Path,
+    order_file: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Each bad usage or input exits 2 with exactly one line on stderr that starts with the
+    program's name and names the problem."""
+    given = _write_inputs(tmp_path, order_file)
     code, out, err = _run([arg.format(**given) for arg in argv], capsys)
     assert code == 2
     assert out == ""
     assert len(err.splitlines()) == 1, err
     assert err.endswith("\n")
     assert "Traceback" not in err
-    assert ": error: " in err
+    assert err.startswith("buyer-protection: error: ")
     assert expected.format(**given) in err
 
 
 def test_several_problems_report_the_first_and_a_count(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A document with several problems names the first and says how many more there are."""
+    """A document with several problems names the first and says how many there are."""
     path = tmp_path / "two.json"
     _two_problems(path)
     _, _, err = _run(["status", str(path)], capsys)
-    assert err.rstrip().endswith("(+1 more)")
+    assert err.endswith(" (1 of 2 problems; --verbose lists them all)\n")
+
+
+def _problems_of(path: Path) -> tuple[str, ...]:
+    with pytest.raises(InvalidInput) as refused:
+        loads(path.read_text("utf-8"))
+    return refused.value.problems
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--verbose", "status", "{file}"],
+        ["-v", "timeline", "{file}"],
+        ["status", "{file}", "--verbose"],
+        ["status", "-v", "{file}", "--json"],
+        ["--verbose", "timeline", "{file}", "-v"],
+    ],
+)
+def test_verbose_lists_every_problem_after_the_line(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --verbose, before or after the command, every problem of the document follows the
+    one error line, one per line, each with its path."""
+    path = tmp_path / "two.json"
+    _two_problems(path)
+    problems = _problems_of(path)
+    assert len(problems) == 2
+    code, out, err = _run([arg.format(file=path) for arg in argv], capsys)
+    assert (code, out) == (2, "")
+    first, *rest = err.splitlines()
+    assert (
+        first == f"buyer-protection: error: {path}: {problems[0]} (1 of 2 problems; listed below)"
+    )
+    assert rest == [f"  {problem}" for problem in problems]
+    assert {line.split(":")[0].strip() for line in rest} == {"paid_at", "(document)"}
+
+
+def test_verbose_lists_a_single_problem_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --verbose, a document with one problem gets the line and that problem below it."""
+    path = tmp_path / "doc.json"
+    _bad_document(path)
+    (problem,) = _problems_of(path)
+    code, _, err = _run(["status", str(path), "--verbose"], capsys)
+    assert code == 2
+    assert err.splitlines() == [f"buyer-protection: error: {path}: {problem}", f"  {problem}"]
+
+
+def test_verbose_adds_nothing_to_an_error_without_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A missing file or a bad --at is one line, --verbose or not."""
+    missing = tmp_path / "missing.json"
+    _, _, err = _run(["status", str(missing), "--verbose"], capsys)
+    assert err.splitlines() == [
+        f"buyer-protection: error: {missing}: cannot read it: No such file or directory"
+    ]
+    _, _, err = _run(["-v", "status", str(missing), "--at", "soon"], capsys)
+    assert len(err.splitlines()) == 1
+
+
+def test_verbose_lists_every_problem_of_an_issue_detail(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`import-aliexpress --verbose` lists every problem the importer found, with its path."""
+    issue = _fixture("issue_awaiting_seller.json")
+    issue[_ISSUE]["result_object"]["issue_status"] = "weird"
+    issue[_ISSUE]["result_object"]["gmt_create"] = "yesterday"
+    path = tmp_path / "issue.json"
+    path.write_text(json.dumps(issue), encoding="utf-8")
+    with pytest.raises(InvalidInput) as refused:
+        from_issue_detail(issue)
+    code, out, err = _run(["import-aliexpress", str(path), "--verbose"], capsys)
+    assert (code, out) == (2, "")
+    first, *rest = err.splitlines()
+    assert first.endswith("(1 of 2 problems; listed below)")
+    assert rest == [f"  {problem}" for problem in refused.value.problems]
+    assert rest[1].startswith("  result_object.gmt_create: 'yesterday' ")
 
 
 def test_deeply_nested_json_is_refused_in_one_line(
@@ -528,6 +710,260 @@ def test_any_broken_document_gives_status_or_one_line(
         assert ": error: <stdin>: " in err.getvalue()
 
 
+# -- import-aliexpress -----------------------------------------------------------------
+
+
+def test_import_aliexpress_prints_the_order_document(capsys: pytest.CaptureFixture[str]) -> None:
+    """`import-aliexpress ISSUE` prints the imported order's document, as `dumps` writes it."""
+    path = FIXTURES / "issue_awaiting_seller.json"
+    code, out, err = _run(["import-aliexpress", str(path)], capsys)
+    assert (code, err) == (0, "")
+    assert out == dumps(from_issue_detail(_fixture(path.name))) + "\n"
+    assert loads(out).next_deadline is not None
+
+
+def test_import_aliexpress_writes_the_output_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With -o FILE the document goes to FILE and nothing to standard output; -o - is stdout."""
+    issue = FIXTURES / "issue_seller_refused.json"
+    target = tmp_path / "order.json"
+    code, out, err = _run(["import-aliexpress", str(issue), "-o", str(target)], capsys)
+    assert (code, out, err) == (0, "", "")
+    expected = dumps(from_issue_detail(_fixture(issue.name))) + "\n"
+    assert target.read_text("utf-8") == expected
+    assert _run(["import-aliexpress", str(issue), "--output", "-"], capsys) == (0, expected, "")
+
+
+def test_import_aliexpress_uses_the_order_detail(capsys: pytest.CaptureFixture[str]) -> None:
+    """--order-detail gives the importer the order's payment, shipment, amount and days."""
+    issue, detail = FIXTURES / "issue_awaiting_seller.json", FIXTURES / "order_detail.json"
+    argv = ["import-aliexpress", str(issue), "--order-detail", str(detail)]
+    code, out, _ = _run(argv, capsys)
+    imported = from_issue_detail(_fixture(issue.name), order_detail=_fixture(detail.name))
+    assert code == 0
+    assert out == dumps(imported) + "\n"
+    assert loads(out).paid_at == datetime(2026, 2, 9, 5, 14, 9, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("which", ["issue", "order_detail"])
+def test_import_aliexpress_reads_standard_input(
+    which: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-` reads ISSUE, or the order detail, from standard input."""
+    issue, detail = FIXTURES / "issue_awaiting_seller.json", FIXTURES / "order_detail.json"
+    piped = issue if which == "issue" else detail
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(piped.read_bytes())))
+    argv = ["import-aliexpress", "-" if which == "issue" else str(issue)]
+    argv += ["--order-detail", "-" if which == "order_detail" else str(detail)]
+    code, out, _ = _run(argv, capsys)
+    imported = from_issue_detail(_fixture(issue.name), order_detail=_fixture(detail.name))
+    assert (code, out) == (0, dumps(imported) + "\n")
+
+
+def test_import_aliexpress_takes_the_policy_by_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--policy NAME replays the issue under that policy: a seller answering on its sixth day
+    is refused under AliExpress's five days and accepted under a seven-day policy."""
+    late = _fixture("issue_seller_refused.json")
+    log = late[_ISSUE]["result_object"]["process_dto_list"]["api_issue_process_dto"]
+    log[0]["gmt_create"] = "2026-04-06 09:00:01"
+    path = tmp_path / "late.json"
+    path.write_text(json.dumps(late), encoding="utf-8")
+    seven = attrs.evolve(ALIEXPRESS, name="seven", seller_response_window=timedelta(days=7))
+    monkeypatch.setitem(cli.POLICIES, "seven", seven)
+    code, _, err = _run(["import-aliexpress", str(path)], capsys)
+    assert code == 2
+    assert "after the seller's window closed" in err
+    code, out, _ = _run(["import-aliexpress", str(path), "--policy", "seven"], capsys)
+    assert code == 0
+    assert out == dumps(from_issue_detail(late, policy=seven)) + "\n"
+
+
+def test_refused_import_leaves_the_output_file_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An issue that cannot be imported writes nothing: the -o file keeps what it held."""
+    target = tmp_path / "order.json"
+    target.write_text("kept", encoding="utf-8")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"error_response": {"code": 15}}), encoding="utf-8")
+    code, _, err = _run(["import-aliexpress", str(bad), "-o", str(target)], capsys)
+    assert code == 2
+    assert "error_response: the API answered with an error" in err
+    assert target.read_text("utf-8") == "kept"
+
+
+def test_imported_order_answers_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The document import-aliexpress writes is what status reads: the seller's deadline."""
+    target = tmp_path / "order.json"
+    issue = FIXTURES / "issue_awaiting_seller.json"
+    assert _run(["import-aliexpress", str(issue), "-o", str(target)], capsys)[0] == 0
+    code, out, _ = _run(["status", str(target), "--at", "2026-03-06T00:00:00Z"], capsys)
+    assert code == 0
+    assert _fields(out)["next deadline"] == "2026-03-10T18:00:00Z"
+    assert _fields(out)["then"].startswith("dispute seller_timeout: ")
+
+
+_ISSUE_DOCUMENT = _fixture("issue_seller_refused.json")
+_ISSUE_PLACES = [path for path in _leaves(_ISSUE_DOCUMENT) if path]
+
+
+@given(place=st.sampled_from(_ISSUE_PLACES), value=_JSON_VALUES | st.just(_DELETE))
+def test_any_broken_issue_detail_gives_a_document_or_one_line(
+    place: tuple[object, ...], value: object
+) -> None:
+    """Whatever one value of an issue detail is changed to, import-aliexpress prints a document
+    that status can read, or exits 2 with one line naming standard input, never a traceback."""
+    document = copy.deepcopy(_ISSUE_DOCUMENT)
+    *parents, last = place
+    holder = document
+    for key in parents:
+        holder = holder[key]
+    if value is _DELETE:
+        del holder[last]
+    else:
+        holder[last] = value
+    out, err = io.StringIO(), io.StringIO()
+    saved = sys.stdin
+    sys.stdin = io.TextIOWrapper(io.BytesIO(json.dumps(document).encode()))
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(["import-aliexpress", "-"])
+    finally:
+        sys.stdin = saved
+    if code == 0:
+        assert loads(out.getvalue()).order_id
+    else:
+        assert code == 2
+        assert out.getvalue() == ""
+        assert len(err.getvalue().splitlines()) == 1
+        assert err.getvalue().startswith("buyer-protection: error: <stdin>: ")
+
+
+# -- the version, the clock, --tz everywhere, bounded messages -------------------------
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--version", "status"], ["-v", "--version"]])
+def test_version_prints_the_program_and_its_version(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--version` prints the program's name and `buyer_protection.__version__`, exit 0."""
+    assert _run(argv, capsys) == (0, f"buyer-protection {buyer_protection.__version__}\n", "")
+
+
+class _FixedClock(datetime):
+    """A `datetime` whose `now` is a fixed instant with microseconds."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> _FixedClock:
+        return cls(2026, 3, 14, 22, 0, 0, 250_000, tzinfo=UTC)
+
+
+def test_now_is_read_to_the_second_rounded_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default of --at is the clock's instant rounded up to a whole second."""
+    monkeypatch.setattr(cli, "datetime", _FixedClock)
+    assert cli._now() == datetime(2026, 3, 14, 22, 0, 1, tzinfo=UTC)
+
+
+def test_as_of_is_printed_without_microseconds(
+    order_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --at, "as of" and the timeline's title show whole seconds."""
+    monkeypatch.setattr(cli, "datetime", _FixedClock)
+    _, out, _ = _run(["status", str(order_file), "--tz", "Asia/Shanghai"], capsys)
+    assert _fields(out)["as of"] == (
+        "2026-03-14T22:00:01Z (Asia/Shanghai 2026-03-15T06:00:01+08:00)"
+    )
+    _, out, _ = _run(["timeline", str(order_file)], capsys)
+    assert out.startswith("Order 8123 as of 2026-03-14T22:00:01Z\n")
+
+
+def test_an_event_later_than_now_needs_at(
+    order_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An order whose last event is later than the clock's now is refused, asking for --at."""
+    monkeypatch.setattr(cli, "_now", lambda: PAID)
+    code, _, err = _run(["status", str(order_file)], capsys)
+    assert code == 2
+    assert err == (
+        f"buyer-protection: error: the order's last recorded event, at {_z(OPENED)}, is later "
+        f"than now ({_z(PAID)}); give the instant to look at with --at\n"
+    )
+
+
+def test_status_tz_applies_to_the_next_step_sentence(
+    order_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --tz, the instants inside the next step's sentence are shown in the zone too."""
+    argv = ["status", str(order_file), "--at", _iso(LOOK), "--tz", "Asia/Shanghai"]
+    _, out, _ = _run(argv, capsys)
+    local = SELLER_DEADLINE.astimezone(SHANGHAI).isoformat()
+    sentence = _fields(out)["next step"]
+    assert f"until {_z(SELLER_DEADLINE)} (Asia/Shanghai {local}) to answer" in " ".join(
+        sentence.split()
+    )
+    assert "+00:00" not in out
+
+
+def test_status_writes_sentence_instants_like_the_table(
+    order_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --tz, an instant in a sentence is written in UTC with Z, as in the table."""
+    _, out, _ = _run(["status", str(order_file), "--at", _iso(LOOK)], capsys)
+    assert f"The seller has until {_z(SELLER_DEADLINE)} to answer" in _fields(out)["next step"]
+    assert "+00:00" not in out
+
+
+def test_status_json_keeps_the_library_sentence(
+    order_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--json keeps the next step's sentence as the library wrote it, in UTC, --tz or not."""
+    argv = ["status", str(order_file), "--at", _iso(LOOK), "--tz", "Asia/Shanghai", "--json"]
+    _, out, _ = _run(argv, capsys)
+    (step, *_) = advise(_disputed(), LOOK)
+    assert json.loads(out)["next_step"]["why"] == step.why
+
+
+def test_clock_rewrites_only_the_librarys_utc_instants() -> None:
+    """The clock rewrites ISO 8601 instants in UTC; other offsets and dates stay as written."""
+    clock = Clock(SHANGHAI)
+    text = "at 2026-03-18T22:00:00.500000+00:00, not 2026-03-18T22:00:00+08:00 nor 2026-03-18."
+    assert clock.sentence(text) == (
+        "at 2026-03-18T22:00:00.500000Z (Asia/Shanghai 2026-03-19T06:00:00.500000+08:00), "
+        "not 2026-03-18T22:00:00+08:00 nor 2026-03-18."
+    )
+
+
+_HUGE = ["9" * 5000, "x" * 100_000, "\n" * 1000]
+
+
+@pytest.mark.parametrize("value", _HUGE, ids=["digits", "letters", "line breaks"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["status", "{order}", "--at", "{value}"],
+        ["status", "{order}", "--tz", "{value}"],
+        ["rules", "--policy", "{value}"],
+        ["diagram", "--format", "{value}"],
+        ["{value}"],
+        ["example", "{value}"],
+        ["status", "{value}"],
+    ],
+)
+def test_messages_quote_outside_values_bounded(
+    argv: list[str], value: str, order_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A huge value on the command line is quoted cut short: the error stays one short line."""
+    code, _, err = _run([a.replace("{order}", str(order_file)).replace("{value}", value)
+                         for a in argv], capsys)  # fmt: skip
+    assert code == 2
+    assert len(err.splitlines()) == 1
+    assert len(err) < 1200
+    assert err.startswith("buyer-protection: error: ")
+
+
 # -- parse_at and the table ------------------------------------------------------------
 
 
@@ -563,6 +999,10 @@ def test_parse_at_reads_iso_and_dateutil_forms(
         ("2026-03-08 02:30", "America/New_York", "does not exist in America/New_York"),
         ("2026-11-01 01:30", "America/New_York", "happens twice in America/New_York"),
         ("soon", None, "is not a date and time"),
+        ("2026-03-20T10:00:00+25:00", None, "has a UTC offset out of range"),
+        ("2026-03-20T10:00:00-24:00", None, "has a UTC offset out of range"),
+        ("2026-03-20 10:00 +2500", None, "has a UTC offset out of range"),
+        ("2026-03-20T10:00:00Z" + " " * 100, None, "longer than 100 characters"),
     ],
 )
 def test_parse_at_refuses_what_cannot_be_known(text: str, zone: str | None, why: str) -> None:
@@ -613,8 +1053,28 @@ def test_module_entry_point_refuses_bad_input_in_one_line(tmp_path: Path) -> Non
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.splitlines() == [
-        f"python -m buyer_protection: error: {missing}: cannot read it: No such file or directory"
+        f"buyer-protection: error: {missing}: cannot read it: No such file or directory"
     ]
+
+
+@pytest.mark.skipif(not _WIRED, reason="ENTRY POINT: __main__.py does not call cli.main yet")
+def test_module_entry_point_usage_errors_have_the_same_prefix() -> None:
+    """Under `python -m`, a usage error starts with the same prefix and points to the help
+    by the name typed."""
+    done = _shell(sys.executable, "-m", "buyer_protection", "rules", "--policy", "ebay")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "buyer-protection: error: rules: argument --policy: 'ebay' is not a known policy; "
+        "known: aliexpress (see python -m buyer_protection rules --help)"
+    ]
+
+
+@pytest.mark.skipif(not _WIRED, reason="ENTRY POINT: __main__.py does not call cli.main yet")
+def test_module_entry_point_prints_the_version() -> None:
+    """`python -m buyer_protection --version` prints the program's name and version."""
+    done = _shell(sys.executable, "-m", "buyer_protection", "--version")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == f"buyer-protection {buyer_protection.__version__}\n"
 
 
 @pytest.mark.skipif(not _WIRED, reason="ENTRY POINT: __main__.py does not call cli.main yet")

@@ -238,4 +238,4 @@ def test_wrong_usage_exits_2_with_one_line(argv: list[str]) -> None:
     assert done.returncode == 2
     assert done.stdout == ""
     assert len(done.stderr.splitlines()) == 1
-    assert done.stderr.startswith("python -m buyer_protection: error: ")
+    assert done.stderr.startswith("buyer-protection: error: ")

@@ -1,0 +1,277 @@
+"""What the command line prints: aligned text for people, one JSON object for programs.
+
+Human output writes every instant through a `Clock`: in UTC, and also in the ``--tz``
+zone when one is given, the instants inside the library's sentences included. JSON
+output keeps every instant in UTC and every sentence as the library wrote it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from ._time import span
+from .advice import Step, advise
+from .money import Money
+from .order import Deadline, Order
+from .policy import Policy
+from .storage import CONVERTER
+from .timeline import Milestone
+
+WIDTH = 100
+"""Human output wraps its last column to this many characters (fixed: the same on every
+terminal, so that the output can be compared and quoted)."""
+
+MIN_WRAP = 40
+"""The narrowest last column ``table`` wraps."""
+
+_CONFIDENCE = {"H": "high", "M": "medium", "L": "low"}
+
+# An instant as the library's sentences write it (`_time.iso`): ISO 8601 in UTC.
+_UTC_INSTANT = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{6})?\+00:00\b")
+_LINE_BREAKS = re.compile(r"\s*(?:\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])+\s*")
+
+
+def flat(text: str) -> str:
+    """*text* on one line: line breaks become a space, other unprintable characters escapes.
+
+    Documents come from elsewhere: a value must not break a line or drive the terminal.
+
+    >>> flat("81\\n23\\x1b[2J")
+    '81 23\\\\x1b[2J'
+    """
+    joined = _LINE_BREAKS.sub(" ", text)
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in joined)
+
+
+def one_line(text: str) -> str:
+    """*text* `flat` and stripped: what an error line may say."""
+    return flat(text).strip()
+
+
+class Clock:
+    """How human output writes instants: UTC, and also in *zone* when one is given."""
+
+    def __init__(self, zone: tzinfo | None) -> None:
+        self.zone = zone
+        self.name = None if zone is None else str(getattr(zone, "key", zone))
+
+    def utc(self, at: datetime) -> str:
+        """*at* in UTC, ``Z`` for the offset: ``2026-03-18T22:00:00Z``."""
+        return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+    def local(self, at: datetime) -> str:
+        """*at* in the zone, with its offset; empty without a zone."""
+        return "" if self.zone is None else at.astimezone(self.zone).isoformat()
+
+    def text(self, at: datetime | None) -> str:
+        """*at* in UTC, then in the zone: ``2026-03-18T22:00:00Z (Asia/Shanghai ...)``."""
+        if at is None:
+            return "-"
+        if self.zone is None:
+            return self.utc(at)
+        return f"{self.utc(at)} ({self.name} {self.local(at)})"
+
+    def sentence(self, text: str) -> str:
+        """*text* with each instant the library wrote in it (in UTC) written as `text` does.
+
+        >>> from zoneinfo import ZoneInfo
+        >>> Clock(ZoneInfo("Asia/Shanghai")).sentence("until 2026-03-18T22:00:00+00:00.")
+        'until 2026-03-18T22:00:00Z (Asia/Shanghai 2026-03-19T06:00:00+08:00).'
+        """
+        return _UTC_INSTANT.sub(lambda m: self.text(datetime.fromisoformat(m[0])), text)
+
+
+def table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None) -> str:
+    """*rows* as aligned columns; the last column wraps under itself at ``WIDTH``.
+
+    When the other columns leave it fewer than ``MIN_WRAP`` characters, the last column
+    is not wrapped at all: a long line reads better than a thin ribbon.
+
+    >>> print(table([("state", "shipped"), ("protection ends", "2026-05-01T00:00:00Z")]), end="")
+    state            shipped
+    protection ends  2026-05-01T00:00:00Z
+    """
+    rows = [
+        tuple(flat(cell).rstrip() for cell in row) for row in [*([header] if header else []), *rows]
+    ]
+    if not rows:
+        return ""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    indent = sum(widths) + 2 * len(widths)
+    room = WIDTH - indent
+    lines = []
+    for row in rows:
+        lead = "".join(cell.ljust(width + 2) for cell, width in zip(row, widths, strict=False))
+        wrapped = (
+            textwrap.wrap(row[-1], room, break_on_hyphens=False, break_long_words=False)
+            if room >= MIN_WRAP
+            else [row[-1]]
+        ) or [""]
+        lines.append((lead + wrapped[0]).rstrip())
+        lines.extend(" " * indent + more for more in wrapped[1:])
+    return "\n".join(lines) + "\n"
+
+
+# -- JSON ---------------------------------------------------------------------------------
+
+
+def _json_at(at: datetime | None) -> str | None:
+    return None if at is None else at.astimezone(UTC).isoformat()
+
+
+def _json_money(money: Money) -> dict[str, str]:
+    return {"amount": str(money.amount), "currency": money.currency}
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _deadline_json(deadline: Deadline) -> dict[str, object]:
+    return {
+        "at": _json_at(deadline.at),
+        "subject": deadline.subject,
+        "action": deadline.action,
+        "meaning": deadline.meaning,
+    }
+
+
+def _step_json(step: Step) -> dict[str, object]:
+    return {
+        "action": step.action,
+        "why": step.why,
+        "earliest": _json_at(step.earliest),
+        "latest": _json_at(step.latest),
+        "evidence": list(step.evidence),
+    }
+
+
+# -- the commands' outputs ----------------------------------------------------------------
+
+
+def status(order: Order, at: datetime, clock: Clock, as_json: bool) -> str:
+    """Where *order* stands at *at*: its states, deadlines and the buyer's next step."""
+    view = order.as_of(at)
+    steps = advise(order, at)
+    dispute = view.dispute
+    deadline = view.next_deadline
+    step = steps[0] if steps else None
+    if as_json:
+        return _json(
+            {
+                "order_id": view.order_id,
+                "at": _json_at(at),
+                "state": view.state.value,
+                "dispute_state": None if dispute is None else dispute.state.value,
+                "total": _json_money(view.total),
+                "refunded": _json_money(view.refunded),
+                "protection_ends": _json_at(view.protection_ends),
+                "last_event_at": _json_at(view.last_event_at),
+                "next_deadline": None if deadline is None else _deadline_json(deadline),
+                "next_step": None if step is None else _step_json(step),
+                "allowed_now": list(view.allowed()),
+                "tz": clock.name,
+            }
+        )
+    rows = [
+        ("order", view.order_id),
+        ("as of", clock.text(at)),
+        ("state", view.state.value),
+        ("dispute", "-" if dispute is None else dispute.state.value),
+        ("paid", f"{view.total}, refunded {view.refunded}"),
+        ("protection ends", clock.text(view.protection_ends)),
+        ("last event", clock.text(view.last_event_at)),
+    ]
+    if deadline is None:
+        rows.append(("next deadline", "none: nothing happens by itself from here"))
+    else:
+        rows.append(("next deadline", clock.text(deadline.at)))
+        then = f"{deadline.subject} {deadline.action}: {deadline.meaning}"
+        rows.append(("  then", clock.sentence(then)))
+    if step is not None:
+        rows.append(("next step", clock.sentence(f"{step.action}: {step.why}")))
+        if step.earliest is not None and step.earliest > at:
+            rows.append(("  from", clock.text(step.earliest)))
+        if step.latest is not None:
+            rows.append(("  before", clock.text(step.latest)))
+        if step.evidence:
+            rows.append(("  evidence", "; ".join(step.evidence)))
+    rows.append(("allowed now", ", ".join(view.allowed()) or "nothing"))
+    return table(rows)
+
+
+def timeline(order: Order, at: datetime, clock: Clock, as_json: bool) -> str:
+    """Every milestone of *order* as seen at *at*, in time order."""
+    milestones: Sequence[Milestone] = order.timeline(at)
+    if as_json:
+        return _json(
+            {
+                "order_id": order.order_id,
+                "at": _json_at(at),
+                "milestones": [
+                    {
+                        "at": _json_at(m.at),
+                        "what": m.what,
+                        "label": m.label,
+                        "status": m.status,
+                        "detail": m.detail,
+                    }
+                    for m in milestones
+                ],
+                "tz": clock.name,
+            }
+        )
+    local = () if clock.name is None else (f"at ({clock.name})",)
+    header = ("at (UTC)", *local, "status", "milestone", "detail")
+    rows = [
+        (
+            clock.utc(m.at),
+            *(() if clock.name is None else (clock.local(m.at),)),
+            m.status,
+            clock.sentence(m.label),
+            clock.sentence(m.detail) if m.detail else "-",
+        )
+        for m in milestones
+    ]
+    return f"Order {order.order_id} as of {clock.text(at)}\n\n" + table(rows, header)
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, timedelta):
+        return span(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "none" if value is None else str(value)
+
+
+def rules(policy: Policy, *, as_json: bool) -> str:
+    """Every field of *policy*: its value, the rule, the source and how sure that is."""
+    found = policy.rules()
+    if as_json:
+        return _json(
+            {
+                "policy": policy.name,
+                "version": policy.version,
+                "rules": [
+                    {
+                        "name": name,
+                        "value": CONVERTER.unstructure(value),
+                        "rule": rule,
+                        "source": source,
+                        "confidence": _CONFIDENCE.get(confidence, confidence),
+                    }
+                    for name, value, rule, source, confidence in found
+                ],
+            }
+        )
+    rows: list[tuple[str, str, str, str]] = []
+    for name, value, rule, source, confidence in found:
+        rows.append((name, _value_text(value), _CONFIDENCE.get(confidence, confidence), rule))
+        if source:
+            rows.append(("", "", "", f"source: {source}"))
+    head = f"Policy {policy.name}, version {policy.version}\n\n"
+    return head + table(rows, ("field", "value", "confidence", "rule"))
