@@ -17,11 +17,12 @@ from .errors import (
 from .feeds import parse_tracking
 from .history import HistoryEntry
 from .lifecycle import Actor, DisputeState, OrderState
+from .milestones import Milestone
 from .money import Money
 from .order import Deadline, Order
 from .policy import ALIEXPRESS, Policy
 from .storage import dumps, from_dict, loads, to_dict
-from .timeline import Milestone, to_ical
+from .timeline import to_ical
 from .tracking import Parcel, TrackingEvent, TrackingStatus
 
 try:

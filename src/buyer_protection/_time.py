@@ -57,6 +57,9 @@ _BROKEN = timedelta(days=-99)  # stands for "utcoffset() raised" (no real offset
 
 _ZONE_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9][A-Za-z0-9_+\-]*)*")
 _POSIX_LIKE = re.compile(r"(?i)(?:gmt|utc)[+-]")
+# Files of a zone database that are not zones of their own: the machine's own zone
+# (whatever this machine says), a POSIX default, and a placeholder.
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 
 
 def zone(value: object, name: str = "default_tz") -> tzinfo:
@@ -73,6 +76,8 @@ def zone(value: object, name: str = "default_tz") -> tzinfo:
         and len(value) <= 64
         and _ZONE_KEY.fullmatch(value)
         and not _POSIX_LIKE.match(value)
+        and value not in _NOT_ZONES
+        and value.split("/")[0] not in ("posix", "right")
     ):
         try:
             return ZoneInfo(value)

@@ -11,10 +11,12 @@ from datetime import datetime, timedelta
 from ._text import kind
 from ._time import utc
 from .errors import InvalidInput, MissingDependency
-from .milestones import LABELS, OPENINGS, Milestone, Status
+from .milestones import LABELS as LABELS  # still importable from here, as before
+from .milestones import OPENINGS
+from .milestones import Milestone as Milestone  # still importable from here
 from .order import Order
 
-__all__ = ["LABELS", "OPENINGS", "Milestone", "Status", "timeline", "to_ical"]
+__all__ = ["timeline", "to_ical"]
 
 
 def timeline(order: Order, at: datetime) -> tuple[Milestone, ...]:
