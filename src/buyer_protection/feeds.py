@@ -243,7 +243,7 @@ def _instant(value: object, default: tzinfo | None, dayfirst: bool | None) -> da
     local = parsed if aware else _local(parsed, default, value)
     try:
         return utc(local, "")
-    except InvalidInput as err:
+    except InvalidInput as err:  # its message starts with the name given, here none
         raise _Refused(str(err).removeprefix(": ")) from None
 
 
@@ -275,7 +275,7 @@ def _local(parsed: datetime, default: tzinfo | None, value: object) -> datetime:
         exists = tz.datetime_exists(local)
         twice = tz.datetime_ambiguous(local)
     except OverflowError:
-        raise _Refused(f"{shown(value)} is too close to the end of the calendar") from None
+        raise _Refused(f"{shown(value)} is too close to either end of the calendar") from None
     except Exception:  # a broken custom tzinfo
         raise _Refused(
             f"default_tz {shown(default)} gives no valid UTC offset for {shown(value)}; "
