@@ -355,3 +355,78 @@ def assert_refused(
         twin.advance(at)
         assert after == snapshot(twin)
     return refusal
+
+
+# -- junk: what a reader of outside data must refuse with the library's own error ----
+
+
+class BrokenZone(tzinfo):
+    """A custom tzinfo that gives no valid UTC offset: raises, out of range, or not one."""
+
+    def __init__(self, how: str) -> None:
+        self.how = how
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        """Raise, or answer a day and a half, or answer a str, as *how* says."""
+        if self.how == "raises":
+            raise RuntimeError("this zone is broken")
+        if self.how == "out of range":
+            return timedelta(hours=36)
+        return "+08:00"  # type: ignore[return-value]
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        """No daylight saving."""
+        return timedelta(0)
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        """A name, so that only the offset is broken."""
+        return "BROKEN"
+
+    def __repr__(self) -> str:
+        return f"BrokenZone({self.how!r})"
+
+
+BROKEN_ZONES = (BrokenZone("raises"), BrokenZone("out of range"), BrokenZone("not a timedelta"))
+"""One broken tzinfo of each kind."""
+
+HUGE_TEXT = "9" * 1_000_000
+"""A string of a million characters (digits, so that a careless reader tries them)."""
+
+
+def hashable_junk() -> st.SearchStrategy[object]:
+    """Junk that can be a dict key: None, bools, ints, text, bytes, tuples of those."""
+    leaf: st.SearchStrategy[object] = st.one_of(
+        st.none(), st.booleans(), st.integers(), st.text(max_size=8), st.binary(max_size=4)
+    )
+    return st.one_of(leaf, st.tuples(leaf, leaf))
+
+
+def junk() -> st.SearchStrategy[object]:
+    """Random outside values of the wrong shape: None, numbers (huge ones too), floats,
+    text (huge too), bytes, datetimes (naive, broken), broken zones, nested lists and dicts."""
+    scalars: st.SearchStrategy[object] = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.sampled_from([1, -1]).map(lambda sign: sign * 10**5000),  # built: no repr of it
+        st.sampled_from([2**63, 10**11, 1674952260862, -1]),
+        st.floats(),
+        st.decimals(allow_nan=False),
+        st.text(max_size=24),
+        st.just(HUGE_TEXT).map(str),  # mapped: its repr is not shown in the strategy's
+        st.sampled_from(["", " ", "1674952260000", "20260305", "0" * 13]),
+        st.binary(max_size=16),
+        st.datetimes(),
+        st.builds(lambda d, z: d.replace(tzinfo=z), st.datetimes(), st.sampled_from(BROKEN_ZONES)),
+        st.sampled_from(BROKEN_ZONES),
+        st.timedeltas(),
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=4),
+            st.tuples(inner, inner),
+            st.dictionaries(hashable_junk(), inner, max_size=4),
+        ),
+        max_leaves=8,
+    )

@@ -19,6 +19,7 @@ from buyer_protection import (
     Policy,
     Reason,
     TrackingEvent,
+    tracking,
 )
 
 DAY = timedelta(days=1)
@@ -160,6 +161,33 @@ def test_parcel_does_not_change_the_order() -> None:
     before = (order.state, order.history, order.tracking, order.log)
     order.parcel(SHIPPED + 500 * DAY)
     assert (order.state, order.history, order.tracking, order.log) == before
+
+
+def test_the_last_event_at_an_instant_counts_as_the_latest() -> None:
+    """Of scans that share an instant, verdict reads the last one in the list, either way round."""
+    at = SHIPPED + DAY
+    moving = TrackingEvent(at, "in_transit")
+    customs = TrackingEvent(at, "customs")
+    later = at + DAY
+    assert tracking.verdict([moving, customs], later, STALE) == (Parcel.CUSTOMS, at + STALE)
+    assert tracking.verdict([customs, moving], later, STALE) == (Parcel.IN_TRANSIT, at + STALE)
+    delivered = TrackingEvent(at, "delivered")
+    assert tracking.verdict([delivered, moving], later, STALE)[0] is Parcel.IN_TRANSIT
+    assert tracking.verdict([moving, delivered], later, STALE)[0] is Parcel.DELIVERED
+
+
+def test_info_received_last_in_a_tie_leaves_the_verdict_to_the_scan_before() -> None:
+    """An info_received scan last at an instant is no news: the scan before it decides."""
+    at = SHIPPED + DAY
+    events = [TrackingEvent(at, "customs"), TrackingEvent(at, "info_received")]
+    assert tracking.verdict(events, at, STALE) == (Parcel.CUSTOMS, at + STALE)
+
+
+@pytest.mark.parametrize("field", ["description", "location"])
+def test_a_tracking_event_refuses_non_text_with_a_short_message(field: str) -> None:
+    """A description or location that is not a str is InvalidInput, the value quoted bounded."""
+    with pytest.raises(InvalidInput, match=f"^{field}: expected a str, got int an int of 5001"):
+        TrackingEvent(SHIPPED, "in_transit", **{field: 10**5000})  # type: ignore[arg-type]
 
 
 # -- add_tracking -----------------------------------------------------------------

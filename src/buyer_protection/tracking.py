@@ -1,4 +1,8 @@
-"""What the carrier says: tracking events, observed rather than acted."""
+"""What the carrier says: tracking events, observed rather than acted.
+
+Tracking is read sorted by instant; of several events at one instant, the last
+counts as the latest (see `verdict`).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from ._text import kind
 from ._time import member, utc
 from .errors import InvalidInput
 
@@ -34,7 +39,7 @@ def _status(value: object) -> TrackingStatus:
 def _text(name: str) -> Any:
     def check(_: Any, __: Any, value: object) -> None:
         if not isinstance(value, str):
-            raise InvalidInput(f"{name}: expected a str, got {type(value).__name__} {value!r}")
+            raise InvalidInput(f"{name}: expected a str, got {kind(value)}")
 
     return check
 
@@ -87,12 +92,14 @@ MOVING = frozenset({Parcel.IN_TRANSIT, Parcel.CUSTOMS})
 def verdict(
     events: Sequence[TrackingEvent], at: datetime, stalled_after: timedelta
 ) -> tuple[Parcel, datetime | None]:
-    """The verdict on sorted *events* at *at*, and the instant it would next change by itself.
+    """The verdict on *events* at *at*, and the instant it would next change by itself.
 
-    Only events up to *at* count. ``info_received`` alone is no information; a
-    parcel moving (in transit, out for delivery, exception, customs) with no new
-    scan for *stalled_after* is stalled from that instant on. Delivered, failed
-    and returned are final verdicts and never go stale.
+    *events* are sorted by instant; of several at one instant, the last in *events*
+    counts as the latest (the one a carrier's feed lists on its newest side). Only
+    events up to *at* count. ``info_received`` alone is no information; a parcel
+    moving (in transit, out for delivery, exception, customs) with no new scan for
+    *stalled_after* is stalled from that instant on. Delivered, failed and returned
+    are final verdicts and never go stale.
     """
     end = bisect.bisect_right(events, at, key=lambda e: e.at)
     last = next(
