@@ -717,7 +717,6 @@ def test_a_tie_gives_the_verdict_of_the_scan_on_the_feeds_newest_side() -> None:
     assert verdict(events, at, timedelta(days=10))[0] is Parcel.CUSTOMS
 
 
-@pytest.mark.xfail(strict=True, reason="Order.add_tracking tie order: lead")
 def test_an_order_fed_the_parsed_events_gives_the_carriers_verdict() -> None:
     """Events from parse_tracking added one by one to an order keep the carrier's verdict."""
     rows = [
@@ -916,10 +915,18 @@ def test_huge_values_are_quoted_bounded_in_messages() -> None:
     assert len(str(refused.value)) < 2000
 
 
-def test_a_huge_description_is_accepted_as_it_is() -> None:
-    """A long description is text like any other: kept whole, not a problem."""
-    (event,) = parse_tracking([{**ROW, "description": "y" * 1_000_000}], default_tz="UTC")
-    assert len(event.description) == 1_000_000
+def test_a_description_too_long_to_keep_is_a_problem_of_its_row() -> None:
+    """A description over 10,000 characters (or not writable as UTF-8) is refused, by row."""
+    (event,) = parse_tracking([{**ROW, "description": "y" * 10_000}], default_tz="UTC")
+    assert len(event.description) == 10_000
+    rows = [ROW, {**ROW, "description": "y" * 1_000_000}, {**ROW, "location": "a\ud800"}]
+    with pytest.raises(InvalidInput) as refused:
+        parse_tracking(rows, default_tz="UTC")
+    assert refused.value.problems == (
+        "records[1].description: 1000000 characters is too long; at most 10000",
+        "records[2].location: the character at position 1 is a lone surrogate ('\\ud800'), "
+        "which UTF-8 cannot write",
+    )
 
 
 def test_a_feed_with_many_bad_rows_quotes_a_few_and_keeps_them_all() -> None:

@@ -37,7 +37,12 @@ def utc(value: object, name: str = "at") -> datetime:
             )
         try:
             instant = value.astimezone(UTC)
-        except OverflowError:  # past the end of the calendar once in UTC
+        except OverflowError:  # past either end of the calendar once in UTC
+            if value.year < 2:
+                raise InvalidInput(
+                    f"{name}: {value.isoformat()} is before the first instant of the calendar "
+                    "once in UTC (0001-01-01T00:00:00+00:00)"
+                ) from None
             instant = None
         except Exception:  # a tzinfo that answers utcoffset() but breaks on the way to UTC
             raise InvalidInput(

@@ -27,6 +27,7 @@ from dateutil import parser as dateparser
 from dateutil import tz
 
 from ._text import kind, shown
+from ._text import text as storable
 from ._time import LATEST, utc, zone
 from .errors import BuyerProtectionError, InvalidInput
 from .tracking import TrackingEvent, TrackingStatus
@@ -536,7 +537,10 @@ def _event(
         if not isinstance(value, str):
             problems.append(f"{where}.{names[name]}: expected text, got {kind(value)}")
             value = ""
-        texts.append(value.strip())
+        try:
+            texts.append(storable(value.strip(), f"{where}.{names[name]}"))
+        except InvalidInput as err:  # too long, or not writable as UTF-8
+            problems.append(str(err))
     if len(problems) > before or at is None or status is None:
         return None
     return TrackingEvent(at, status, texts[0], texts[1])

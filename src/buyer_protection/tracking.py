@@ -14,9 +14,8 @@ from typing import Any
 
 import attrs
 
-from ._text import kind
+from ._text import text
 from ._time import member, utc
-from .errors import InvalidInput
 
 
 class TrackingStatus(enum.Enum):
@@ -38,8 +37,7 @@ def _status(value: object) -> TrackingStatus:
 
 def _text(name: str) -> Any:
     def check(_: Any, __: Any, value: object) -> None:
-        if not isinstance(value, str):
-            raise InvalidInput(f"{name}: expected a str, got {kind(value)}")
+        text(value, name)  # a str a document can hold: bounded, UTF-8 writable
 
     return check
 
