@@ -110,10 +110,10 @@ class Move:
 
 
 def meta_values() -> st.SearchStrategy[object]:
-    """A value ``meta`` may hold: str, int, bool, None, Money or an aware datetime."""
+    """A value ``meta`` may hold: str, int (of 64 bits), bool, None, Money or an aware datetime."""
     return st.one_of(
         st.text(max_size=8),
-        st.integers(-(2**70), 2**70),
+        st.integers(-(2**63), 2**63 - 1),
         st.booleans(),
         st.none(),
         money(),
