@@ -8,6 +8,7 @@ refusals. `snapshot` captures everything a refused call must leave unchanged.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
@@ -28,6 +29,7 @@ from buyer_protection import (
     Policy,
     Reason,
 )
+from buyer_protection._text import shown
 
 # -- instants and zones ---------------------------------------------------------
 
@@ -401,7 +403,7 @@ def hashable_junk() -> st.SearchStrategy[object]:
     return st.one_of(leaf, st.tuples(leaf, leaf))
 
 
-def junk() -> st.SearchStrategy[object]:
+def feed_junk() -> st.SearchStrategy[object]:
     """Random outside values of the wrong shape: None, numbers (huge ones too), floats,
     text (huge too), bytes, datetimes (naive, broken), broken zones, nested lists and dicts."""
     scalars: st.SearchStrategy[object] = st.one_of(
@@ -430,3 +432,250 @@ def junk() -> st.SearchStrategy[object]:
         ),
         max_leaves=8,
     )
+
+
+# -- junk: what outside data may be -----------------------------------------------
+
+
+class Deep(list[object]):
+    """A list holding *leaf* inside *depth* lists and objects, alternately: deep for any reader.
+
+    Hypothesis shows it by its size, as printing it would overflow the stack.
+    """
+
+    def __init__(self, depth: int, leaf: object) -> None:
+        value = leaf
+        for level in range(depth - 1):
+            value = [value] if level % 2 else {"x": value}
+        super().__init__([value])
+        self.depth = depth
+        self.leaf = leaf
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(f"Deep({self.depth}, {shown(self.leaf)})")
+
+
+class Odd:
+    """An object of no type the library knows, whose repr raises."""
+
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text("Odd()")
+
+
+HUGE_INT = 10**5000
+"""More digits than Python writes or reads by default (4,300)."""
+
+ODD_TEXT = (
+    "",
+    " ",
+    "\ud800",
+    "8123\udfff",
+    "\x00",
+    "NaN",
+    "Infinity",
+    "1e999999",
+    "-0",
+    "P5D",
+    "P99999999999D",
+    "PT99999999999999999999S",
+    "2026-03-01",
+    "2026-03-01T00:00:00",
+    "2026-03-01T00:00:00Z",
+    "2026-03-01 00:00:00+00:00",
+    "20260301T000000+0000",
+    "2026-03-01T00:00:00.5+00:00",
+    "2026-03-01T00:00:00+24:00",
+    "0001-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59-01:00",
+    "9990-01-01T00:00:00+00:00",
+    "٢٠٢٦-03-01T00:00:00+00:00",
+    "USD",
+    "usd",
+    "25.90",
+    "1e3",
+    "١٢",
+    "$money",
+    "$datetime",
+    "pay",
+    "complete",
+    "close",
+    "seller_timeout",
+    "add_tracking",
+    "buyer",
+    "system",
+    "carrier",
+    "in_transit",
+    "Asia/Shanghai",
+    "GMT+8",
+    "../../etc/passwd",
+)
+"""Strings that look almost right to a reader of outside data."""
+
+
+def junk_scalars() -> st.SearchStrategy[Any]:
+    """A single value of any kind outside data may hold, the odd ones first."""
+    return st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.integers(-(2**70), 2**70),
+        st.sampled_from([2**63, -(2**63) - 1, 10**19, 0, -1]),
+        st.sampled_from([1, -1]).map(lambda sign: sign * HUGE_INT),
+        st.floats(),
+        st.sampled_from(ODD_TEXT),
+        st.text(max_size=12),
+        st.text(st.characters(categories=["Cs", "Cc", "Nd"]), max_size=4),
+        st.builds(
+            lambda c, n: c * n, st.sampled_from(["x", "9", "\ud800", "é"]), st.integers(1, 10**5)
+        ),
+        st.binary(max_size=8),
+        st.datetimes(),
+        st.datetimes(timezones=st.just(UTC)),
+        st.just(timedelta(days=1)),
+        st.just(Decimal("NaN")),
+        st.builds(Odd),
+    )
+
+
+def junk() -> st.SearchStrategy[Any]:
+    """A value from `junk_scalars`, or lists, tuples and dicts of them, or a deep nest."""
+    keys = st.one_of(st.sampled_from(["x", "id", "at", "time", "status", "amount"]), junk_scalars())
+    nests = st.builds(Deep, st.integers(100, 5000), junk_scalars())
+    return st.one_of(
+        st.recursive(
+            junk_scalars(),
+            lambda inner: (
+                st.lists(inner, max_size=3)
+                | st.tuples(inner, inner)
+                | st.dictionaries(keys.filter(_hashable), inner, max_size=3)
+            ),
+            max_leaves=8,
+        ),
+        nests,
+    )
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def nodes(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """The path to every node of a tree of dicts and lists, containers included, root excluded.
+
+    Nodes deeper than 30 levels are left out (a deep nest is one node).
+    """
+    if path:
+        yield path
+    if len(path) > 30:
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from nodes(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from nodes(item, (*path, i))
+
+
+@st.composite
+def mutated(draw: st.DrawFn, tree: Any, values: st.SearchStrategy[Any] | None = None) -> Any:
+    """A copy of *tree* (dicts and lists) with one to four nodes replaced, deleted or added to.
+
+    A replaced node becomes a value from *values* (default: `junk`); an added one is a
+    new key of an object or a new item of a list.
+    """
+    tree = copy.deepcopy(tree)
+    values = junk() if values is None else values
+    for _ in range(draw(st.integers(1, 4))):
+        paths = list(nodes(tree))
+        if not paths:
+            break
+        *head, last = draw(st.sampled_from(paths))
+        parent: Any = tree
+        for key in head:
+            parent = parent[key]
+        how = draw(st.sampled_from(["replace", "replace", "delete", "add"]))
+        if how == "replace":
+            parent[last] = draw(values)
+        elif how == "delete":
+            del parent[last]
+        elif isinstance(parent[last], dict):
+            parent[last][draw(st.sampled_from(["x", "id", "at", "details"]))] = draw(values)
+        elif isinstance(parent[last], list):
+            parent[last].insert(draw(st.integers(0, len(parent[last]))), draw(values))
+        else:
+            parent[last] = [parent[last]]
+    return tree
+
+
+@st.composite
+def played_orders(draw: st.DrawFn, max_size: int = 12) -> Order:
+    """A random order: a random policy and total, and a random scenario played on it."""
+    order = new_order(draw(policies()), draw(money(positive=True)), draw(instants()))
+    for _ in run(order, draw(scenarios(max_size=max_size)), draw(zones())):
+        pass
+    return order
+
+
+def json_junk() -> st.SearchStrategy[Any]:
+    """A value of JSON's types only (NaN and infinities included), odd strings first."""
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**70), 2**70),
+        st.sampled_from([2**63, -(2**63) - 1, 0, -1, 10**19]),
+        st.floats(),
+        st.sampled_from(ODD_TEXT),
+        st.text(max_size=12),
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(st.sampled_from(["x", "id", "at", "amount", "$money"]), inner)
+        ),
+        max_leaves=6,
+    )
+
+
+SPLICES = (
+    "9" * 5000,
+    "-" + "1" * 4301,
+    "NaN",
+    "-Infinity",
+    '"\\ud800"',
+    '"\\udfff\\ud800"',
+    "[" * 5000,
+    "{" * 3000,
+    '{"a": 1, "a": 2}',
+    "\x00",
+    "\ufeff",
+    "",
+    "1e400",
+    '"' + "x" * 100_000 + '"',
+)
+"""JSON fragments, broken or odd, to splice into a document's text."""
+
+
+@st.composite
+def spliced(draw: st.DrawFn, text: str) -> str:
+    """*text* with a fragment of `SPLICES` (or random text) put in, over or instead of a part."""
+    start = draw(st.integers(0, len(text)))
+    end = draw(st.integers(start, min(len(text), start + 40)))
+    piece = draw(st.sampled_from(SPLICES) | st.text(max_size=6))
+    return text[:start] + piece + text[end:]
+
+
+@st.composite
+def spliced_bytes(draw: st.DrawFn, data: bytes) -> bytes:
+    """*data* with a few random bytes (often invalid UTF-8, or an encoded surrogate) put in."""
+    at = draw(st.integers(0, len(data)))
+    odd = [b"\xed\xa0\x80", b"\xff", b"\xc3", b"\xef\xbb\xbf", b"\xf4\x90\x80\x80", b"\xc0\xaf"]
+    piece = draw(st.sampled_from(odd) | st.binary(min_size=1, max_size=4))
+    return data[:at] + piece + data[at:]

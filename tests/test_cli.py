@@ -425,7 +425,7 @@ BAD: list[tuple[str, list[str], str]] = [
     (
         "paid too late",
         ["timeline", "{late}", "--at", "9999-12-26T00:00Z"],
-        "{late}: log[0]: paid_at: 9999-12-25T00:00:00+00:00 is later than the year",
+        "{late}: paid_at: '9999-12-25T00:00:00+00:00' is later than the year",
     ),
     (
         "issue detail as an order",

@@ -28,7 +28,7 @@ from buyer_protection import (
 )
 from buyer_protection.feeds import STATUS_WORDS, parse_instant
 from buyer_protection.tracking import verdict
-from strategies import BROKEN_ZONES, hashable_junk, junk
+from strategies import BROKEN_ZONES, feed_junk, hashable_junk
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -945,44 +945,48 @@ def test_a_feed_with_many_bad_rows_quotes_a_few_and_keeps_them_all() -> None:
 
 FIELDS = ("time", "status", "description", "location")
 _near_times = st.one_of(
-    junk(),
+    feed_junk(),
     st.sampled_from(["2026-03-05 09:12", "05/03/2026 09:12", "Mar 5 75 09:12", "1674952260862"]),
     st.integers(-(10**16), 10**16),
     st.text(alphabet="0123456789-/.: TZ+", max_size=24),
 )
 _rows = st.one_of(
-    junk(),
+    feed_junk(),
     st.fixed_dictionaries(
         {},
         optional={
             "time": _near_times,
-            "status": st.one_of(junk(), st.sampled_from(sorted(STATUS_WORDS))),
-            "description": junk(),
-            "location": junk(),
+            "status": st.one_of(feed_junk(), st.sampled_from(sorted(STATUS_WORDS))),
+            "description": feed_junk(),
+            "location": feed_junk(),
         },
     ),
 )
-_zones = st.one_of(junk(), st.sampled_from(["UTC", "Asia/Shanghai", "GMT+8", "../../etc/passwd"]))
+_zones = st.one_of(
+    feed_junk(), st.sampled_from(["UTC", "Asia/Shanghai", "GMT+8", "../../etc/passwd"])
+)
 
 
 @given(
-    records=st.one_of(junk(), st.lists(_rows, max_size=5), st.iterables(_rows, max_size=5)),
+    records=st.one_of(feed_junk(), st.lists(_rows, max_size=5), st.iterables(_rows, max_size=5)),
     default_tz=_zones,
     keys=st.one_of(
         st.none(),
-        junk(),
-        st.dictionaries(st.one_of(hashable_junk(), st.sampled_from(FIELDS)), junk(), max_size=3),
+        feed_junk(),
+        st.dictionaries(
+            st.one_of(hashable_junk(), st.sampled_from(FIELDS)), feed_junk(), max_size=3
+        ),
     ),
     statuses=st.one_of(
         st.none(),
-        junk(),
+        feed_junk(),
         st.dictionaries(
             st.one_of(hashable_junk(), st.just("Teleported")),
-            st.one_of(junk(), st.sampled_from(TrackingStatus)),
+            st.one_of(feed_junk(), st.sampled_from(TrackingStatus)),
             max_size=3,
         ),
     ),
-    dayfirst=st.one_of(st.none(), st.booleans(), junk()),
+    dayfirst=st.one_of(st.none(), st.booleans(), feed_junk()),
 )
 def test_junk_given_to_parse_tracking_gives_only_the_librarys_errors(
     records: object, default_tz: object, keys: object, statuses: object, dayfirst: object
@@ -1005,7 +1009,7 @@ def test_junk_given_to_parse_tracking_gives_only_the_librarys_errors(
     assert len(message) < 5000
 
 
-@given(value=_near_times, default_tz=st.one_of(st.none(), _zones), dayfirst=junk())
+@given(value=_near_times, default_tz=st.one_of(st.none(), _zones), dayfirst=feed_junk())
 def test_junk_given_to_parse_instant_gives_only_the_librarys_errors(
     value: object, default_tz: object, dayfirst: object
 ) -> None:

@@ -38,7 +38,7 @@ from buyer_protection import (
     loads,
     to_dict,
 )
-from buyer_protection.storage import SCHEMA_VERSION
+from buyer_protection.storage import SCHEMA_VERSION, log_from_list, log_to_list
 from strategies import (
     LOS_ANGELES,
     SHANGHAI,
@@ -110,10 +110,10 @@ class Move:
 
 
 def meta_values() -> st.SearchStrategy[object]:
-    """A value ``meta`` may hold: str, int, bool, None, Money or an aware datetime."""
+    """A value ``meta`` may hold: str, int (of 64 bits), bool, None, Money or an aware datetime."""
     return st.one_of(
         st.text(max_size=8),
-        st.integers(-(2**70), 2**70),
+        st.integers(-(2**63), 2**63 - 1),
         st.booleans(),
         st.none(),
         money(),
@@ -595,12 +595,12 @@ def _has(problems: tuple[str, ...], path: str, *words: str) -> bool:
         ),
         (
             lambda d: d["history"][2]["details"].update(colour="red"),
-            "history[2].details.colour",
-            ("not a known detail",),
+            "history[2].details",
+            ("'colour'", "not a known detail"),
         ),
         (
             lambda d: d["history"][1]["details"]["meta"].update(weight=1.5),
-            "history[1].details.meta",
+            "history[1].details.meta['weight']",
             ("float",),
         ),
     ],
@@ -808,6 +808,419 @@ def test_loading_out_of_range_instants_and_lengths_is_invalid_input(change: Any)
     change(document)
     with pytest.raises(InvalidInput):
         loads(json.dumps(document))
+
+
+# -- exactly what to_dict writes, and nothing else ---------------------------------------
+
+
+def _refusal(document: dict[str, Any]) -> InvalidInput:
+    with pytest.raises(InvalidInput) as raised:
+        from_dict(document)
+    return raised.value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "20260301T093000+0000",
+        "2026-03-01T09:30:00Z",
+        "2026-03-01 09:30:00+00:00",
+        "2026-03-01T09:30+00:00",
+        "2026-03-01T09:30:00+0000",
+        "2026-03-01T09:30:00+00",
+        "2026-03-01T09:30:00+00:00:00",
+        "2026-03-01T09:30:00.5+00:00",
+        "2026-03-01T09:30:00.000500+00:00:00",
+        "2026-03-01T09:30:00.1234567+00:00",
+        "2026-060T09:30:00+00:00",
+        "2026-W09-7T09:30:00+00:00",
+        "+2026-03-01T09:30:00+00:00",
+        " 2026-03-01T09:30:00+00:00",
+        "2026-03-01T09:30:00+00:00\n",
+        "٢٠٢٦-03-01T09:30:00+00:00",
+        "2026-03-01t09:30:00+00:00",
+        "2026-03-01T24:00:00+00:00",
+        "2026-02-30T09:30:00+00:00",
+        "2026-03-01T09:30:00+24:00",
+        "2026-03-01T09:30:00+05:60",
+    ],
+)
+def test_loading_refuses_an_instant_in_a_form_to_dict_never_writes(text: str) -> None:
+    """Only YYYY-MM-DDTHH:MM:SS[.ffffff]±HH:MM is an instant; others are refused at the path."""
+    document = to_dict(closed_order())
+    document["paid_at"] = document["history"][0]["at"] = text
+    problems = _refusal(document).problems
+    assert _has(problems, "paid_at", repr(text)), problems
+    assert _has(problems, "history[0].at", repr(text)), problems
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda d: d["history"][2].update(at="2026-03-03T09:30:00Z"), "history[2].at"),
+        (lambda d: d["tracking"][0].update(at="20260303T093000+0000"), "tracking[0].at"),
+        (
+            lambda d: d["disputes"][0]["history"][3]["details"]["meta"].update(
+                seen={"$datetime": "2026-03-25 09:30:00+00:00"}
+            ),
+            "disputes[0].history[3].details.meta['seen']",
+        ),
+    ],
+)
+def test_every_instant_of_a_document_is_read_alike(change: Any, path: str) -> None:
+    """Fields, history entries, tracking and meta datetimes refuse the same forms, at their path."""
+    document = to_dict(disputed_order())
+    change(document)
+    assert _has(_refusal(document).problems, path, "YYYY-MM-DDTHH:MM:SS"), path
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-03-01T15:00:00+05:30",
+        "2026-03-01T09:30:00.000000+00:00",
+        "2026-03-01T09:30:00-00:00",
+        "2026-02-28T23:30:00-10:00",
+    ],
+)
+def test_loading_accepts_an_instant_with_any_offset_and_six_digit_microseconds(text: str) -> None:
+    """Any offset ±HH:MM, and microseconds written with six digits, read as the same instant."""
+    order = closed_order()
+    document = to_dict(order)
+    document["paid_at"] = document["history"][0]["at"] = text
+    assert to_dict(from_dict(document)) == to_dict(order)
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "words"),
+    [
+        (
+            lambda d: d.update(paid_at="9999-12-31T23:00:00-05:00"),
+            "paid_at",
+            ("outside the calendar",),
+        ),
+        (
+            lambda d: d["history"][1].update(at="9999-01-01T00:00:00+00:00"),
+            "history[1].at",
+            ("later than the year 9900",),
+        ),
+        (
+            lambda d: d["tracking"][0].update(at="9990-01-01T00:00:00+00:00"),
+            "tracking[0].at",
+            ("later than the year 9900",),
+        ),
+        (
+            lambda d: d["history"][1]["details"]["meta"].update(
+                late={"$datetime": "9999-12-31T23:59:59-01:00"}
+            ),
+            "history[1].details.meta['late']",
+            ("outside the calendar",),
+        ),
+        (
+            lambda d: d.update(paid_at="0001-01-01T00:30:00+01:00"),
+            "paid_at",
+            ("outside the calendar",),
+        ),
+    ],
+)
+def test_loading_an_instant_out_of_range_names_its_path(
+    change: Any, path: str, words: tuple[str, ...]
+) -> None:
+    """An instant past the library's latest, or off the calendar in UTC, is refused at its path."""
+    document = to_dict(disputed_order())
+    change(document)
+    assert _has(_refusal(document).problems, path, *words)
+
+
+@pytest.mark.parametrize("empty", ["", {}, None, 0, "[]"])
+@pytest.mark.parametrize(
+    ("where", "path"),
+    [
+        (lambda d: (d, "tracking"), "tracking"),
+        (lambda d: (d, "disputes"), "disputes"),
+        (lambda d: (d, "history"), "history"),
+        (lambda d: (d["disputes"][0], "history"), "disputes[0].history"),
+        (lambda d: (d["history"][4]["details"], "evidence"), "history[4].details.evidence"),
+        (lambda d: (d["disputes"][0], "evidence"), "disputes[0].evidence"),
+    ],
+)
+def test_loading_refuses_a_list_given_as_anything_else(
+    empty: object, where: Any, path: str
+) -> None:
+    """A sequence must be a JSON array: an empty string or object is not an empty list."""
+    document = to_dict(disputed_order())
+    parent, key = where(document)
+    parent[key] = empty
+    assert _has(_refusal(document).problems, path, "expected a list"), path
+
+
+def test_document_writes_every_entry_with_its_details_even_empty() -> None:
+    """to_dict writes "details" for every history entry, ``{}`` when the action had none."""
+    document = to_dict(closed_order())
+    entries = [*document["history"], *document["disputes"][0]["history"]]
+    assert all("details" in entry for entry in entries)
+    assert document["history"][3]["action"] == "dispute_resolved"
+    assert document["history"][3]["details"] == {}
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda d: d["history"][3].pop("details"), "history[3].details"),
+        (lambda d: d["history"][0].pop("details"), "history[0].details"),
+        (lambda d: d["disputes"][0]["history"][0].pop("details"), "disputes[0].history[0].details"),
+        (lambda d: d["disputes"][0]["outcome"].pop("at"), "disputes[0].outcome.at"),
+        (lambda d: d["history"][1].pop("before"), "history[1].before"),
+    ],
+)
+def test_loading_requires_every_key_to_dict_writes(change: Any, path: str) -> None:
+    """A key to_dict always writes (an entry's details, even empty) is required, at its path."""
+    document = to_dict(closed_order())
+    change(document)
+    assert _has(_refusal(document).problems, path, "required field missing")
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda d: d.update(order_id="8123-A\ud800"), "order_id"),
+        (
+            lambda d: d["history"][0]["details"].update(order_id="\udfff"),
+            "history[0].details.order_id",
+        ),
+        (lambda d: d["tracking"][0].update(location="Shen\ud800zhen"), "tracking[0].location"),
+        (lambda d: d["tracking"][0].update(description="\udc00"), "tracking[0].description"),
+        (lambda d: d["disputes"][0].update(description="\ud800"), "disputes[0].description"),
+        (
+            lambda d: d["history"][1]["details"]["meta"].update(carrier="\ud800"),
+            "history[1].details.meta['carrier']",
+        ),
+        (
+            lambda d: d["history"][1]["details"]["meta"].update({"\ud800": 1}),
+            "history[1].details.meta['\\ud800']",
+        ),
+        (lambda d: d["policy"].update(name="\ud800"), "policy.name"),
+    ],
+)
+def test_loading_refuses_a_lone_surrogate_in_any_string(change: Any, path: str) -> None:
+    """A string that is not valid Unicode could never be saved again: refused at its path."""
+    document = to_dict(disputed_order())
+    change(document)
+    assert _has(_refusal(document).problems, path, "lone surrogate"), path
+    with pytest.raises(InvalidInput) as raised:
+        loads(json.dumps(document))  # the same, as the escape "\ud800" in JSON text
+    assert _has(raised.value.problems, path, "lone surrogate")
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [b"\xed\xa0\x80", b"\xff", b"\xc3", b"\xc0\xaf", b"\xf4\x90\x80\x80"],
+)
+def test_loads_refuses_bytes_that_are_not_utf8(encoded: bytes) -> None:
+    """Invalid UTF-8 (an encoded surrogate, a stray or overlong byte) is InvalidInput saying so."""
+    text = dumps(disputed_order()).encode()
+    damaged = text.replace(b'"8123-A"', b'"8123-A' + encoded + b'"')
+    assert damaged != text
+    with pytest.raises(InvalidInput, match="not UTF-8"):
+        loads(damaged)
+
+
+def test_loads_reads_utf8_bytes_with_or_without_a_byte_order_mark() -> None:
+    """UTF-8 bytes load (a leading byte order mark is ignored); UTF-16 bytes are refused."""
+    order = disputed_order()
+    for data in (dumps(order).encode(), b"\xef\xbb\xbf" + dumps(order).encode()):
+        assert to_dict(loads(data)) == to_dict(order)
+    with pytest.raises(InvalidInput, match="not UTF-8"):
+        loads(dumps(order).encode("utf-16"))
+
+
+HUGE = 10**5000
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda d: d.update(extension_days=HUGE), "extension_days"),
+        (lambda d: d.update(protection_days=-HUGE), "protection_days"),
+        (lambda d: d["history"][2].update(id=HUGE), "history[2].id"),
+        (lambda d: d["tracking"][0].update(id=2**63), "tracking[0].id"),
+        (lambda d: d["history"][2]["details"].update(days=HUGE), "history[2].details.days"),
+        (lambda d: d["policy"].update(protection_days=HUGE), "policy.protection_days"),
+        (
+            lambda d: d["history"][1]["details"]["meta"].update(n=HUGE),
+            "history[1].details.meta['n']",
+        ),
+        (
+            lambda d: d["history"][1]["details"]["meta"].update(n=-(2**63) - 1),
+            "history[1].details.meta['n']",
+        ),
+    ],
+)
+def test_loading_refuses_an_integer_beyond_64_bits_in_a_short_message(
+    change: Any, path: str
+) -> None:
+    """An integer of thousands of digits is InvalidInput at its path, quoted by its size only."""
+    document = to_dict(disputed_order())
+    change(document)
+    refusal = _refusal(document)
+    assert _has(refusal.problems, path, "64 bits"), refusal.problems
+    assert len(str(refusal)) < 1000
+
+
+@pytest.mark.parametrize("version", [HUGE, -HUGE], ids=["huge", "-huge"])
+def test_loading_a_schema_version_of_thousands_of_digits_is_invalid_input(version: int) -> None:
+    """A schema_version of 5001 digits is refused at schema_version, naming its size."""
+    document = to_dict(disputed_order())
+    document["schema_version"] = version
+    with pytest.raises(InvalidInput, match=r"^schema_version: an int of 5001 digits"):
+        from_dict(document)
+
+
+@pytest.mark.parametrize("digits", [4300, 4301, 5000])
+def test_loads_of_a_number_of_thousands_of_digits_is_invalid_input(digits: int) -> None:
+    """JSON text with a number longer than Python reads is InvalidInput, not ValueError."""
+    text = dumps(disputed_order()).replace(
+        '"extension_days": 5', f'"extension_days": {"9" * digits}'
+    )
+    with pytest.raises(InvalidInput, match=r"digits"):
+        loads(text)
+
+
+def test_loading_deeply_nested_input_is_invalid_input() -> None:
+    """JSON text or a dict nested a hundred thousand levels deep is InvalidInput."""
+    with pytest.raises(InvalidInput, match="nested too deeply"):
+        loads("[" * 100_000 + "]" * 100_000)
+    deep: list[Any] = []
+    for _ in range(100_000):
+        deep = [deep]
+    document = to_dict(disputed_order())
+    document["order_id"] = deep
+    assert _has(_refusal(document).problems, "order_id", "expected a string")
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), -float("inf"), 5.0])
+def test_loading_refuses_floats_where_integers_belong(number: float) -> None:
+    """NaN, infinities and whole floats are not integers: refused at their path."""
+    document = to_dict(disputed_order())
+    document["extension_days"] = number
+    assert _has(_refusal(document).problems, "extension_days", "expected an integer")
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda d: d.update(order_id="x" * 10**6), "order_id"),
+        (lambda d: d["history"][1].update(action="x" * 10**6), "history[1].action"),
+        (lambda d: d.update({"x" * 10**6: 1}), "(document)"),
+        (lambda d: d["history"][1]["details"].update({"x" * 10**6: 1}), "history[1].details"),
+        (lambda d: d["total"].update(amount="9" * 10**6), "total"),
+        (
+            lambda d: d["policy"].update(processing_time="P" + "9" * 10**6 + "D"),
+            "policy.processing_time",
+        ),
+    ],
+)
+def test_messages_quote_a_huge_string_in_a_few_characters(change: Any, path: str) -> None:
+    """A string of a million characters is quoted cut short, with its length, in the message."""
+    document = to_dict(disputed_order())
+    change(document)
+    refusal = _refusal(document)
+    assert any(p.startswith(path) for p in refusal.problems), refusal.problems
+    assert re.search(r"\(100000[0-9] characters\)", str(refusal)), str(refusal)
+    assert len(str(refusal)) < 2000
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency"),
+    [
+        ("1e3", "USD"),
+        (" 5", "USD"),
+        ("5_000", "USD"),
+        ("+5", "USD"),
+        ("\u0665", "USD"),
+        ("-5", "USD"),
+        (".5", "USD"),
+        ("5.", "USD"),
+        ("NaN", "USD"),
+        ("5", "usd"),
+        ("5", " USD"),
+        ("5", "XAU"),
+    ],
+)
+def test_loading_refuses_an_amount_in_a_form_to_dict_never_writes(
+    amount: str, currency: str
+) -> None:
+    """An amount is a plain decimal string and the currency an upper-case ISO 4217 code."""
+    document = to_dict(disputed_order())
+    document["total"] = {"amount": amount, "currency": currency}
+    assert _has(_refusal(document).problems, "total"), (amount, currency)
+
+
+@pytest.mark.parametrize(
+    "text", ["P\u0665D", "P5DT", "P5d", "P1W", "-P5D", "P5.5D", "P9999999999D", "P+5D"]
+)
+def test_loading_refuses_a_duration_in_a_form_to_dict_never_writes(text: str) -> None:
+    """A duration is days, hours, minutes and seconds in ASCII digits, within timedelta's range."""
+    document = to_dict(disputed_order())
+    document["policy"]["processing_time"] = text
+    assert _has(_refusal(document).problems, "policy.processing_time"), text
+
+
+@pytest.mark.parametrize("action", ["frobnicate", "", "Ship", "pay "])
+def test_loading_refuses_an_action_the_library_does_not_have(action: str) -> None:
+    """An entry's action is one of the library's actions, or refused at its path naming them."""
+    document = to_dict(disputed_order())
+    document["history"][1]["action"] = action
+    assert _has(_refusal(document).problems, "history[1].action", "not an action", "ship")
+
+
+# -- the log alone ----------------------------------------------------------------------
+
+
+def test_log_to_list_and_back_gives_the_same_log() -> None:
+    """log_from_list(log_to_list(log)) is the log again, and replays to the same order."""
+    order = disputed_order()
+    data = log_to_list(order.log)
+    assert json.loads(json.dumps(data)) == data
+    entries = log_from_list(data)
+    assert entries == order.log
+    assert log_from_list(tuple(data)) == order.log
+    assert observe(Order.replay(entries)) == observe(order)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, 5, 1.5, HUGE, {}, {"id": 1}, "[]", b"[]", (entry for entry in [1]), {1, 2}, object()],
+    ids=lambda value: type(value).__name__,
+)
+def test_log_from_list_of_anything_but_a_list_is_invalid_input(value: object) -> None:
+    """log_from_list of anything but a list (or tuple) is InvalidInput naming what it got."""
+    with pytest.raises(InvalidInput, match=r"^log: expected a list of entries, got "):
+        log_from_list(value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda log: log.__setitem__(1, None), "log[1]"),
+        (lambda log: log[1].update(at="2026-03-02T09:30:00Z"), "log[1].at"),
+        (lambda log: log[1].pop("details"), "log[1].details"),
+        (lambda log: log[2]["details"]["event"].pop("location"), "log[2].details.event.location"),
+        (lambda log: log[2]["details"].update(event=""), "log[2].details.event"),
+        (
+            lambda log: log[0]["details"]["policy"].update(processing_time=""),
+            "log[0].details.policy.processing_time",
+        ),
+        (lambda log: log[3].update(id=HUGE), "log[3].id"),
+    ],
+)
+def test_log_from_list_reports_each_bad_entry_with_its_path(change: Any, path: str) -> None:
+    """A bad entry is InvalidInput whose problems name the entry's place and field."""
+    data = log_to_list(disputed_order().log)
+    change(data)
+    with pytest.raises(InvalidInput) as raised:
+        log_from_list(data)
+    assert _has(raised.value.problems, path), raised.value.problems
 
 
 # -- never a raw error: random damage to a valid document -------------------------------
