@@ -8,11 +8,12 @@ their values.
 Loading accepts exactly what `to_dict` writes, so that whatever it accepts can be
 saved and loaded again: every key and no other (a history entry's ``details``
 too, ``{}`` when empty); lists as JSON arrays; instants only as
-``YYYY-MM-DDTHH:MM:SS[.ffffff]±HH:MM`` (any offset), up to `_time.LATEST`; amounts
-as ``{"amount": "12.34", "currency": "USD"}``; integers as JSON integers within
-signed 64 bits; strings of valid Unicode (bytes in UTF-8); an entry's ``action``
+``YYYY-MM-DDTHH:MM:SS[.ffffff]±HH:MM`` (any offset), up to the year 9900 (the
+latest instant the library computes from); amounts as
+``{"amount": "12.34", "currency": "USD"}``; integers as JSON integers within signed
+64 bits; strings of valid Unicode (bytes in UTF-8); an entry's ``action``
 one of the library's actions. Every problem is reported with its path, and the
-values it quotes are cut short (`_text.shown`). Then the order is rebuilt from its
+values it quotes are cut short. Then the order is rebuilt from its
 event log with `Order.replay`: the stored fields must agree with what the history
 gives.
 """
