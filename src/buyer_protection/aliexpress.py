@@ -19,13 +19,14 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, InvalidOperation
 from typing import NoReturn
 
 import attrs
 from dateutil import parser as date_parser
 from dateutil import tz
 
+from ._text import shown
 from .dispute import Dispute, Reason, Resolution
 from .errors import InvalidAction, InvalidInput
 from .lifecycle import DisputeState
@@ -235,6 +236,7 @@ _TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} (?:[01][0-9]|2[0-3]):[0-5][0-9]:
 _AMOUNT = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,6})?")
 _DAYS = re.compile(r"[0-9]{1,5}")
 _API_FORMAT = "'yyyy-MM-dd HH:mm:ss' (US Pacific, no offset)"
+_RATES = Context(prec=60, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation])
 
 
 def parse_time(text: str) -> datetime:
@@ -394,21 +396,25 @@ class _Reader:
             return None
         if not isinstance(amount, str) or not _AMOUNT.fullmatch(amount):
             self.problem(
-                path, f"{amount!r} is not an amount as the API writes it (a string like '407.47')"
+                path,
+                f"{shown(amount)} is not an amount as the API writes it (a string like '407.47')",
             )
             return None
         if not isinstance(currency, str) or not currency:
-            self.problem(currency_path, f"{currency!r}: the amount {amount!r} needs its currency")
+            self.problem(
+                currency_path, f"{shown(currency)}: the amount {shown(amount)} needs its currency"
+            )
             return None
         try:
-            money = Money(amount, currency)
+            code = Money.zero(currency).currency
         except InvalidInput as err:
             self.problem(currency_path, str(err).removeprefix("currency: "))
             return None
-        if money.amount != Decimal(amount):
-            self.problem(path, f"{amount!r} has more decimals than {money.currency} has")
+        try:
+            return Money(amount, code)
+        except InvalidInput:  # the API writes its amounts exactly: never round one
+            self.problem(path, f"{shown(amount)} has more decimals than {code} has")
             return None
-        return money
 
     def wrapped(
         self, obj: Mapping[str, object], key: str, inner: str, path: str
@@ -1232,14 +1238,25 @@ class _Replay:
             return solution.post
         local = solution.local
         if local is not None:
-            pairs = [(s.local, s.post) for s in self.issue.solutions if s is not solution]
-            rates = [(lo, po) for lo, po in pairs if lo and po and lo.currency == local.currency]
-            for lo, po in rates:
+            found = [(s.path, s.local, s.post) for s in self.issue.solutions if s is not solution]
+            rates = [
+                (at, lo, po) for at, lo, po in found if lo and po and lo.currency == local.currency
+            ]
+            for _, lo, po in rates:
                 if lo == local:
                     return po
             if rates:
-                lo, po = rates[0]
-                return Money(local.amount * po.amount / lo.amount, po.currency)
+                at, lo, po = rates[0]
+                # The product is exact, the quotient to 60 digits far finer than any minor
+                # unit: the one rounding that counts is Money.rounded's, half to even.
+                converted = _RATES.divide(_RATES.multiply(local.amount, po.amount), lo.amount)
+                try:
+                    return Money.rounded(converted, po.currency)
+                except InvalidInput as err:
+                    raise InvalidInput(
+                        f"{solution.path}.refund_money: {local} at the rate of {at} "
+                        f"({lo} for {po}) is too large in {po.currency}: {err}"
+                    ) from None
         raise InvalidInput(
             f"{solution.path}.refund_money_post: not set, and no other solution of the issue "
             f"gives the rate from its refund_money to {self.issue.currency}"
