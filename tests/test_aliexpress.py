@@ -28,7 +28,12 @@ from buyer_protection import (
     dumps,
     loads,
 )
-from buyer_protection.aliexpress import ACTION_TYPES, from_issue_detail, parse_time
+from buyer_protection.aliexpress import (
+    ACTION_TYPES,
+    REACHED_TYPES,
+    from_issue_detail,
+    parse_time,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ISSUES = sorted(p.stem for p in FIXTURES.glob("issue_*.json"))
@@ -737,6 +742,94 @@ def test_a_payload_amount_with_trailing_zeros_is_exact() -> None:
     assert order.dispute.request == Money("66.65", "USD")
 
 
+@pytest.mark.parametrize("key", ["id", "order_id", "parent_order_id", "issue_reason_id"])
+@pytest.mark.parametrize(
+    "value", [2**63, -(2**63) - 1, 10**5000], ids=["2**63", "-(2**63)-1", "10**5000"]
+)
+def test_an_id_beyond_64_bits_is_refused_with_its_path(key: str, value: int) -> None:
+    """An id that no signed 64-bit integer holds is refused naming its path, digits bounded."""
+    doc = load("issue_awaiting_seller")
+    issue_of(doc)[key] = value
+
+    error = refusal(doc)
+
+    assert str(error).startswith(f"result_object.{key}: expected a whole number (an id, a ")
+    assert len(str(error)) < 300
+
+
+def test_ids_within_64_bits_are_kept() -> None:
+    """The largest and smallest signed 64-bit ids are read and kept in the meta."""
+    doc = load("issue_awaiting_seller")
+    issue_of(doc).update(id=2**63 - 1, parent_order_id=-(2**63))
+
+    order = from_issue_detail(doc)
+
+    assert meta(order.history[-1])["issue_id"] == 2**63 - 1
+    assert meta(order.history[-1])["parent_order_id"] == -(2**63)
+    assert dumps(loads(dumps(order))) == dumps(order)
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda d: log_of(d)[0].update(action_type="x" * 1_000_000),
+        lambda d: log_of(d)[0].update(gmt_create="9" * 1_000_000),
+        lambda d: issue_of(d).update(issue_status=10**5000),
+        lambda d: issue_of(d).update(refund_money_max="9" * 1_000_000),
+        lambda d: issue_of(d).update(refund_money_max_currency="U" * 1_000_000),
+        lambda d: solutions_of(d, "buyer")[0].update(refund_money_post_currency=10**5000),
+        lambda d: d.update(error_response={"code": 10**5000, "msg": "x" * 1_000_000}),
+        lambda d: d.update(error_response=["x" * 1_000_000]),
+    ],
+)
+def test_huge_values_are_refused_with_a_message_of_bounded_size(mutate: Mutation) -> None:
+    """A value of a megabyte or of thousands of digits is refused, quoted cut short."""
+    doc = load("issue_awaiting_seller")
+    mutate(doc)
+
+    error = refusal(doc)
+
+    assert len(str(error)) < 2_000
+
+
+def test_a_document_of_another_method_with_many_keys_lists_only_the_first() -> None:
+    """Refusing a document without the wrapper lists its first keys, however many and large."""
+    doc: dict[object, object] = dict.fromkeys(range(100_000))
+    doc[10**5000] = None
+
+    error = refusal(doc)
+
+    assert "got the keys [0, 1, 2," in str(error)
+    assert "(99991 more)" in str(error)
+    assert len(str(error)) < 500
+
+
+def test_a_payload_with_many_problems_lists_the_first_ten_and_keeps_them_all() -> None:
+    """A message lists the first ten problems and how many more; error.problems has every one."""
+    doc = load("issue_awaiting_seller")
+    log = log_of(doc)
+    log.extend([{"gmt_create": "x" * 1_000, "action_type": "initiate"}] * 50)
+
+    error = refusal(doc)
+
+    assert len(error.problems) == 50
+    assert str(error).startswith("50 problems in the issue detail: ")
+    assert str(error).endswith("; and 40 more (see .problems)")
+    assert len(str(error)) < 3_000
+
+
+def test_reached_type_keeps_the_apis_spelling_of_the_sellers_timeout() -> None:
+    """The API's 'seller_reponse_timeout' (sic) is read, and the outcome keeps that value."""
+    assert REACHED_TYPES["seller_reponse_timeout"] is Resolution.SELLER_REPONSE_TIMEOUT
+    assert "seller_response_timeout" not in REACHED_TYPES
+
+    order = from_issue_detail(load("issue_seller_timeout"))
+
+    assert order.dispute is not None
+    assert order.dispute.outcome is not None
+    assert order.dispute.outcome.reached_by.value == "seller_reponse_timeout"
+
+
 def test_every_problem_is_reported_at_once() -> None:
     """Two bad fields give one InvalidInput listing both, each with its path."""
     doc = load("issue_awaiting_seller")
@@ -966,3 +1059,59 @@ def test_any_mutated_order_detail_imports_or_raises_invalid_input(detail: dict[s
     except InvalidInput:
         return
     assert order.dispute is not None
+
+
+JUNK = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.sampled_from([4301, 5000]).map(lambda n: 10**n)  # too long for str(int)
+    | st.sampled_from([2**63, -(2**63) - 1, 10**18])
+    | st.floats()
+    | st.decimals()
+    | st.text()
+    | st.binary(max_size=8)
+    | st.sampled_from([("x", 1_000_000), ("9", 10_000)]).map(lambda c: c[0] * c[1])
+    | st.sampled_from(["9" * 15 + ".99", "999999999999999.999999", "0.000001", "0.005"])
+    | st.sampled_from(JSON_VALUES_WORDS),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.tuples(children, children)
+        | st.dictionaries(st.text(max_size=8) | st.integers(), children, max_size=4)
+        | st.frozensets(st.integers(), max_size=3)
+    ),
+    max_leaves=10,
+)
+"""Any Python value a caller might pass by mistake: JSON values, huge ones, wrong types."""
+
+
+@st.composite
+def junk_issues(draw: st.DrawFn) -> Any:
+    """Junk: a value of any type, or a fixture with fields deleted or replaced by junk."""
+    if draw(st.booleans()):
+        return draw(JUNK)
+    doc = load(draw(st.sampled_from(ISSUES)))
+    for _ in range(draw(st.integers(1, 4))):
+        where = paths(doc)
+        if not where:
+            break
+        path = draw(st.sampled_from(where))
+        parent: Any = doc
+        for step in path[:-1]:
+            parent = parent[step]
+        parent[path[-1]] = draw(JUNK)
+    return doc
+
+
+@given(junk_issues(), st.one_of(st.none(), JUNK, mutated_order_details()))
+def test_any_junk_gives_an_order_or_a_buyer_protection_error(detail: Any, order: Any) -> None:
+    """Any value gives InvalidInput (message bounded) or an Order that saves and loads back."""
+    try:
+        imported = from_issue_detail(detail, order_detail=order)
+    except InvalidInput as refused:
+        message = str(refused)
+    else:
+        assert imported.dispute is not None
+        assert dumps(loads(dumps(imported))) == dumps(imported)
+        return
+    assert len(message) < 20_000
