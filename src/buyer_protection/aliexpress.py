@@ -856,7 +856,8 @@ def from_issue_detail(
       unless the opening entry says ``receive_goods``; ``issue_reason_id`` is kept
       in the meta.
     - a platform solution without ``refund_money_post``: converted from its local
-      amount at the rate another solution of the issue shows.
+      amount at the rate another solution of the issue shows, rounded half to even
+      with `Money.rounded`. Every amount the payload gives is taken exactly.
     - the platform handles the dispute (no seller window) when *order_detail* says
       the platform shipped, or when the first answer to the buyer's request within
       the seller's window is the platform's or the buyer's escalation
@@ -871,9 +872,10 @@ def from_issue_detail(
     further: call ``order.advance(now)`` to see it as of now.
 
     `InvalidInput` names every field path and value that is wrong: an unknown word
-    where it steers the import, money that does not parse, a time not in the API's
-    format, and a log that contradicts itself or *policy* (for example a seller
-    action after the seller's window closed under *policy*).
+    where it steers the import, money that does not parse or needs rounding, an id
+    beyond 64 bits, a time not in the API's format, and a log that contradicts itself
+    or *policy* (for example a seller action after the seller's window closed under
+    *policy*).
 
     >>> import json, pathlib
     >>> detail = json.loads(pathlib.Path("tests/fixtures/issue_awaiting_seller.json").read_text())
