@@ -105,8 +105,8 @@ def money(currency: str | None = None, *, positive: bool = False) -> st.SearchSt
 
 
 def share(total: Money, percent: int) -> Money:
-    """*percent* of *total*, rounded to the currency's minor unit."""
-    return Money(total.amount * percent / 100, total.currency)
+    """*percent* of *total*, rounded (half to even) to the currency's minor unit."""
+    return Money.rounded(total.amount * percent / 100, total.currency)
 
 
 # -- policies -------------------------------------------------------------------

@@ -139,7 +139,7 @@ _moves = st.builds(
 
 
 def _share(total: Money, percent: int) -> Money:
-    return Money(total.amount * percent / 100, total.currency)
+    return Money.rounded(total.amount * percent / 100, total.currency)
 
 
 def _perform(order: Order, move: _Move, at: datetime) -> None:

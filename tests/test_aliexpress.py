@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -27,7 +28,12 @@ from buyer_protection import (
     dumps,
     loads,
 )
-from buyer_protection.aliexpress import ACTION_TYPES, from_issue_detail, parse_time
+from buyer_protection.aliexpress import (
+    ACTION_TYPES,
+    REACHED_TYPES,
+    from_issue_detail,
+    parse_time,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ISSUES = sorted(p.stem for p in FIXTURES.glob("issue_*.json"))
@@ -309,6 +315,60 @@ def test_platform_amount_missing_is_converted_at_another_solutions_rate() -> Non
     assert order.dispute is not None
     assert order.dispute.outcome is not None
     assert order.dispute.outcome.refund == Money("15.00", "USD")
+
+
+@pytest.mark.parametrize(
+    ("local", "buyer_local", "expected"),
+    [
+        ("100.00", "157.80", "19.01"),  # 19.0114... USD
+        ("60.01", "60.00", "30.00"),  # 30.005 USD: half to even gives 30.00, not 30.01
+        ("59.97", "60.00", "29.98"),  # 29.985 USD: half to even gives 29.98, not 29.99
+    ],
+)
+def test_a_converted_amount_is_rounded_half_to_even(
+    local: str, buyer_local: str, expected: str
+) -> None:
+    """A converted platform amount is rounded half to even to the order currency's minor unit."""
+    doc = load("issue_platform_handled")
+    solutions_of(doc, "platform")[0]["refund_money"] = local
+    solutions_of(doc, "buyer")[0]["refund_money"] = buyer_local  # for 30.00 USD
+
+    order = from_issue_detail(doc)
+
+    assert order.dispute is not None
+    assert order.dispute.outcome is not None
+    assert order.dispute.outcome.refund == Money(expected, "USD")
+    assert meta(order.dispute.history[-1])["amount_converted"] is True
+
+
+def test_a_converted_amount_is_independent_of_the_callers_decimal_context() -> None:
+    """The conversion gives the same amount whatever precision the caller's context has."""
+    doc = load("issue_platform_handled")
+    solutions_of(doc, "platform")[0]["refund_money"] = "100.00"
+
+    with decimal.localcontext(prec=3, rounding=decimal.ROUND_UP):
+        order = from_issue_detail(doc)
+
+    assert order.dispute is not None
+    assert order.dispute.outcome is not None
+    assert order.dispute.outcome.refund == Money("19.01", "USD")
+
+
+def test_a_converted_amount_of_10_to_the_18_or_more_is_refused_naming_the_solution() -> None:
+    """A conversion that comes out too large is refused with the solution's path and its rate."""
+    doc = load("issue_platform_handled")
+    solutions_of(doc, "platform")[0]["refund_money"] = "999999999999999"
+    solutions_of(doc, "buyer")[0].update(refund_money="0.01", refund_money_post="999999999999999")
+
+    error = refusal(doc)
+
+    assert (
+        "result_object.platform_solution_list.solution_api_dto[0].refund_money: "
+        "999999999999999.00 BRL at the rate of "
+        "result_object.buyer_solution_list.solution_api_dto[0] "
+        "(0.01 BRL for 999999999999999.00 USD) is too large in USD: "
+    ) in str(error)
+    assert "too large" in str(error)
 
 
 def test_seller_timeout_ends_at_the_elapsed_deadline_across_the_autumn_dst_change() -> None:
@@ -611,6 +671,165 @@ def test_bad_payload_is_refused_naming_the_path_and_value(
     assert said in str(error)
 
 
+AMOUNT_FIELDS: list[tuple[str, Mutation, str]] = [
+    (
+        "refund_money_post",
+        lambda d: solutions_of(d, "buyer")[0].update(refund_money_post="66.655"),
+        "result_object.buyer_solution_list.solution_api_dto[0].refund_money_post",
+    ),
+    (
+        "refund_money",
+        lambda d: solutions_of(d, "buyer")[0].update(refund_money="407.475"),
+        "result_object.buyer_solution_list.solution_api_dto[0].refund_money",
+    ),
+    (
+        "refund_money_max",
+        lambda d: issue_of(d).update(refund_money_max="66.651"),
+        "result_object.refund_money_max",
+    ),
+    (
+        "refund_money_max in JPY",
+        lambda d: issue_of(d).update(refund_money_max="25.9", refund_money_max_currency="JPY"),
+        "result_object.refund_money_max",
+    ),
+    (
+        "product_price",
+        lambda d: issue_of(d).update(product_price="0.005"),
+        "result_object.product_price",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "mutate", "path"), AMOUNT_FIELDS, ids=[f[0] for f in AMOUNT_FIELDS]
+)
+def test_a_payload_amount_that_needs_rounding_is_refused_with_its_path(
+    field: str, mutate: Mutation, path: str
+) -> None:
+    """An amount the API gives with more decimals than its currency has is refused, not rounded."""
+    doc = load("issue_awaiting_seller")
+    mutate(doc)
+
+    error = refusal(doc)
+
+    assert any(p.startswith(f"{path}: ") and "more decimals than" in p for p in error.problems)
+
+
+@pytest.mark.parametrize("field", ["total_product_amount", "logistics_amount"])
+def test_an_order_detail_amount_that_needs_rounding_is_refused_with_its_path(field: str) -> None:
+    """An order-detail amount with more decimals than its currency has is refused, not rounded."""
+    detail = load("order_detail")
+    orders = detail["aliexpress_solution_order_get_response"]["result"]["target_list"]
+    product = orders["order_dto"][0]["product_list"]["order_product_dto"][0]
+    product[field]["amount"] = "4.505"
+
+    error = refusal(load("issue_awaiting_seller"), order_detail=detail)
+
+    assert str(error).startswith(
+        f"order_detail.result.target_list.order_dto[0].product_list.order_product_dto[0]."
+        f"{field}.amount: '4.505' has more decimals than USD has"
+    )
+
+
+def test_a_payload_amount_with_trailing_zeros_is_exact() -> None:
+    """An amount written with zeros past the minor unit ('66.650000') is the same amount."""
+    doc = load("issue_awaiting_seller")
+    solutions_of(doc, "buyer")[0]["refund_money_post"] = "66.650000"
+
+    order = from_issue_detail(doc)
+
+    assert order.dispute is not None
+    assert order.dispute.request == Money("66.65", "USD")
+
+
+@pytest.mark.parametrize("key", ["id", "order_id", "parent_order_id", "issue_reason_id"])
+@pytest.mark.parametrize(
+    "value", [2**63, -(2**63) - 1, 10**5000], ids=["2**63", "-(2**63)-1", "10**5000"]
+)
+def test_an_id_beyond_64_bits_is_refused_with_its_path(key: str, value: int) -> None:
+    """An id that no signed 64-bit integer holds is refused naming its path, digits bounded."""
+    doc = load("issue_awaiting_seller")
+    issue_of(doc)[key] = value
+
+    error = refusal(doc)
+
+    assert str(error).startswith(f"result_object.{key}: expected a whole number (an id, a ")
+    assert len(str(error)) < 300
+
+
+def test_ids_within_64_bits_are_kept() -> None:
+    """The largest and smallest signed 64-bit ids are read and kept in the meta."""
+    doc = load("issue_awaiting_seller")
+    issue_of(doc).update(id=2**63 - 1, parent_order_id=-(2**63))
+
+    order = from_issue_detail(doc)
+
+    assert meta(order.history[-1])["issue_id"] == 2**63 - 1
+    assert meta(order.history[-1])["parent_order_id"] == -(2**63)
+    assert dumps(loads(dumps(order))) == dumps(order)
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda d: log_of(d)[0].update(action_type="x" * 1_000_000),
+        lambda d: log_of(d)[0].update(gmt_create="9" * 1_000_000),
+        lambda d: issue_of(d).update(issue_status=10**5000),
+        lambda d: issue_of(d).update(refund_money_max="9" * 1_000_000),
+        lambda d: issue_of(d).update(refund_money_max_currency="U" * 1_000_000),
+        lambda d: solutions_of(d, "buyer")[0].update(refund_money_post_currency=10**5000),
+        lambda d: d.update(error_response={"code": 10**5000, "msg": "x" * 1_000_000}),
+        lambda d: d.update(error_response=["x" * 1_000_000]),
+    ],
+)
+def test_huge_values_are_refused_with_a_message_of_bounded_size(mutate: Mutation) -> None:
+    """A value of a megabyte or of thousands of digits is refused, quoted cut short."""
+    doc = load("issue_awaiting_seller")
+    mutate(doc)
+
+    error = refusal(doc)
+
+    assert len(str(error)) < 2_000
+
+
+def test_a_document_of_another_method_with_many_keys_lists_only_the_first() -> None:
+    """Refusing a document without the wrapper lists its first keys, however many and large."""
+    doc: dict[object, object] = dict.fromkeys(range(100_000))
+    doc[10**5000] = None
+
+    error = refusal(doc)
+
+    assert "got the keys [0, 1, 2," in str(error)
+    assert "(99991 more)" in str(error)
+    assert len(str(error)) < 500
+
+
+def test_a_payload_with_many_problems_lists_the_first_ten_and_keeps_them_all() -> None:
+    """A message lists the first ten problems and how many more; error.problems has every one."""
+    doc = load("issue_awaiting_seller")
+    log = log_of(doc)
+    log.extend([{"gmt_create": "x" * 1_000, "action_type": "initiate"}] * 50)
+
+    error = refusal(doc)
+
+    assert len(error.problems) == 50
+    assert str(error).startswith("50 problems in the issue detail: ")
+    assert str(error).endswith("; and 40 more (see .problems)")
+    assert len(str(error)) < 3_000
+
+
+def test_reached_type_keeps_the_apis_spelling_of_the_sellers_timeout() -> None:
+    """The API's 'seller_reponse_timeout' (sic) is read, and the outcome keeps that value."""
+    assert REACHED_TYPES["seller_reponse_timeout"] is Resolution.SELLER_REPONSE_TIMEOUT
+    assert "seller_response_timeout" not in REACHED_TYPES
+
+    order = from_issue_detail(load("issue_seller_timeout"))
+
+    assert order.dispute is not None
+    assert order.dispute.outcome is not None
+    assert order.dispute.outcome.reached_by.value == "seller_reponse_timeout"
+
+
 def test_every_problem_is_reported_at_once() -> None:
     """Two bad fields give one InvalidInput listing both, each with its path."""
     doc = load("issue_awaiting_seller")
@@ -739,39 +958,40 @@ def test_parse_time_refuses_other_formats(text: str) -> None:
 
 # -- nothing but InvalidInput, whatever the payload ------------------------------------
 
+JSON_VALUES_WORDS = [
+    "",
+    "0.00",
+    "12.50",
+    "-1",
+    "9" * 20,
+    "USD",
+    "BRL",
+    "XXX",
+    "2026-03-05 10:00:00",
+    "2026-03-08 02:30:00",
+    "9999-12-31 23:59:59",
+    "0001-01-01 00:00:00",
+    "finish",
+    "processing",
+    "canceled_issue",
+    "reached",
+    "perform",
+    "seller_reponse_timeout",
+    "platform_arbitrate",
+    "negotiation_consensus",
+    "platform",
+    "seller",
+    "buyer",
+    *ACTION_TYPES,
+]
+"""Words and values the payloads use, to mix into mutated ones."""
+
 JSON_VALUES = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(min_value=-(2**63), max_value=2**63)
     | st.floats(allow_nan=False)
-    | st.sampled_from(
-        [
-            "",
-            "0.00",
-            "12.50",
-            "-1",
-            "9" * 20,
-            "USD",
-            "BRL",
-            "XXX",
-            "2026-03-05 10:00:00",
-            "2026-03-08 02:30:00",
-            "9999-12-31 23:59:59",
-            "0001-01-01 00:00:00",
-            "finish",
-            "processing",
-            "canceled_issue",
-            "reached",
-            "perform",
-            "seller_reponse_timeout",
-            "platform_arbitrate",
-            "negotiation_consensus",
-            "platform",
-            "seller",
-            "buyer",
-            *ACTION_TYPES,
-        ]
-    )
+    | st.sampled_from(JSON_VALUES_WORDS)
     | st.text(max_size=12),
     lambda children: (
         st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
@@ -839,3 +1059,59 @@ def test_any_mutated_order_detail_imports_or_raises_invalid_input(detail: dict[s
     except InvalidInput:
         return
     assert order.dispute is not None
+
+
+JUNK = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.sampled_from([4301, 5000]).map(lambda n: 10**n)  # too long for str(int)
+    | st.sampled_from([2**63, -(2**63) - 1, 10**18])
+    | st.floats()
+    | st.decimals()
+    | st.text()
+    | st.binary(max_size=8)
+    | st.sampled_from([("x", 1_000_000), ("9", 10_000)]).map(lambda c: c[0] * c[1])
+    | st.sampled_from(["9" * 15 + ".99", "999999999999999.999999", "0.000001", "0.005"])
+    | st.sampled_from(JSON_VALUES_WORDS),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.tuples(children, children)
+        | st.dictionaries(st.text(max_size=8) | st.integers(), children, max_size=4)
+        | st.frozensets(st.integers(), max_size=3)
+    ),
+    max_leaves=10,
+)
+"""Any Python value a caller might pass by mistake: JSON values, huge ones, wrong types."""
+
+
+@st.composite
+def junk_issues(draw: st.DrawFn) -> Any:
+    """Junk: a value of any type, or a fixture with fields deleted or replaced by junk."""
+    if draw(st.booleans()):
+        return draw(JUNK)
+    doc = load(draw(st.sampled_from(ISSUES)))
+    for _ in range(draw(st.integers(1, 4))):
+        where = paths(doc)
+        if not where:
+            break
+        path = draw(st.sampled_from(where))
+        parent: Any = doc
+        for step in path[:-1]:
+            parent = parent[step]
+        parent[path[-1]] = draw(JUNK)
+    return doc
+
+
+@given(junk_issues(), st.one_of(st.none(), JUNK, mutated_order_details()))
+def test_any_junk_gives_an_order_or_a_buyer_protection_error(detail: Any, order: Any) -> None:
+    """Any value gives InvalidInput (message bounded) or an Order that saves and loads back."""
+    try:
+        imported = from_issue_detail(detail, order_detail=order)
+    except InvalidInput as refused:
+        message = str(refused)
+    else:
+        assert imported.dispute is not None
+        assert dumps(loads(dumps(imported))) == dumps(imported)
+        return
+    assert len(message) < 20_000

@@ -10,7 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from buyer_protection import BuyerProtectionError, CurrencyMismatch, InvalidInput, Money
+from buyer_protection._text import shown
 from strategies import amounts, currencies, money
+
+
+def short(value: object) -> str:
+    """A test id for a parameter, however long the value."""
+    return shown(value, 24)
 
 
 @pytest.mark.parametrize("amount", ["12.34", 12, Decimal("12.34")])
@@ -38,11 +44,109 @@ def test_float_refusal_says_what_to_pass() -> None:
     assert "str" in str(info.value)
 
 
-@pytest.mark.parametrize("amount", ["", "abc", "1,50", "NaN", "Infinity", "-Infinity", "1e"])
-def test_refuses_text_that_is_not_a_finite_number(amount: str) -> None:
-    """Text that is not a finite decimal number is refused with InvalidInput."""
-    with pytest.raises(InvalidInput):
+@pytest.mark.parametrize(
+    "amount",
+    [
+        "",
+        "abc",
+        "1,50",
+        "NaN",
+        "nan",
+        "sNaN",
+        "Infinity",
+        "-Infinity",
+        "inf",
+        "1e",
+        "1e3",
+        "1E-2",
+        " 5",
+        "5 ",
+        "\u00a05",
+        "5\n",
+        "+5",
+        "1_000",
+        "\u0661\u0662",  # Arabic-Indic digits, which Decimal reads as 12
+        "\uff11\uff12",  # full-width digits
+        "5.",
+        ".5",
+        "0x10",
+        "--5",
+        "-",
+        "1" * 10_000 + "x",
+    ],
+    ids=short,
+)
+def test_refuses_text_that_is_not_plain_decimal_digits(amount: str) -> None:
+    """Text other than ASCII digits with an optional point and more digits is refused."""
+    with pytest.raises(
+        InvalidInput, match=r"is not a decimal number; write it like '12\.34'"
+    ) as info:
         Money(amount, "USD")
+
+    assert len(str(info.value)) < 300
+
+
+@pytest.mark.parametrize("amount", [Decimal("NaN"), Decimal("sNaN"), Decimal("-Infinity")])
+def test_refuses_a_decimal_that_is_not_finite(amount: Decimal) -> None:
+    """A Decimal NaN (quiet or signalling) or infinity is refused with InvalidInput."""
+    with pytest.raises(InvalidInput, match="is not a finite number"):
+        Money(amount, "USD")
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [10**18, 10**5000, 10**100_000, "1" * 10_000, Decimal("1E+999999999"), Decimal(10**18)],
+    ids=short,
+)
+def test_amounts_of_10_to_the_18_or_more_are_too_large(amount: object) -> None:
+    """An amount of 10**18 or more is refused as too large, with a message of bounded size."""
+    with pytest.raises(InvalidInput, match="too large; amounts are below 10\\*\\*18") as info:
+        Money(amount, "JPY")  # type: ignore[arg-type]
+
+    assert len(str(info.value)) < 200
+
+
+def test_huge_negative_int_is_refused_as_negative() -> None:
+    """An int of thousands of digits below zero is refused as negative, its digits not shown."""
+    with pytest.raises(InvalidInput, match="an int of 5001 digits is negative"):
+        Money(-(10**5000), "USD")
+
+
+def test_the_largest_amounts_are_accepted_and_round_trip() -> None:
+    """The largest amounts below 10**18 are accepted and read back from their text."""
+    for value in (Money(10**18 - 1, "JPY"), Money("999999999999999999.99", "USD")):
+        assert Money(str(value.amount), value.currency) == value
+
+
+@pytest.mark.parametrize(
+    "currency",
+    [
+        None,
+        10**5000,
+        "U" * 1_000_000,
+        b"USD",
+        ["USD"],
+        " USD",
+        "US D",
+        "\u0131dr",  # dotless i: "\u0131dr".upper() == "IDR"
+        "\u017fek",  # long s: "\u017fek".upper() == "SEK"
+    ],
+    ids=short,
+)
+def test_refuses_a_currency_that_is_junk(currency: object) -> None:
+    """A currency that is not three ASCII letters of a known code is refused, message bounded."""
+    with pytest.raises(InvalidInput, match=r"^currency: ") as info:
+        Money("1", currency)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match=r"^currency: "):
+        Money.zero(currency)  # type: ignore[arg-type]
+
+    assert len(str(info.value)) < 300
+
+
+def test_currency_in_any_case_is_the_code() -> None:
+    """A code in lower or mixed case is the same currency."""
+    assert Money("1", "Usd").currency == "USD"
+    assert Money.zero("jpy") == Money("0", "JPY")
 
 
 @pytest.mark.parametrize("currency", ["XYZ", "US", "usdollar", "", "XAU", 840, None])
@@ -59,6 +163,56 @@ def test_currency_code_is_normalised_to_upper_case() -> None:
 
 
 @pytest.mark.parametrize(
+    ("amount", "currency"),
+    [
+        ("1.005", "USD"),
+        ("25.9", "JPY"),
+        ("0.125", "USD"),
+        ("1.0005", "KWD"),
+        (Decimal("0.001"), "EUR"),
+        (Decimal("1E-999999999"), "USD"),
+        ("0." + "0" * 9_998 + "1", "USD"),
+        ("999999999999999999.99", "JPY"),
+    ],
+    ids=short,
+)
+def test_an_amount_that_needs_rounding_is_refused(amount: object, currency: str) -> None:
+    """An amount with more decimals than the currency's minor unit is refused, not rounded."""
+    with pytest.raises(InvalidInput) as info:
+        Money(amount, currency)  # type: ignore[arg-type]
+
+    message = str(info.value)
+    digits = {"USD": 2, "EUR": 2, "JPY": 0, "KWD": 3}[currency]
+    assert message.startswith(f"amount: {shown(amount)} does not fit {currency}, ")
+    assert f"minor unit has {digits} decimal digits" in message
+    assert "Money.rounded(amount, currency)" in message
+    assert len(message) < 300
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "expected"),
+    [
+        ("5.000", "USD", "5.00"),
+        ("5.0", "JPY", "5"),
+        ("5", "KWD", "5.000"),
+        ("0.10", "EUR", "0.10"),
+        (Decimal("1E+3"), "USD", "1000.00"),
+        (Decimal("0E-999999999"), "USD", "0.00"),
+        (Decimal("0E+999999999"), "JPY", "0"),
+        ("5." + "0" * 10_000, "USD", "5.00"),
+        ("007.50", "USD", "7.50"),
+    ],
+    ids=short,
+)
+def test_trailing_zeros_are_exact(amount: object, currency: str, expected: str) -> None:
+    """Zeros beyond the minor unit need no rounding: the amount is kept at the minor unit."""
+    value = Money(amount, currency)  # type: ignore[arg-type]
+
+    assert str(value.amount) == expected
+    assert value == Money(expected, currency)
+
+
+@pytest.mark.parametrize(
     ("amount", "currency", "expected"),
     [
         ("5", "USD", "5.00"),
@@ -70,15 +224,67 @@ def test_currency_code_is_normalised_to_upper_case() -> None:
         ("1999", "JPY", "1999"),
         ("1.0005", "KWD", "1.000"),
         ("1.0015", "KWD", "1.002"),
-        ("7", "KWD", "7.000"),
+        (7, "KWD", "7.000"),
+        (Decimal("3.885"), "usd", "3.88"),
+        (Decimal("1E-999999999"), "USD", "0.00"),
+        ("999999999999999999.49", "JPY", "999999999999999999"),
     ],
 )
-def test_rounds_half_even_to_the_minor_unit(amount: str, currency: str, expected: str) -> None:
-    """Amounts are rounded half to even to the currency's minor unit (USD 2, JPY 0, KWD 3)."""
-    value = Money(amount, currency)
+def test_rounded_rounds_half_even_to_the_minor_unit(
+    amount: object, currency: str, expected: str
+) -> None:
+    """Money.rounded rounds half to even to the currency's minor unit (USD 2, JPY 0, KWD 3)."""
+    value = Money.rounded(amount, currency)  # type: ignore[arg-type]
 
     assert str(value.amount) == expected
     assert value.amount.as_tuple().exponent == Decimal(expected).as_tuple().exponent
+    assert value == Money(expected, currency)
+
+
+def test_rounded_gives_a_percentage_refund() -> None:
+    """A refund computed as a share of a total is rounded on purpose with Money.rounded."""
+    total = Money("25.90", "USD")
+
+    assert Money.rounded(total.amount * 15 / 100, total.currency) == Money("3.88", "USD")
+    assert Money.rounded(total.amount / 3, total.currency) == Money("8.63", "USD")
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency"),
+    [
+        ("999999999999999999.5", "JPY"),
+        ("999999999999999999.99", "JPY"),
+        ("999999999999999999.995", "USD"),
+        (Decimal("999999999999999999.99995"), "KWD"),
+    ],
+)
+def test_rounded_checks_the_limit_on_the_rounded_amount(amount: object, currency: str) -> None:
+    """An amount below 10**18 that rounds up to 10**18 is refused as too large."""
+    with pytest.raises(InvalidInput, match="too large; amounts are below 10\\*\\*18"):
+        Money.rounded(amount, currency)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "amount", [12.34, True, None, "1e3", "NaN", Decimal("NaN"), "-0.01", "-0.004", 10**18]
+)
+def test_rounded_refuses_what_money_refuses(amount: object) -> None:
+    """Money.rounded takes the same inputs as Money: no float, no bool, no text but digits."""
+    with pytest.raises(InvalidInput, match=r"^amount: "):
+        Money.rounded(amount, "USD")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("currency", ["XYZ", None, 10**5000, "U" * 1_000_000], ids=short)
+def test_rounded_refuses_what_money_refuses_as_currency(currency: object) -> None:
+    """Money.rounded refuses a currency that Money refuses."""
+    with pytest.raises(InvalidInput, match=r"^currency: "):
+        Money.rounded("1", currency)  # type: ignore[arg-type]
+
+
+def test_rounded_is_independent_of_the_callers_decimal_context() -> None:
+    """Money.rounded rounds half to even even if the caller's context rounds otherwise."""
+    with decimal.localcontext(rounding=decimal.ROUND_UP, prec=3, traps=[decimal.Inexact]):
+        assert Money.rounded("0.125", "USD") == Money("0.12", "USD")
+        assert Money.rounded("123456.785", "USD") == Money("123456.78", "USD")
 
 
 def test_equal_amounts_written_differently_are_equal() -> None:
@@ -162,15 +368,33 @@ def test_negative_amounts_that_round_to_zero_are_refused(amount: object) -> None
         Money(amount, "USD")  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("amount", ["-0", "-0.00", Decimal("-0")])
-def test_negative_zero_is_zero_or_refused(amount: object) -> None:
-    """A negative zero is either refused or stored and shown as a plain zero."""
-    try:
-        value = Money(amount, "USD")  # type: ignore[arg-type]
-    except InvalidInput:
-        return
+@pytest.mark.parametrize("amount", ["-0", "-0.00", Decimal("-0"), Decimal("-0E-5")])
+def test_negative_zero_is_a_plain_zero(amount: object) -> None:
+    """A negative zero is zero: stored and shown without its sign."""
+    value = Money(amount, "USD")  # type: ignore[arg-type]
+
     assert not value.amount.is_signed()
     assert str(value) == "0.00 USD"
+    assert value == Money.zero("USD")
+
+
+def test_a_sum_of_10_to_the_18_or_more_is_refused() -> None:
+    """Adding past the limit is refused, so every sum can be saved and read back."""
+    largest = Money(10**18 - 1, "JPY")
+
+    with pytest.raises(InvalidInput, match="too large"):
+        largest + Money("1", "JPY")
+    assert largest + Money.zero("JPY") == largest
+
+
+def test_arithmetic_is_independent_of_the_callers_decimal_context() -> None:
+    """A caller's decimal context (precision 3, Inexact trapped) changes no amount or sum."""
+    with decimal.localcontext(prec=3, traps=[decimal.Inexact]):
+        total = Money("123456.78", "USD") + Money("0.01", "USD")
+        rest = Money("123456.78", "USD") - Money("0.01", "USD")
+
+    assert str(total) == "123456.79 USD"
+    assert str(rest) == "123456.77 USD"
 
 
 def test_subtraction_below_zero_is_refused() -> None:
@@ -199,7 +423,7 @@ def test_zero_and_truthiness() -> None:
 
 
 def test_str_and_repr_show_amount_and_currency() -> None:
-    """str and repr show the rounded amount and the code."""
+    """str and repr show the amount at the currency's minor unit and the code."""
     assert str(Money("5", "USD")) == "5.00 USD"
     assert repr(Money("5", "USD")) == "Money('5.00', 'USD')"
 
@@ -237,3 +461,43 @@ def test_ordering_is_total_within_a_currency(a: Money, b: Money) -> None:
             _ = a < b
         return
     assert [a < b, a == b, a > b].count(True) == 1
+
+
+@given(
+    st.one_of(
+        st.decimals(allow_nan=True, allow_infinity=True),
+        st.decimals(min_value=0, max_value=10**18, places=5),
+        st.integers(),
+        st.from_regex(r"-?[0-9]{1,20}(\.[0-9]{1,6})?", fullmatch=True),
+    ),
+    currencies(),
+)
+def test_every_accepted_amount_round_trips_through_its_text(amount: object, code: str) -> None:
+    """Money and Money.rounded accept or give InvalidInput; whatever they give round-trips."""
+    for make in (Money, Money.rounded):
+        try:
+            value = make(amount, code)  # type: ignore[operator]
+        except InvalidInput:
+            continue
+        assert Money(str(value.amount), code) == value
+        assert str(Money(str(value.amount), code).amount) == str(value.amount)
+        assert 0 <= value.amount < 10**18
+
+
+@given(
+    st.one_of(st.decimals(min_value=0, max_value=10**18, places=5), st.integers(0, 10**19)),
+    currencies(),
+)
+def test_money_accepts_exactly_what_rounding_leaves_unchanged(amount: object, code: str) -> None:
+    """Money(a) is accepted exactly when Money.rounded(a) keeps its value, and then equals it."""
+    try:
+        rounded = Money.rounded(amount, code)  # type: ignore[arg-type]
+    except InvalidInput:
+        with pytest.raises(InvalidInput):
+            Money(amount, code)  # type: ignore[arg-type]
+        return
+    if rounded.amount == amount:
+        assert Money(amount, code) == rounded  # type: ignore[arg-type]
+    else:
+        with pytest.raises(InvalidInput, match=r"Money\.rounded"):
+            Money(amount, code)  # type: ignore[arg-type]

@@ -73,7 +73,7 @@ rarely = st.integers(0, 7).map(lambda n: n == 0)
 def _refund(order: Order, percent: int, wrong_currency: bool, of: Money | None = None) -> Money:
     amount = share(of or order.total, percent)
     if wrong_currency:
-        return Money(amount.amount, "EUR" if amount.currency != "EUR" else "USD")
+        return Money.rounded(amount.amount, "EUR" if amount.currency != "EUR" else "USD")
     return amount
 
 

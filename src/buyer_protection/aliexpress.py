@@ -19,13 +19,16 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, InvalidOperation
+from itertools import islice
 from typing import NoReturn
 
 import attrs
 from dateutil import parser as date_parser
 from dateutil import tz
 
+from ._text import kind as _typed
+from ._text import shown
 from .dispute import Dispute, Reason, Resolution
 from .errors import InvalidAction, InvalidInput
 from .lifecycle import DisputeState
@@ -235,6 +238,9 @@ _TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} (?:[01][0-9]|2[0-3]):[0-5][0-9]:
 _AMOUNT = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,6})?")
 _DAYS = re.compile(r"[0-9]{1,5}")
 _API_FORMAT = "'yyyy-MM-dd HH:mm:ss' (US Pacific, no offset)"
+_LONG = -(2**63)  # the API's ids are Java longs
+_LISTED = 10  # the most problems or keys one message lists
+_RATES = Context(prec=60, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation])
 
 
 def parse_time(text: str) -> datetime:
@@ -248,19 +254,19 @@ def parse_time(text: str) -> datetime:
     datetime.datetime(2026, 3, 5, 18, 0, tzinfo=datetime.timezone.utc)
     """
     if not isinstance(text, str) or not _TIME.fullmatch(text):
-        raise InvalidInput(f"{text!r} is not a time in the API's format {_API_FORMAT}")
+        raise InvalidInput(f"{shown(text)} is not a time in the API's format {_API_FORMAT}")
     try:
         local = date_parser.isoparse(text).replace(tzinfo=PACIFIC)
         if not tz.datetime_exists(local):
             raise InvalidInput(
-                f"{text!r} does not exist in US Pacific time "
+                f"{shown(text)} does not exist in US Pacific time "
                 "(the clocks skipped it when daylight saving time began)"
             )
         return local.astimezone(UTC)
     except (ValueError, OverflowError) as err:
         if isinstance(err, InvalidInput):
             raise
-        raise InvalidInput(f"{text!r} is not a valid date and time: {err}") from None
+        raise InvalidInput(f"{shown(text)} is not a valid date and time: {err}") from None
 
 
 def _pacific(at: datetime) -> str:
@@ -268,7 +274,7 @@ def _pacific(at: datetime) -> str:
 
 
 def _kind(value: object) -> str:
-    return "null" if value is None else f"{type(value).__name__} {value!r}"
+    return "null" if value is None else _typed(value)
 
 
 def _one_of(known: Collection[str]) -> str:
@@ -305,8 +311,11 @@ class _Reader:
             if required:
                 self.problem(f"{path}.{key}", f"expected a number, got {_kind(value)}")
             return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(f"{path}.{key}", f"expected a whole number (an id), got {_kind(value)}")
+        if isinstance(value, bool) or not isinstance(value, int) or not _LONG <= value < -_LONG:
+            self.problem(
+                f"{path}.{key}",
+                f"expected a whole number (an id, a signed 64-bit integer), got {_kind(value)}",
+            )
             return None
         return value
 
@@ -334,7 +343,7 @@ class _Reader:
         value = obj.get(key)
         if value is None or value == "":
             if required:
-                self.problem(f"{path}.{key}", f"{value!r} is not set; expected {_API_FORMAT}")
+                self.problem(f"{path}.{key}", f"{shown(value)} is not set; expected {_API_FORMAT}")
             return None
         if not isinstance(value, str):
             self.problem(f"{path}.{key}", f"expected a time {_API_FORMAT}, got {_kind(value)}")
@@ -358,13 +367,15 @@ class _Reader:
         value = obj.get(key)
         if value is None or value == "":
             if required:
-                self.problem(f"{path}.{key}", f"{value!r} is not set; expected {_one_of(known)}")
+                self.problem(
+                    f"{path}.{key}", f"{shown(value)} is not set; expected {_one_of(known)}"
+                )
             return None
         if isinstance(value, str) and value in known:
             return value
         if keep_unknown and isinstance(value, str):
             return "unknown"
-        self.problem(f"{path}.{key}", f"{value!r} is not {_one_of(known)}")
+        self.problem(f"{path}.{key}", f"{shown(value)} is not {_one_of(known)}")
         return None
 
     def money(self, obj: Mapping[str, object], key: str, path: str) -> Money | None:
@@ -394,21 +405,25 @@ class _Reader:
             return None
         if not isinstance(amount, str) or not _AMOUNT.fullmatch(amount):
             self.problem(
-                path, f"{amount!r} is not an amount as the API writes it (a string like '407.47')"
+                path,
+                f"{shown(amount)} is not an amount as the API writes it (a string like '407.47')",
             )
             return None
         if not isinstance(currency, str) or not currency:
-            self.problem(currency_path, f"{currency!r}: the amount {amount!r} needs its currency")
+            self.problem(
+                currency_path, f"{shown(currency)}: the amount {shown(amount)} needs its currency"
+            )
             return None
         try:
-            money = Money(amount, currency)
+            code = Money.zero(currency).currency
         except InvalidInput as err:
             self.problem(currency_path, str(err).removeprefix("currency: "))
             return None
-        if money.amount != Decimal(amount):
-            self.problem(path, f"{amount!r} has more decimals than {money.currency} has")
+        try:
+            return Money(amount, code)
+        except InvalidInput:  # the API writes its amounts exactly: never round one
+            self.problem(path, f"{shown(amount)} has more decimals than {code} has")
             return None
-        return money
 
     def wrapped(
         self, obj: Mapping[str, object], key: str, inner: str, path: str
@@ -439,9 +454,18 @@ class _Reader:
 def _refuse(problems: Sequence[str], what: str) -> NoReturn:
     if len(problems) == 1:
         raise InvalidInput(problems[0], problems=problems)
-    raise InvalidInput(
-        f"{len(problems)} problems in {what}: " + "; ".join(problems), problems=problems
+    listed = "; ".join(problems[:_LISTED])
+    more = (
+        f"; and {len(problems) - _LISTED} more (see .problems)" if len(problems) > _LISTED else ""
     )
+    raise InvalidInput(f"{len(problems)} problems in {what}: {listed}{more}", problems=problems)
+
+
+def _keys(obj: Mapping[object, object]) -> str:
+    """The first keys of *obj*, for a message."""
+    keys = [shown(k, 40) for k in islice(obj, _LISTED)]
+    more = f", ... ({len(obj) - len(keys)} more)" if len(obj) > len(keys) else ""
+    return f"[{', '.join(keys)}{more}]"
 
 
 # -- the issue, as read --------------------------------------------------------------
@@ -530,17 +554,19 @@ def _read_issue(detail: object) -> _Issue:
         error = detail["error_response"]
         if isinstance(error, Mapping):
             said = ", ".join(
-                f"{k} {error[k]!r}" for k in ("code", "msg", "sub_code", "sub_msg") if k in error
+                f"{k} {shown(error[k])}"
+                for k in ("code", "msg", "sub_code", "sub_msg")
+                if k in error
             )
         else:
-            said = repr(error)
+            said = shown(error)
         raise InvalidInput(f"error_response: the API answered with an error, not an issue: {said}")
     read = _Reader()
     wrapper = detail.get("aliexpress_issue_detail_get_response")
     if wrapper is None:
         raise InvalidInput(
             "detail: expected {'aliexpress_issue_detail_get_response': {'result_object': ...}} "
-            f"or {{'error_response': ...}}, got the keys {sorted(map(str, detail))}"
+            f"or {{'error_response': ...}}, got the keys {_keys(detail)}"
         )
     box = read.obj(wrapper, "aliexpress_issue_detail_get_response")
     result = read.obj(box.get(_RESULT) if box is not None else None, _RESULT)
@@ -616,7 +642,8 @@ def _order_currency(
         elif s.post.currency != currency:
             read.problem(
                 f"{s.path}.refund_money_post_currency",
-                f"{s.post.currency!r} is not the order's currency {currency!r} (from {source})",
+                f"{shown(s.post.currency)} is not the order's currency {shown(currency)} "
+                f"(from {source})",
             )
     if currency is None and not read.problems:
         read.problem(
@@ -634,7 +661,7 @@ def _read_solution(
     if owner is not None and owner != listed_as:
         read.problem(
             f"{path}.solution_owner",
-            f"{owner!r} in {SOLUTION_OWNERS[listed_as]} (expected {listed_as!r})",
+            f"{shown(owner)} in {SOLUTION_OWNERS[listed_as]} (expected {listed_as!r})",
         )
     kind = read.word(raw, "solution_type", path, SOLUTION_TYPES, required=True)
     status = read.word(raw, "status", path, SOLUTION_STATUSES, required=False)
@@ -703,7 +730,7 @@ def _read_order_detail(order_detail: object, issue: _Issue) -> _OrderFacts:
     if "error_response" in order_detail:
         raise InvalidInput(
             f"{top}.error_response: the API answered with an error, not an order: "
-            f"{order_detail['error_response']!r}"
+            f"{shown(order_detail['error_response'])}"
         )
     read = _Reader()
     wrapper = read.obj(
@@ -765,12 +792,12 @@ def _read_order_detail(order_detail: object, issue: _Issue) -> _OrderFacts:
     elif days not in (None, ""):
         read.problem(
             f"{product_path}.freight_commit_day",
-            f"{days!r} is not a number of days written as a string (like '60')",
+            f"{shown(days)} is not a number of days written as a string (like '60')",
         )
     if amount is not None and amount.currency != issue.currency:
         read.problem(
             f"{product_path}.total_product_amount.currency_code",
-            f"{amount.currency!r} is not the issue's order currency {issue.currency!r}",
+            f"{shown(amount.currency)} is not the issue's order currency {shown(issue.currency)}",
         )
     read.check("the order detail")
     return _OrderFacts(
@@ -829,7 +856,8 @@ def from_issue_detail(
       unless the opening entry says ``receive_goods``; ``issue_reason_id`` is kept
       in the meta.
     - a platform solution without ``refund_money_post``: converted from its local
-      amount at the rate another solution of the issue shows.
+      amount at the rate another solution of the issue shows, rounded half to even
+      with `Money.rounded`. Every amount the payload gives is taken exactly.
     - the platform handles the dispute (no seller window) when *order_detail* says
       the platform shipped, or when the first answer to the buyer's request within
       the seller's window is the platform's or the buyer's escalation
@@ -844,9 +872,10 @@ def from_issue_detail(
     further: call ``order.advance(now)`` to see it as of now.
 
     `InvalidInput` names every field path and value that is wrong: an unknown word
-    where it steers the import, money that does not parse, a time not in the API's
-    format, and a log that contradicts itself or *policy* (for example a seller
-    action after the seller's window closed under *policy*).
+    where it steers the import, money that does not parse or needs rounding, an id
+    beyond 64 bits, a time not in the API's format, and a log that contradicts itself
+    or *policy* (for example a seller action after the seller's window closed under
+    *policy*).
 
     >>> import json, pathlib
     >>> detail = json.loads(pathlib.Path("tests/fixtures/issue_awaiting_seller.json").read_text())
@@ -897,7 +926,7 @@ class _Replay:
         if log and log[0].at < self.opened_at:
             first = log[0]
             raise InvalidInput(
-                f"{first.path}.gmt_create: {first.raw_at!r} ({first.action_type}) is before "
+                f"{first.path}.gmt_create: {shown(first.raw_at)} ({first.action_type}) is before "
                 f"the issue was created ({_RESULT}.gmt_create {_pacific(issue.created)})"
             )
         self.order = self._new_order()
@@ -1033,7 +1062,7 @@ class _Replay:
             return
         if meaning.action is None or meaning.action == "open_dispute":
             raise InvalidInput(
-                f"{entry.path}.action_type: {entry.action_type!r} at {entry.raw_at!r} "
+                f"{entry.path}.action_type: {shown(entry.action_type)} at {shown(entry.raw_at)} "
                 f"while the dispute is {state.value}{self._why(dispute)}"
             )
         self.last_key = entry.index
@@ -1112,7 +1141,7 @@ class _Replay:
 
     def _end(self) -> None:
         issue, order, dispute = self.issue, self.order, self.dispute
-        where = f"{_RESULT}.issue_status: {issue.status!r}"
+        where = f"{_RESULT}.issue_status: {shown(issue.status)}"
         if issue.status == "processing":
             if not dispute.is_open:
                 raise InvalidInput(
@@ -1143,7 +1172,7 @@ class _Replay:
         said = reached.reached_type
         if timeout in (said, outcome.reached_by) and said is not outcome.reached_by:
             raise InvalidInput(
-                f"{reached.path}.reached_type: {said.value!r}, but under the "
+                f"{reached.path}.reached_type: {shown(said.value)}, but under the "
                 f"policy the log ends by {outcome.reached_by.value} at {_pacific(outcome.at)}"
             )
         early = reached.reached_time
@@ -1232,14 +1261,25 @@ class _Replay:
             return solution.post
         local = solution.local
         if local is not None:
-            pairs = [(s.local, s.post) for s in self.issue.solutions if s is not solution]
-            rates = [(lo, po) for lo, po in pairs if lo and po and lo.currency == local.currency]
-            for lo, po in rates:
+            found = [(s.path, s.local, s.post) for s in self.issue.solutions if s is not solution]
+            rates = [
+                (at, lo, po) for at, lo, po in found if lo and po and lo.currency == local.currency
+            ]
+            for _, lo, po in rates:
                 if lo == local:
                     return po
             if rates:
-                lo, po = rates[0]
-                return Money(local.amount * po.amount / lo.amount, po.currency)
+                at, lo, po = rates[0]
+                # The product is exact, the quotient to 60 digits far finer than any minor
+                # unit: the one rounding that counts is Money.rounded's, half to even.
+                converted = _RATES.divide(_RATES.multiply(local.amount, po.amount), lo.amount)
+                try:
+                    return Money.rounded(converted, po.currency)
+                except InvalidInput as err:
+                    raise InvalidInput(
+                        f"{solution.path}.refund_money: {local} at the rate of {at} "
+                        f"({lo} for {po}) is too large in {po.currency}: {err}"
+                    ) from None
         raise InvalidInput(
             f"{solution.path}.refund_money_post: not set, and no other solution of the issue "
             f"gives the rate from its refund_money to {self.issue.currency}"
@@ -1292,7 +1332,10 @@ class _Replay:
 
     def _refused(self, entry: _Entry, dispute: Dispute, err: Exception) -> InvalidInput:
         outcome = dispute.outcome
-        head = f"{entry.path}.action_type: {entry.action_type!r} at {entry.raw_at!r} (US Pacific)"
+        head = (
+            f"{entry.path}.action_type: {shown(entry.action_type)} at {shown(entry.raw_at)} "
+            "(US Pacific)"
+        )
         if (
             outcome is not None
             and outcome.reached_by is Resolution.SELLER_REPONSE_TIMEOUT

@@ -51,6 +51,7 @@ def test_money_types() -> None:
     assert_type(price < price, bool)
     assert_type(price >= price, bool)
     assert_type(Money.zero("USD"), Money)
+    assert_type(Money.rounded(price.amount / 3, "USD"), Money)
 
 
 def test_policy_types() -> None:
