@@ -191,11 +191,6 @@ def test_parse_tracking_of_junk_is_refused_with_our_error(
     )
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="from_issue_detail: fixed by the seller-API helper (and meta bounds by the lead) "
-    "in parallel",
-)
 @given(
     st.one_of(junk(), st.sampled_from(ISSUES).flatmap(mutated)),
     st.one_of(st.none(), st.just(ORDER_DETAIL), st.just(ORDER_DETAIL).flatmap(mutated), junk()),
