@@ -370,6 +370,18 @@ def test_document_writes_money_as_decimal_strings_with_a_currency() -> None:
     assert to_dict(disputed_order())["total"] == {"amount": "25.90", "currency": "USD"}
 
 
+@pytest.mark.parametrize("written", ["25.9", "25.900", "025.90"])
+def test_an_amount_not_written_as_the_library_writes_it_is_refused(written: str) -> None:
+    """An amount equal in value but written otherwise than to_dict writes it is refused."""
+    document = to_dict(disputed_order())
+    document["total"]["amount"] = written
+    with pytest.raises(InvalidInput) as refused:
+        from_dict(document)
+    assert refused.value.problems == (
+        f"total: {written!r} is not written as the library writes it: '25.90' (USD's minor unit)",
+    )
+
+
 def test_document_writes_instants_in_iso_8601_with_an_offset() -> None:
     """Instants are ISO 8601 strings with an offset, in UTC whatever zone they were given in."""
     document = to_dict(closed_order())

@@ -237,7 +237,13 @@ def _money(value: object, _: type) -> Money:
         raise _fail(amount, "the amount as a decimal string such as '12.34'")
     if not isinstance(currency, str) or _CURRENCY.fullmatch(currency) is None:
         raise _fail(currency, "the currency as an ISO 4217 code such as 'USD'")
-    return Money(amount, currency)
+    money = Money(amount, currency)
+    if str(money.amount) != amount:  # equal in value, but not as the library writes it
+        raise ValueError(
+            f"{shown(amount)} is not written as the library writes it: "
+            f"{str(money.amount)!r} ({currency}'s minor unit)"
+        )
+    return money
 
 
 def _enum(cls: type[Enum]) -> Callable[[object, type], Enum]:
