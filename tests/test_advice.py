@@ -390,3 +390,10 @@ def test_advise_refuses_an_instant_before_the_last_recorded_change() -> None:
     order = _seed_order()
     with pytest.raises(InvalidInput):
         advise(order, SHIPPED - DAY)
+
+
+@pytest.mark.parametrize("order", [None, "8123", 5])
+def test_advise_refuses_what_is_not_an_order(order: object) -> None:
+    """advise of anything but an Order is InvalidInput naming it."""
+    with pytest.raises(InvalidInput, match="order: expected an Order"):
+        advise(order, datetime(2026, 3, 2, tzinfo=UTC))  # type: ignore[arg-type]

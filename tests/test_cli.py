@@ -880,6 +880,17 @@ def test_as_of_is_printed_without_microseconds(
     assert out.startswith("Order 8123 as of 2026-03-14T22:00:01Z\n")
 
 
+def test_as_of_an_at_with_microseconds_is_printed_to_the_second(
+    order_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A --at with microseconds is used as given and printed as "as of" to the second."""
+    at = ["--at", "2026-03-14T22:00:00.123456Z"]
+    _, out, _ = _run(["status", str(order_file), *at], capsys)
+    assert _fields(out)["as of"] == "2026-03-14T22:00:00Z"
+    _, out, _ = _run(["timeline", str(order_file), *at], capsys)
+    assert out.startswith("Order 8123 as of 2026-03-14T22:00:00Z\n")
+
+
 def test_an_event_later_than_now_needs_at(
     order_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

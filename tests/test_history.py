@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -61,3 +62,21 @@ def test_meta_that_could_not_be_saved_is_refused_and_changes_nothing(
     refusal = assert_refused(_new, lambda order: order.ship(PAID + DAY, meta=meta), InvalidInput)
     assert re.search(message, str(refusal))
     assert len(str(refusal)) < 400
+
+
+def test_meta_keeps_enum_and_other_subclasses_as_their_plain_values() -> None:
+    """An IntEnum or a str enum in meta is kept as its plain int or str, as a document gives."""
+
+    class Level(enum.IntEnum):
+        HIGH = 3
+
+    class Kind(str, enum.Enum):  # noqa: UP042 - str() of it is 'Kind.WEB', not its value
+        WEB = "web"
+
+    order = _new()
+    order.ship(PAID + DAY, meta={Kind.WEB: Level.HIGH, "kind": Kind.WEB})
+    meta = order.log[-1].details["meta"]
+    assert meta == {"web": 3, "kind": "web"}
+    assert [type(k) for k in meta] == [str, str]
+    assert [type(v) for v in meta.values()] == [int, str]
+    assert loads(dumps(order)).log == order.log

@@ -434,7 +434,7 @@ def test_ingest_refuses_a_new_action_with_an_old_id() -> None:
     entry = HistoryEntry(
         0, PAID + 2 * DAY, Actor.BUYER, "confirm_receipt", OrderState.SHIPPED, OrderState.COMPLETED
     )
-    with pytest.raises(InvalidInput, match=r"id: expected an int from 1 to .*, got int 0"):
+    with pytest.raises(InvalidInput, match=r"id: expected an int from 1 to 2\*\*63 - 1, got int 0"):
         order.ingest(entry)
 
 
@@ -613,3 +613,41 @@ def test_meta_on_request_extension_is_kept_through_replay() -> None:
     assert entry.action == "request_extension"
     assert entry.details == {"days": 5, "meta": {"ticket": "T-1", "n": 2**63 - 1}}
     assert Order.replay(order.log).log == order.log
+
+
+def test_ids_from_elsewhere_leave_room_for_the_steps_that_follow() -> None:
+    """An id may jump to 2**53 at most: then the order can still act, and be saved."""
+    event = TrackingEvent(PAID + 2 * DAY, "in_transit")
+    for number, accepted in ((2**53 + 1, False), (2**53, True)):
+        order = _shipped()
+        entry = HistoryEntry(
+            number, event.at, Actor.CARRIER, "add_tracking", None, None, {"event": event}
+        )
+        if not accepted:
+            with pytest.raises(InvalidInput, match=r"an id may jump to at most 9007199254740992"):
+                order.ingest(entry)
+            continue
+        assert order.ingest(entry)
+        order.confirm_receipt(PAID + 3 * DAY)
+        order.advance(PAID + 90 * DAY)
+        assert to_dict(loads(dumps(order))) == to_dict(order)
+
+
+def test_replay_of_an_empty_log_says_it_is_empty() -> None:
+    """An empty log is refused at log[0], saying the log is empty."""
+    with pytest.raises(InvalidInput, match=r"log\[0\]: missing: the log is empty"):
+        Order.replay([])
+
+
+def test_a_second_pay_entry_is_refused_as_such() -> None:
+    """Only the first entry of a log is the order's 'pay' entry."""
+    order = _shipped()
+    with pytest.raises(InvalidInput, match="only the log's first entry is the order's 'pay' entry"):
+        order.ingest(attrs.evolve(order.log[0], id=5))
+
+
+def test_a_pay_entry_that_the_rules_record_otherwise_is_refused() -> None:
+    """The 'pay' entry is compared whole: a different state after it is refused."""
+    pay = _shipped().log[0]
+    with pytest.raises(InvalidInput, match="the rules record the 'pay' entry differently"):
+        Order.replay([attrs.evolve(pay, after=OrderState.CLOSED)])

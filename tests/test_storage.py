@@ -1362,3 +1362,38 @@ def test_a_damaged_document_loads_or_is_invalid_input(document: dict[str, Any]) 
 def test_a_damaged_random_order_loads_or_is_invalid_input(document: dict[str, Any]) -> None:
     """A random order's document, randomly damaged, loads or is InvalidInput, never a raw error."""
     _check_loaded_or_refused(_load(document))
+
+
+def test_texts_longer_than_an_order_may_hold_are_refused_with_their_path() -> None:
+    """Tracking texts and meta keys and texts past the actions' limits are refused at their path."""
+    order = disputed_order()
+    order.add_tracking(TrackingEvent(order.last_event_at, "in_transit"))
+    document = to_dict(order)
+    document["tracking"][0]["description"] = "x" * 10_001
+    document["history"][1]["details"]["meta"] = {"k" * 201: 1, "a": "y" * 10_001}
+    with pytest.raises(InvalidInput) as refused:
+        from_dict(document)
+    problems = refused.value.problems
+    assert "tracking[0]: description: 10001 characters is too long; at most 10000" in problems
+    assert "history[1].details.meta['a']: 10001 characters is too long; at most 10000" in problems
+    assert any(p.endswith("201 characters is too long; at most 200") for p in problems)
+
+
+@pytest.mark.parametrize("offset", ["+24:00", "-24:00", "+99:00"])
+def test_an_offset_of_a_day_or_more_is_refused_in_our_words(offset: str) -> None:
+    """An instant whose offset is 24 hours or more is refused with the library's message."""
+    document = to_dict(disputed_order())
+    document["paid_at"] = "2026-03-02T00:00:00" + offset
+    with pytest.raises(InvalidInput) as refused:
+        from_dict(document)
+    assert refused.value.problems == (
+        f"paid_at: '2026-03-02T00:00:00{offset}' has a UTC offset out of range; an offset is "
+        "less than 24 hours either way, e.g. +08:00",
+    )
+
+
+@pytest.mark.parametrize("log", [None, 5, "log", {"a": 1}])
+def test_log_to_list_of_what_is_not_a_log_is_invalid_input(log: object) -> None:
+    """log_to_list of anything but an iterable of entries is InvalidInput."""
+    with pytest.raises(InvalidInput, match="log: expected an iterable of HistoryEntry"):
+        log_to_list(log)  # type: ignore[arg-type]

@@ -179,7 +179,7 @@ def status(order: Order, at: datetime, clock: Clock, as_json: bool) -> str:
         )
     rows = [
         ("order", view.order_id),
-        ("as of", clock.text(at)),
+        ("as of", clock.text(at.replace(microsecond=0))),  # shown to the second
         ("state", view.state.value),
         ("dispute", "-" if dispute is None else dispute.state.value),
         ("paid", f"{view.total}, refunded {view.refunded}"),
@@ -237,7 +237,9 @@ def timeline(order: Order, at: datetime, clock: Clock, as_json: bool) -> str:
         )
         for m in milestones
     ]
-    return f"Order {order.order_id} as of {clock.text(at)}\n\n" + table(rows, header)
+    return f"Order {order.order_id} as of {clock.text(at.replace(microsecond=0))}\n\n" + table(
+        rows, header
+    )
 
 
 def _value_text(value: object) -> str:

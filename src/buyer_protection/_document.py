@@ -29,7 +29,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, override
 
-from ._text import kind, shown
+from ._text import NAME_LIMIT, TEXT_LIMIT, kind, shown
 from ._time import LATEST, member
 from .dispute import Outcome, Reason, Resolution
 from .errors import InvalidInput
@@ -42,6 +42,20 @@ from .tracking import TrackingEvent, TrackingStatus
 State = OrderState | DisputeState
 
 
+def _within(limit: int, *, empty: bool = True) -> Any:
+    """A check that a text is at most *limit* characters (and not empty unless *empty*),
+    as the library's actions require, so a document holds only what an order can."""
+
+    def check(_: object, attribute: attrs.Attribute[Any] | None, value: str) -> None:
+        name = "" if attribute is None else f"{attribute.name}: "
+        if len(value) > limit:
+            raise ValueError(f"{name}{len(value)} characters is too long; at most {limit}")
+        if not empty and not value:
+            raise ValueError(f"{name}expected a non-empty string")
+
+    return check
+
+
 @attrs.frozen
 class Observation:
     """A tracking event as stored: the event and the id it was recorded with."""
@@ -49,8 +63,8 @@ class Observation:
     id: int
     at: datetime
     status: TrackingStatus
-    description: str
-    location: str
+    description: str = attrs.field(validator=_within(TEXT_LIMIT))
+    location: str = attrs.field(validator=_within(TEXT_LIMIT))
 
 
 @attrs.frozen
@@ -184,9 +198,15 @@ def _datetime(value: object, _: type) -> datetime:
             f"expected an ISO 8601 date and time as YYYY-MM-DDTHH:MM:SS[.ffffff]+HH:MM, "
             f"got {shown(value)}"
         )
+    offset = value[-6:]
+    if not offset[1:3] < "24" or not offset[4:] < "60":
+        raise ValueError(
+            f"{shown(value)} has a UTC offset out of range; an offset is less than 24 hours "
+            "either way, e.g. +08:00"
+        )
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError as err:
+    except ValueError as err:  # a day or a time of day the calendar does not have
         raise ValueError(f"{shown(value)} is not a date and time: {err}") from None
     try:
         instant = parsed.astimezone(UTC)
@@ -347,6 +367,7 @@ def _meta_in(value: object) -> object:
     if isinstance(value, int):
         return _int(value, int)
     if isinstance(value, str):
+        _within(TEXT_LIMIT)(None, None, value)
         return _text(value)
     raise _fail(value, "a string, integer, boolean or null")
 
@@ -372,6 +393,7 @@ def _meta(value: object) -> dict[str, object]:
         try:
             if not isinstance(key, str):
                 raise ValueError(f"expected a string key, got {kind(key)}")
+            _within(NAME_LIMIT, empty=False)(None, None, key)
             meta[_text(key)] = _meta_in(item)
         except ValueError as err:  # collected, and reported with its path
             where = _Key(key)

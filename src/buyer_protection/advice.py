@@ -15,8 +15,10 @@ from typing import Literal
 
 import attrs
 
+from ._text import kind
 from ._time import iso, span, utc
 from .dispute import Dispute
+from .errors import InvalidInput
 from .lifecycle import DisputeState, OrderState
 from .order import Order
 from .tracking import Parcel
@@ -71,6 +73,8 @@ def advise(order: Order, at: datetime) -> tuple[Step, ...]:
     >>> [step.action for step in advise(order, datetime(2026, 3, 2, tzinfo=UTC))]
     ['wait_for_seller', 'contact_seller']
     """
+    if not isinstance(order, Order):
+        raise InvalidInput(f"order: expected an Order, got {kind(order)}")
     view = order.as_of(at)
     return tuple(_steps(view, utc(at)))
 

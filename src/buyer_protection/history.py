@@ -41,8 +41,9 @@ def with_meta(details: Mapping[str, Any], meta: object) -> Mapping[str, Any]:
         text(key, f"meta key {shown(key, 40)}", limit=NAME_LIMIT, empty=False)
         where = f"meta[{shown(key, 40)}]"
         if isinstance(value, str):
-            text(value, where)
+            value = str.__str__(text(value, where))  # a str subclass is kept as its text
         elif isinstance(value, int) and not isinstance(value, bool):
+            value = int(value)  # an IntEnum, say, is kept as its number
             if not -META_INT <= value < META_INT:
                 raise InvalidInput(
                     f"{where}: {shown(value)} is out of range; meta ints are signed 64-bit "
@@ -55,7 +56,7 @@ def with_meta(details: Mapping[str, Any], meta: object) -> Mapping[str, Any]:
                 f"{where}: {kind(value)} cannot be stored; "
                 "use str, int, bool, None, Money or an aware datetime"
             )
-        kept[key] = value
+        kept[str.__str__(key)] = value
     return {**details, "meta": kept}
 
 

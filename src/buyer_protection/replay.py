@@ -25,8 +25,13 @@ from .tracking import TrackingEvent
 if TYPE_CHECKING:
     from .dispute import Dispute
 
-MAX_ID = 2**63 - 1
-"""The largest entry id (ids are stored as signed 64-bit integers by databases)."""
+MAX_ID = 2**53
+"""The largest id an entry may jump to. Above it, ids only follow on one by one, as the
+library numbers its own entries: so the steps that follow always have ids to spare
+below the signed 64 bits that documents and databases hold (and an id an app chose
+stays exact in JavaScript, whose numbers hold integers up to 2**53)."""
+
+_INT64 = 2**63 - 1
 
 _ROWS: dict[str, Transition] = {row.trigger: row for lc in (ORDER, DISPUTE) for row in lc.table}
 
@@ -53,8 +58,8 @@ def checked(entry: object, where: str, time: str = "at") -> HistoryEntry:
     if not isinstance(entry, HistoryEntry):
         raise InvalidInput(f"{where}: expected a HistoryEntry, got {kind(entry)}")
     number = entry.id
-    if type(number) is not int or not 0 < number <= MAX_ID:
-        raise InvalidInput(f"{where}: id: expected an int from 1 to {MAX_ID}, got {kind(number)}")
+    if type(number) is not int or not 0 < number <= _INT64:
+        raise InvalidInput(f"{where}: id: expected an int from 1 to 2**63 - 1, got {kind(number)}")
     try:
         utc(entry.at, time)
     except InvalidInput as err:
@@ -121,7 +126,12 @@ class Replay:
         if isinstance(log, str | bytes | Mapping) or not isinstance(log, Iterable):
             raise InvalidInput(f"log: expected an iterable of HistoryEntry, got {kind(log)}")
         entries = iter(log)
-        first = checked(next(entries, None), "log[0]", "paid_at")
+        first = next(entries, None)
+        if first is None:
+            raise InvalidInput(
+                "log[0]: missing: the log is empty; it starts with the order's 'pay' entry"
+            )
+        first = checked(first, "log[0]", "paid_at")
         if first.action != "pay" or first.before is not None or first.actor is not Actor.BUYER:
             raise InvalidInput(f"log[0]: expected the order's 'pay' entry, got {shown(first, 200)}")
         try:
@@ -134,6 +144,11 @@ class Replay:
         except InvalidInput as err:
             raise InvalidInput(f"log[0]: {err}") from None
         order._pay_id = order._next_id = first.id
+        if order._pay_entry() != first:
+            raise InvalidInput(
+                f"log[0]: the rules record the 'pay' entry differently: "
+                f"{shown(order._pay_entry(), 200)}"
+            )
         seen = {first.id: order._pay_entry()}
         for index, entry in enumerate(entries, 1):
             order._ingest(entry, seen, f"log[{index}]")
@@ -166,6 +181,11 @@ class Replay:
                 return False
             raise InvalidInput(f"{where}: its id was already used by {known.action}")
         last_id = self._next_id
+        if entry.id > max(MAX_ID, last_id + 1):
+            raise InvalidInput(
+                f"{where}: an id may jump to at most {MAX_ID}; above it ids follow on one by "
+                f"one, and the last one used is {last_id}"
+            )
         try:
             recorded = self._perform(entry)
         except (InvalidInput, InvalidAction) as err:
@@ -186,6 +206,8 @@ class Replay:
             if entry.actor is not Actor.CARRIER:
                 raise InvalidInput(f"'add_tracking' is the carrier's; not {entry.actor.value}'s")
             return self._observe(entry)
+        if entry.action == "pay":
+            raise InvalidInput("only the log's first entry is the order's 'pay' entry")
         if row is None:
             raise InvalidInput(f"{shown(entry.action, 40)} is not an action of this library")
         if (row.actor is Actor.SYSTEM) != (entry.actor is Actor.SYSTEM):

@@ -165,6 +165,8 @@ def _disagreements(stored: object, rebuilt: object, path: str = "") -> list[str]
 
 def log_to_list(log: Iterable[HistoryEntry]) -> list[dict[str, Any]]:
     """An event log (`Order.log`) as JSON-ready dicts, for an app that stores only the log."""
+    if isinstance(log, str | bytes | Mapping) or not isinstance(log, Iterable):
+        raise InvalidInput(f"log: expected an iterable of HistoryEntry, got {kind(log)}")
     entries = list(log)
     for i, entry in enumerate(entries):
         if not isinstance(entry, HistoryEntry):
