@@ -814,7 +814,7 @@ def test_a_payload_with_many_problems_lists_the_first_ten_and_keeps_them_all() -
 
     assert len(error.problems) == 50
     assert str(error).startswith("50 problems in the issue detail: ")
-    assert str(error).endswith("; and 40 more (see .problems)")
+    assert str(error).endswith("; and 40 more (all in .problems)")
     assert len(str(error)) < 3_000
 
 

@@ -452,13 +452,7 @@ class _Reader:
 
 
 def _refuse(problems: Sequence[str], what: str) -> NoReturn:
-    if len(problems) == 1:
-        raise InvalidInput(problems[0], problems=problems)
-    listed = "; ".join(problems[:_LISTED])
-    more = (
-        f"; and {len(problems) - _LISTED} more (see .problems)" if len(problems) > _LISTED else ""
-    )
-    raise InvalidInput(f"{len(problems)} problems in {what}: {listed}{more}", problems=problems)
+    raise InvalidInput.listing(problems, f"problems in {what}")
 
 
 def _keys(obj: Mapping[object, object]) -> str:

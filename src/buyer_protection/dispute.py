@@ -95,15 +95,17 @@ class OrderLink(Protocol):
     `Order` implements it (its section "for its disputes"): a dispute's action
     brings the order up to its instant (``_begin``), checks a refund against what
     is left (``_check_refund``), records its change in the order's one log
-    (``_append``, ``_records``) and hands the order its end (``_dispute_ended``).
+    (``_append``, ``_records``) and hands the order its end (``_dispute_ended``);
+    ``advance`` is `Dispute.advance`'s.
     """
 
     policy: Policy
     total: Money
-    state: OrderState
 
     @property
     def disputes(self) -> tuple[Dispute, ...]: ...
+
+    def advance(self, at: datetime) -> None: ...
 
     def _begin(self, at: object) -> datetime: ...
 

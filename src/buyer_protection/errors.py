@@ -16,9 +16,23 @@ class InvalidInput(BuyerProtectionError, ValueError):
     ``problems`` lists every problem found, each as ``"path: what is wrong"``.
     """
 
+    LISTED = 10
+    """The most problems one message quotes; ``problems`` keeps them all."""
+
     def __init__(self, message: str, *, problems: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.problems: tuple[str, ...] = tuple(problems) or (message,)
+
+    @classmethod
+    def listing(cls, problems: Sequence[str], heading: str) -> InvalidInput:
+        """One error for every problem found: a single problem as it is, several as
+        ``"<count> <heading>: <the first ten>; and <n> more (all in .problems)"``."""
+        if len(problems) == 1:
+            return cls(problems[0], problems=problems)
+        quoted = "; ".join(problems[: cls.LISTED])
+        if len(problems) > cls.LISTED:
+            quoted += f"; and {len(problems) - cls.LISTED} more (all in .problems)"
+        return cls(f"{len(problems)} {heading}: {quoted}", problems=problems)
 
 
 class CurrencyMismatch(InvalidInput):

@@ -28,7 +28,7 @@ from dateutil import tz
 
 from ._text import kind, shown
 from ._text import text as storable
-from ._time import LATEST, utc, zone
+from ._time import LATEST, member, utc, zone
 from .errors import BuyerProtectionError, InvalidInput
 from .tracking import TrackingEvent, TrackingStatus
 
@@ -85,7 +85,6 @@ to it or override it."""
 _FIELDS = ("time", "status", "description", "location")
 _LONGEST_KEY = 100  # characters in a feed's key given with keys=
 _LONGEST_TIME = 100  # characters in a written date and time
-_SHOWN_PROBLEMS = 10  # problems quoted in the message; all are in `problems`
 
 _POSIX_OFFSET = re.compile(r"(?i)\b(?:gmt|utc)\s*[+-]\s*\d")
 # Three numbers with one separator: the date's field order is read from how it is written.
@@ -153,23 +152,15 @@ def _status_table(extra: object, problems: list[str]) -> dict[str, TrackingStatu
             f"statuses: expected a mapping from status text to a tracking status, got {kind(extra)}"
         )
         return table
-    known = ", ".join(s.value for s in TrackingStatus)
     for text, status in extra.items():
         if not isinstance(text, str) or not text.strip():
             problems.append(f"statuses: a key must be a status text, got {kind(text)}")
             continue
-        if isinstance(status, TrackingStatus):
-            table[_words(text)] = status
-        elif isinstance(status, str) and status in _STATUS_VALUES:
-            table[_words(text)] = TrackingStatus(status)
-        else:
-            problems.append(
-                f"statuses[{shown(text)}]: {shown(status)} is not a tracking status; one of {known}"
-            )
+        try:
+            table[_words(text)] = member(TrackingStatus, status, f"statuses[{shown(text)}]")
+        except InvalidInput as err:
+            problems.append(str(err))
     return table
-
-
-_STATUS_VALUES = frozenset(s.value for s in TrackingStatus)
 
 
 def _key_names(keys: object, problems: list[str]) -> dict[str, str]:
@@ -426,14 +417,8 @@ def _zone(value: object, problems: list[str]) -> tzinfo | None:
 
 def _raise(problems: list[str], heading: str) -> None:
     """Raise `InvalidInput` for every problem at once (the message quotes the first few)."""
-    if not problems:
-        return
-    if len(problems) == 1:
-        raise InvalidInput(problems[0])
-    quoted = "; ".join(problems[:_SHOWN_PROBLEMS])
-    if len(problems) > _SHOWN_PROBLEMS:
-        quoted += f"; and {len(problems) - _SHOWN_PROBLEMS} more (all in .problems)"
-    raise InvalidInput(f"{len(problems)} {heading}: {quoted}", problems=problems)
+    if problems:
+        raise InvalidInput.listing(problems, heading)
 
 
 def parse_tracking(

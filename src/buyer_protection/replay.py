@@ -169,7 +169,7 @@ class Replay:
         except BaseException:
             for model, fields in saved:  # a refused entry leaves no trace
                 for name, value in fields.items():
-                    setattr(model, name, list(value) if isinstance(value, list) else value)
+                    setattr(model, name, value)
             raise
 
     def _ingest(self, entry: object, seen: dict[int, HistoryEntry], where: str) -> bool:

@@ -111,10 +111,7 @@ def from_dict(data: Mapping[str, Any]) -> Order:
         document = CONVERTER.structure(data, OrderDocument)
     except (cattrs.BaseValidationError, ForbiddenExtraKeysError) as err:
         problems = problems_of(err)
-        raise InvalidInput(
-            f"{len(problems)} problem(s) in the document: " + "; ".join(problems),
-            problems=problems,
-        ) from None
+        raise InvalidInput.listing(problems, "problem(s) in the document") from None
     order = Order.replay(_log(document))
     problems = _disagreements(document, _document(order))
     if problems:
@@ -188,9 +185,7 @@ def log_from_list(data: Sequence[Mapping[str, Any]]) -> tuple[HistoryEntry, ...]
         return tuple(CONVERTER.structure(data, tuple[HistoryEntry, ...]))
     except (cattrs.BaseValidationError, ForbiddenExtraKeysError) as err:
         problems = [f"log{p}" if p.startswith("[") else p for p in problems_of(err)]
-        raise InvalidInput(
-            f"{len(problems)} problem(s) in the log: " + "; ".join(problems), problems=problems
-        ) from None
+        raise InvalidInput.listing(problems, "problem(s) in the log") from None
 
 
 def dumps(order: Order, *, indent: int | None = 2) -> str:

@@ -128,3 +128,14 @@ def test_all_is_sorted_and_complete() -> None:
     assert list(names) == sorted(names)
     for name in names:
         assert hasattr(buyer_protection, name), name
+
+
+def test_an_order_offers_what_its_disputes_and_milestones_read() -> None:
+    """Order satisfies the two internal interfaces the core reads it through."""
+    from buyer_protection.dispute import OrderLink
+    from buyer_protection.milestones import OrderView
+
+    link: OrderLink = Order("1", Money("100", "USD"), PAID)
+    view: OrderView = link if isinstance(link, Order) else Order("1", Money("1", "USD"), PAID)
+    assert_type(link.total, Money)
+    assert_type(view.state, OrderState)
