@@ -17,6 +17,7 @@ from buyer_protection import (
     Order,
     OrderState,
     Reason,
+    Remedy,
     Step,
     TrackingEvent,
     advice,
@@ -707,3 +708,149 @@ def test_the_platform_waits_or_has_nothing_to_do_outside_arbitration(
     deadline = order.as_of(at).next_deadline
     assert step.latest == (None if deadline is None else deadline.at)
     assert bool(step.if_not) == (deadline is not None)
+
+
+# -- returns -----------------------------------------------------------------------
+
+RETURN_WINDOW = ALIEXPRESS.return_shipping_window
+CONFIRM_WINDOW = ALIEXPRESS.return_confirm_window
+
+
+def _return_asked() -> Order:
+    """The seed's order, delivered, disputed as damaged asking the full amount with a return."""
+    order = _seed_order()
+    order.add_tracking(TrackingEvent(LAST_SCAN + DAY, "delivered"))
+    order.open_dispute(
+        LAST_SCAN + 2 * DAY,
+        reason=Reason.DAMAGED,
+        refund=TOTAL,
+        remedy=Remedy.RETURN_AND_REFUND,
+        evidence=["photo.jpg"],
+    )
+    return order
+
+
+AGREED = LAST_SCAN + 3 * DAY
+SHIPPED_BACK = AGREED + 2 * DAY
+
+
+def _return_agreed() -> Order:
+    """The damaged-item return, accepted by the seller at AGREED."""
+    order = _return_asked()
+    assert order.dispute is not None
+    order.dispute.seller_accept(AGREED)
+    return order
+
+
+def _return_in_transit() -> Order:
+    """The agreed return, shipped back by the buyer at SHIPPED_BACK."""
+    order = _return_agreed()
+    assert order.dispute is not None
+    order.dispute.ship_return(SHIPPED_BACK, tracking_number="LP0042", carrier="Cainiao")
+    return order
+
+
+def test_a_silent_seller_on_a_return_request_means_the_return_is_agreed() -> None:
+    """Asked for a return: the seller's steps and the buyer's say silence agrees to it."""
+    order = _return_asked()
+    at = LAST_SCAN + 2 * DAY
+    accept, reject = advise(order, at, side="seller")
+    expected = "the return is agreed: the buyer ships the item back, then is refunded 25.90 USD"
+    assert accept.if_not == reject.if_not == expected
+    assert "25.90 USD with the item's return" in accept.why
+    assert "the same amount without the return" in reject.why
+    (wait,) = advise(order, at)
+    assert wait.if_not == expected
+    assert "you then ship the item back" in wait.why
+
+
+def test_a_refund_request_for_a_received_item_may_be_countered_with_a_return() -> None:
+    """Refund asked for a damaged item: the seller's reject step mentions a same-amount return."""
+    order = _seed_order()
+    order.open_dispute(TRACKING_DIES, reason=Reason.DAMAGED, refund=TOTAL, evidence=["p.jpg"])
+    reject = advise(order, TRACKING_DIES, side="seller")[1]
+    assert "the same amount with the item's return" in reject.why
+    (_, plain) = advise(_disputed(), TRACKING_DIES, side="seller")
+    assert "same amount" not in plain.why  # not received: no return to offer
+
+
+def test_a_counter_offer_of_a_return_says_the_item_goes_back() -> None:
+    """The seller offers a full refund against the return: accepting means shipping it back."""
+    order = _seed_order()
+    dispute = order.open_dispute(
+        TRACKING_DIES, reason=Reason.DAMAGED, refund=TOTAL, evidence=["p.jpg"]
+    )
+    dispute.seller_reject(TRACKING_DIES + DAY, counter_offer=TOTAL, remedy="return_and_refund")
+    steps = advise(order, TRACKING_DIES + 2 * DAY)
+    accept = next(s for s in steps if s.action == "accept_counter_offer")
+    assert "offers 25.90 USD with the item's return" in accept.why
+    assert "ship the item back" in accept.why
+    (wait, _) = advise(order, TRACKING_DIES + 2 * DAY, side="seller")
+    assert "You offered 25.90 USD with the item's return" in wait.why
+
+
+def test_the_buyer_ships_the_return_before_its_deadline_else_the_seller_keeps_the_money() -> None:
+    """Awaiting the return: ship_return until the window ends; at it nothing, no refund."""
+    order = _return_agreed()
+    deadline = AGREED + RETURN_WINDOW
+    assert order.dispute is not None
+    assert order.dispute.return_ship_deadline == deadline
+    for at in (AGREED, deadline - US):
+        (ship,) = advise(order, at)
+        assert ship.action == "ship_return"
+        assert (ship.earliest, ship.latest) == (at, deadline)
+        assert ship.if_not == "the money goes to the seller"
+        assert "refunded 25.90 USD" in ship.why
+        assert "The seller pays the return's postage." in ship.why
+    (nothing,) = advise(order, deadline)
+    assert nothing.action == "nothing"
+    assert "return_not_shipped" in nothing.why
+
+
+def test_the_seller_waits_for_the_return_until_the_buyers_deadline() -> None:
+    """Awaiting the return: the seller and the platform wait until the buyer's window ends."""
+    order = _return_agreed()
+    deadline = AGREED + RETURN_WINDOW
+    for side in ("seller", "platform"):
+        (wait,) = advise(order, deadline - US, side=side)
+        assert (wait.action, wait.latest) == ("wait", deadline)
+        assert wait.if_not == "the money goes to the seller"
+        assert _sided(order, deadline, side) == ["nothing"]
+
+
+def test_the_seller_confirms_or_refuses_the_return_before_its_deadline() -> None:
+    """In transit: confirm_return or refuse_return until the window ends; then it is paid."""
+    order = _return_in_transit()
+    deadline = SHIPPED_BACK + CONFIRM_WINDOW
+    for at in (SHIPPED_BACK, deadline - US):
+        confirm, refuse = advise(order, at, side="seller")
+        assert (confirm.action, refuse.action) == ("confirm_return", "refuse_return")
+        for step in (confirm, refuse):
+            assert (step.earliest, step.latest) == (at, deadline)
+            assert step.if_not == "the buyer is refunded 25.90 USD"
+        assert "tracking LP0042 with Cainiao" in confirm.why
+        (wait,) = advise(order, at)
+        assert (wait.action, wait.latest) == ("wait_for_seller", deadline)
+        assert wait.if_not == "the buyer is refunded 25.90 USD"
+    for side in ("buyer", "seller", "platform"):
+        (nothing,) = advise(order, deadline, side=side)
+        assert nothing.action == "nothing"
+        assert "refund of 25.90 USD" in nothing.why
+
+
+def test_a_refused_return_is_the_platforms_to_decide() -> None:
+    """After refuse_return the platform decides (no latest); buyer and seller wait for it."""
+    order = _return_in_transit()
+    assert order.dispute is not None
+    order.dispute.refuse_return(SHIPPED_BACK + DAY, note="the box came back empty")
+    at = SHIPPED_BACK + 2 * DAY
+    (decide,) = advise(order, at, side="platform")
+    assert (decide.action, decide.earliest, decide.latest, decide.if_not) == (
+        "platform_decide",
+        at,
+        None,
+        "",
+    )
+    assert "refused the goods" in decide.why
+    assert _sided(order, at, "buyer") == ["wait_for_platform"]
+    assert _sided(order, at, "seller") == ["wait"]

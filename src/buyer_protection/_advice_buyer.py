@@ -12,9 +12,19 @@ from datetime import datetime
 
 import attrs
 
-from ._advice_step import CLOSES, ITEM_PROOF, TRACKING_PROOF, Step, closed_why, if_not_at
+from ._advice_step import (
+    CLOSES,
+    ITEM_PROOF,
+    TRACKING_PROOF,
+    Step,
+    closed_why,
+    if_not_at,
+    postage,
+    proposed,
+    shipped_back,
+)
 from ._time import iso, span
-from .dispute import Dispute
+from .dispute import Dispute, Remedy
 from .lifecycle import DisputeState, OrderState
 from .order import Order
 from .tracking import Parcel
@@ -142,37 +152,51 @@ def _open_not_received(
 
 
 def _in_dispute(view: Order, dispute: Dispute, at: datetime) -> Iterator[Step]:
-    if dispute.state is DisputeState.AWAITING_SELLER:
+    state = dispute.state
+    if state is DisputeState.AWAITING_SELLER:
         deadline = dispute.seller_deadline
         assert deadline is not None
+        silence = (
+            "the return is agreed: you then ship the item back for that refund"
+            if dispute.remedy is Remedy.RETURN_AND_REFUND
+            else "that refund follows automatically"
+        )
         yield Step(
             "wait_for_seller",
             f"The seller has until {iso(deadline)} to answer your request of "
-            f"{dispute.request}. If it stays silent, that refund follows automatically.",
+            f"{proposed(dispute.request, dispute.remedy)}. If it stays silent, {silence}.",
             at,
             deadline,
         )
-    elif dispute.state is DisputeState.NEGOTIATING:
-        deadline = dispute.negotiation_deadline
-        offer = dispute.counter_offer
+    elif state is DisputeState.NEGOTIATING:
+        yield from _negotiating(dispute, at)
+    elif state is DisputeState.AWAITING_RETURN:
+        deadline = dispute.return_ship_deadline
+        agreement = dispute.agreement
         assert deadline is not None
-        assert offer is not None
-        escalate = Step(
-            "escalate",
-            f"The seller refused and offers {offer}. Escalate to let the platform decide; "
-            f"without agreement by {iso(deadline)} it goes to the platform by itself.",
-            at,
-            deadline,
-            TRACKING_PROOF if not dispute.reason.item_received else ITEM_PROOF,
-        )
-        accept = Step(
-            "accept_counter_offer",
-            f"The seller refused and offers {offer}: accept it before {iso(deadline)} to "
-            "close the dispute with that refund.",
+        assert agreement is not None
+        yield Step(
+            "ship_return",
+            f"The return is agreed: ship the item back and give the return's tracking number "
+            f"before {iso(deadline)}; you are refunded {agreement.refund} once the seller "
+            f"confirms it came back.{postage(dispute)} If it is not shipped by then, the "
+            "dispute ends with no refund.",
             at,
             deadline,
         )
-        yield from (escalate, accept) if not offer else (accept, escalate)
+    elif state is DisputeState.RETURN_IN_TRANSIT:
+        deadline = dispute.return_confirm_deadline
+        agreement = dispute.agreement
+        assert deadline is not None
+        assert agreement is not None
+        yield Step(
+            "wait_for_seller",
+            f"The return is on its way ({shipped_back(dispute)}). The seller has until "
+            f"{iso(deadline)} to confirm it came back; then, or if it stays silent, you are "
+            f"refunded {agreement.refund}. If it refuses the goods, the platform decides.",
+            at,
+            deadline,
+        )
     else:
         ends = view.protection_ends if dispute.by_platform else None
         if ends is not None and ends <= at:
@@ -190,7 +214,36 @@ def _in_dispute(view: Order, dispute: Dispute, at: datetime) -> Iterator[Step]:
         )
 
 
+def _negotiating(dispute: Dispute, at: datetime) -> Iterator[Step]:
+    deadline = dispute.negotiation_deadline
+    offer = dispute.counter_offer
+    assert deadline is not None
+    assert offer is not None
+    offered = proposed(offer, dispute.counter_remedy)
+    escalate = Step(
+        "escalate",
+        f"The seller refused and offers {offered}. Escalate to let the platform decide; "
+        f"without agreement by {iso(deadline)} it goes to the platform by itself.",
+        at,
+        deadline,
+        TRACKING_PROOF if not dispute.reason.item_received else ITEM_PROOF,
+    )
+    then = (
+        "then ship the item back for that refund"
+        if dispute.counter_remedy is Remedy.RETURN_AND_REFUND
+        else "close the dispute with that refund"
+    )
+    accept = Step(
+        "accept_counter_offer",
+        f"The seller refused and offers {offered}: accept it before {iso(deadline)} to {then}.",
+        at,
+        deadline,
+    )
+    yield from (escalate, accept) if not offer else (accept, escalate)
+
+
 def completed(view: Order, at: datetime) -> Iterator[Step]:
+    """The buyer's steps on a completed order: a late dispute while one can be opened."""
     closes = view.post_completion_ends
     assert closes is not None
     if "open_dispute" not in view.allowed():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from ._advice_step import Step, closed_why, next_automatic, reason_words
+from ._advice_step import Step, closed_why, next_automatic, proposed, reason_words, shipped_back
 from .lifecycle import Actor, DisputeState, OrderState
 from .order import Order
 
@@ -22,7 +22,15 @@ def platform(view: Order, at: datetime) -> Iterator[Step]:
         and dispute.state is DisputeState.ARBITRATION
     ):
         offer = dispute.counter_offer
-        offered = "" if offer is None else f"; the seller offered {offer}"
+        offered = (
+            ""
+            if offer is None
+            else f"; the seller offered {proposed(offer, dispute.counter_remedy)}"
+        )
+        if dispute.return_tracking is not None:
+            offered += (
+                f"; the seller refused the goods the buyer shipped back ({shipped_back(dispute)})"
+            )
         handled = (
             "The order was shipped by the marketplace's own logistics, so its dispute is "
             "the platform's. "
@@ -31,7 +39,8 @@ def platform(view: Order, at: datetime) -> Iterator[Step]:
         )
         yield Step(
             "platform_decide",
-            f"{handled}Decide the dispute: the buyer asks {dispute.request} "
+            f"{handled}Decide the dispute: the buyer asks "
+            f"{proposed(dispute.request, dispute.remedy)} "
             f"({reason_words(dispute)}){offered}. The decision is final; nothing happens until "
             "it is made.",
             at,
@@ -59,6 +68,12 @@ def _whose_turn(view: Order) -> str:
     if state is OrderState.COMPLETED:
         return "the order is complete"
     assert dispute is not None
-    if dispute.state is DisputeState.AWAITING_SELLER:
-        return "the seller has to answer the buyer's dispute"
-    return "buyer and seller are negotiating the dispute"
+    return _TURNS[dispute.state]
+
+
+_TURNS = {
+    DisputeState.AWAITING_SELLER: "the seller has to answer the buyer's dispute",
+    DisputeState.NEGOTIATING: "buyer and seller are negotiating the dispute",
+    DisputeState.AWAITING_RETURN: "the buyer has to ship the agreed return",
+    DisputeState.RETURN_IN_TRANSIT: "the seller has to confirm the return came back",
+}

@@ -6,9 +6,18 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from ._advice_buyer import completed
-from ._advice_step import Action, Step, closed_why, if_not_at, reason_words
+from ._advice_step import (
+    Action,
+    Step,
+    closed_why,
+    if_not_at,
+    postage,
+    proposed,
+    reason_words,
+    shipped_back,
+)
 from ._time import iso, span
-from .dispute import Dispute
+from .dispute import Dispute, Remedy
 from .lifecycle import Actor, DisputeState, OrderState
 from .order import Order
 
@@ -84,52 +93,122 @@ def _seller_protected(view: Order, at: datetime) -> Iterator[Step]:
 
 
 def _seller_in_dispute(view: Order, dispute: Dispute, at: datetime) -> Iterator[Step]:
-    request = dispute.request
-    if dispute.state is DisputeState.AWAITING_SELLER:
-        deadline = dispute.seller_deadline
+    state = dispute.state
+    if state is DisputeState.AWAITING_SELLER:
+        yield from _answer(view, dispute, at)
+    elif state is DisputeState.NEGOTIATING:
+        deadline = dispute.negotiation_deadline
         assert deadline is not None
-        asked = f"The buyer opened a dispute ({reason_words(dispute)}) asking {request}."
+        asked = proposed(dispute.request, dispute.remedy)
+        offered = proposed(dispute.counter_offer, dispute.counter_remedy)
+        yield _seller_step(
+            view,
+            "wait",
+            f"You offered {offered} against the buyer's request of {asked}. The buyer may "
+            f"accept it, change the request or escalate before {iso(deadline)}; without "
+            "agreement by then the dispute goes to the platform.",
+            at,
+            deadline,
+        )
         yield _seller_step(
             view,
             "seller_accept",
-            f"{asked} Accept it before {iso(deadline)} to refund {request} and close the "
-            "dispute. If you do not answer by then, that refund follows automatically.",
+            f"Or accept the buyer's request of {asked} before {iso(deadline)} "
+            f"{_accepting(dispute)}.",
             at,
             deadline,
         )
-        window = span(view.policy.negotiation_window)
-        yield _seller_step(
-            view,
-            "seller_reject",
-            f"{asked} Or refuse it before {iso(deadline)} with a counter-offer below "
-            f"{request} (zero for no refund): the buyer may then accept it, change the "
-            f"request or escalate, and without agreement within {window} the platform "
-            "decides.",
-            at,
-            deadline,
-        )
-    elif dispute.state is DisputeState.NEGOTIATING:
-        deadline = dispute.negotiation_deadline
+    elif state is DisputeState.AWAITING_RETURN:
+        deadline = dispute.return_ship_deadline
         assert deadline is not None
         yield _seller_step(
             view,
             "wait",
-            f"You offered {dispute.counter_offer} against the buyer's request of {request}. "
-            f"The buyer may accept it, change the request or escalate before {iso(deadline)}; "
-            "without agreement by then the dispute goes to the platform.",
+            f"The return is agreed: the buyer has until {iso(deadline)} to ship the item back "
+            f"and give its tracking number.{postage(dispute)} If it does not, the dispute "
+            "ends with no refund.",
             at,
             deadline,
         )
-        yield _seller_step(
-            view,
-            "seller_accept",
-            f"Or accept the buyer's request of {request} before {iso(deadline)} to refund it "
-            "and close the dispute.",
-            at,
-            deadline,
-        )
+    elif state is DisputeState.RETURN_IN_TRANSIT:
+        yield from _returned(view, dispute, at)
     else:
         yield Step("wait", _platform_decides(dispute), at, side=Actor.SELLER)
+
+
+def _answer(view: Order, dispute: Dispute, at: datetime) -> Iterator[Step]:
+    """The seller's answer to the buyer's request: accept it, or refuse it with a counter-offer."""
+    deadline = dispute.seller_deadline
+    assert deadline is not None
+    request = dispute.request
+    asked = (
+        f"The buyer opened a dispute ({reason_words(dispute)}) asking "
+        f"{proposed(request, dispute.remedy)}."
+    )
+    silence = (
+        "the return is agreed by itself"
+        if dispute.remedy is Remedy.RETURN_AND_REFUND
+        else "that refund follows automatically"
+    )
+    yield _seller_step(
+        view,
+        "seller_accept",
+        f"{asked} Accept it before {iso(deadline)} {_accepting(dispute)}. If you do not "
+        f"answer by then, {silence}.",
+        at,
+        deadline,
+    )
+    other = ""
+    if dispute.remedy is Remedy.RETURN_AND_REFUND:
+        other = " or of the same amount without the return"
+    elif dispute.reason.item_received:
+        other = " or of the same amount with the item's return"
+    window = span(view.policy.negotiation_window)
+    yield _seller_step(
+        view,
+        "seller_reject",
+        f"{asked} Or refuse it before {iso(deadline)} with a counter-offer below {request} "
+        f"(zero for no refund){other}: the buyer may then accept it, change the request or "
+        f"escalate, and without agreement within {window} the platform decides.",
+        at,
+        deadline,
+    )
+
+
+def _accepting(dispute: Dispute) -> str:
+    """What accepting the buyer's request does."""
+    if dispute.remedy is Remedy.RETURN_AND_REFUND:
+        return (
+            f"to agree to the return: the buyer ships the item back, and {dispute.request} "
+            "is refunded once you confirm it came back"
+        )
+    return f"to refund {dispute.request} and close the dispute"
+
+
+def _returned(view: Order, dispute: Dispute, at: datetime) -> Iterator[Step]:
+    """The return is on its way back: confirm it came back as agreed, or refuse the goods."""
+    deadline = dispute.return_confirm_deadline
+    agreement = dispute.agreement
+    assert deadline is not None
+    assert agreement is not None
+    yield _seller_step(
+        view,
+        "confirm_return",
+        f"The buyer shipped the item back ({shipped_back(dispute)}). When it has come back "
+        f"as agreed, confirm it before {iso(deadline)}: the buyer is refunded "
+        f"{agreement.refund}. If you do not confirm or refuse it by then, that refund is "
+        "paid anyway.",
+        at,
+        deadline,
+    )
+    yield _seller_step(
+        view,
+        "refuse_return",
+        f"If the goods came back wrong, empty, or not at all, refuse them before "
+        f"{iso(deadline)}, saying why: the agreement is set aside and the platform decides.",
+        at,
+        deadline,
+    )
 
 
 def _buyer_may_open(view: Order, at: datetime) -> bool:

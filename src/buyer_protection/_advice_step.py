@@ -13,8 +13,9 @@ from typing import Literal
 import attrs
 
 from ._time import iso
-from .dispute import Dispute
+from .dispute import Dispute, Remedy
 from .lifecycle import Actor
+from .money import Money
 from .order import Order
 
 Action = Literal[
@@ -78,17 +79,32 @@ def _refunded(view: Order) -> str:
     return f"the buyer is refunded {view.refundable}"
 
 
-def _request_refunded(view: Order) -> str:
-    assert view.dispute is not None
-    return f"the buyer is refunded {view.dispute.request}"
+def _request_granted(view: Order) -> str:
+    dispute = view.dispute
+    assert dispute is not None
+    if dispute.remedy is Remedy.RETURN_AND_REFUND:
+        return (
+            "the return is agreed: the buyer ships the item back, then is refunded "
+            f"{dispute.request}"
+        )
+    return f"the buyer is refunded {dispute.request}"
+
+
+def _return_refunded(view: Order) -> str:
+    dispute = view.dispute
+    assert dispute is not None
+    assert dispute.agreement is not None
+    return f"the buyer is refunded {dispute.agreement.refund}"
 
 
 _BY_ITSELF: dict[str, Callable[[Order], str]] = {
     "cancel_unshipped": lambda view: f"the order is cancelled and {_refunded(view)}",
     "complete": lambda view: COMPLETES,
     "close": lambda view: CLOSES,
-    "seller_timeout": _request_refunded,
+    "seller_timeout": _request_granted,
     "negotiation_timeout": lambda view: TO_PLATFORM,
+    "return_timeout": lambda view: TO_SELLER,
+    "return_confirm_timeout": _return_refunded,
 }
 
 
@@ -132,3 +148,20 @@ def reason_words(dispute: Dispute) -> str:
     words = dispute.reason.value.replace("_", " ")
     what = "not as described" if dispute.reason.item_received else "item not received"
     return what if words in ("not received", what) else f"{what}: {words}"
+
+
+def proposed(amount: Money | None, remedy: Remedy | None) -> str:
+    """A proposal in words: ``25.90 USD``, or ``25.90 USD with the item's return``."""
+    return f"{amount} with the item's return" if remedy is Remedy.RETURN_AND_REFUND else f"{amount}"
+
+
+def postage(dispute: Dispute) -> str:
+    """Who pays the return's postage, as a sentence ('' when no return is agreed or asked)."""
+    payer = dispute.return_postage_by
+    return "" if payer is None else f" The {payer.value} pays the return's postage."
+
+
+def shipped_back(dispute: Dispute) -> str:
+    """The return's tracking in words: ``tracking LP123 with Cainiao``."""
+    carrier = f" with {dispute.return_carrier}" if dispute.return_carrier else ""
+    return f"tracking {dispute.return_tracking}{carrier}"
