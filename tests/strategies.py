@@ -28,6 +28,7 @@ from buyer_protection import (
     Order,
     Policy,
     Reason,
+    Remedy,
 )
 from buyer_protection._text import shown
 
@@ -197,6 +198,13 @@ DISPUTE_ACTIONS = (
     "platform_decide",
 )
 ACTIONS = ORDER_ACTIONS + DISPUTE_ACTIONS
+RETURN_ACTIONS = ("ship_return", "confirm_return", "refuse_return")
+WITH_RETURNS = ACTIONS + RETURN_ACTIONS
+"""Every action, the return's too (scenarios with `remedies` reach the return's states)."""
+ALLOWED = "allowed"
+"""A step's action that `run` replaces by one of the actions the order allows at its
+instant (the ``days``-th, counting round): a scenario of these walks deep into the
+lifecycle, where random actions are mostly refused."""
 
 WAITS: tuple[str, ...] = ("before-deadline", "at-deadline", "after-deadline")
 
@@ -208,6 +216,7 @@ class Step:
     *wait* is a duration, or one of `WAITS`: a microsecond before, exactly at, or
     a microsecond after the order's next deadline. *percent* sizes amounts (of
     the total, or of the request for a counter-offer); above 100 is too much.
+    *remedy* goes with every proposal (opening, counter-offer, change, decision).
     """
 
     action: str
@@ -216,6 +225,12 @@ class Step:
     days: int = 1
     by_platform: bool = False
     reason: Reason = Reason.NOT_RECEIVED
+    remedy: Remedy = Remedy.REFUND
+
+
+def remedies() -> st.SearchStrategy[Remedy]:
+    """A proposal's remedy: a refund, or a return and refund."""
+    return st.sampled_from(Remedy)
 
 
 def waits() -> st.SearchStrategy[timedelta | str]:
@@ -228,8 +243,10 @@ def waits() -> st.SearchStrategy[timedelta | str]:
     )
 
 
-def steps(actions: Sequence[str] = ACTIONS) -> st.SearchStrategy[Step]:
-    """One random `Step` among *actions*."""
+def steps(
+    actions: Sequence[str] = ACTIONS, remedy: st.SearchStrategy[Remedy] | None = None
+) -> st.SearchStrategy[Step]:
+    """One random `Step` among *actions*; its proposals ask for *remedy* (default: a refund)."""
     return st.builds(
         Step,
         action=st.sampled_from(actions),
@@ -238,18 +255,24 @@ def steps(actions: Sequence[str] = ACTIONS) -> st.SearchStrategy[Step]:
         days=st.integers(1, 90),
         by_platform=st.integers(0, 3).map(lambda n: n == 0),
         reason=st.sampled_from(Reason),
+        remedy=st.just(Remedy.REFUND) if remedy is None else remedy,
     )
 
 
 def scenarios(
-    actions: Sequence[str] = ACTIONS, max_size: int = 25
+    actions: Sequence[str] = ACTIONS,
+    max_size: int = 25,
+    remedy: st.SearchStrategy[Remedy] | None = None,
 ) -> st.SearchStrategy[list[Step]]:
-    """A sequence of steps; most scenarios ship early so that disputes happen."""
+    """A sequence of steps; most scenarios ship early so that disputes happen.
+
+    With *remedy* (`remedies`) and the return's actions (`WITH_RETURNS`), returns happen.
+    """
     first = st.builds(Step, action=st.just("ship"), wait=st.integers(0, 3).map(timedelta))
     return st.builds(
         lambda head, tail: [*head, *tail],
         st.lists(first, max_size=1),
-        st.lists(steps(actions), max_size=max_size),
+        st.lists(steps(actions, remedy), max_size=max_size),
     )
 
 
@@ -282,6 +305,7 @@ def call_for(order: Order, step: Step, at: datetime) -> Callable[[], object] | N
             at,
             reason=step.reason,
             refund=share(total, step.percent),
+            remedy=step.remedy,
             evidence=("https://example.com/tracking.png",),
         )
     dispute = order.dispute
@@ -290,17 +314,29 @@ def call_for(order: Order, step: Step, at: datetime) -> Callable[[], object] | N
     if step.action == "seller_accept":
         return lambda: dispute.seller_accept(at)
     if step.action == "seller_reject":
-        return lambda: dispute.seller_reject(at, counter_offer=share(dispute.request, step.percent))
+        return lambda: dispute.seller_reject(
+            at, counter_offer=share(dispute.request, step.percent), remedy=step.remedy
+        )
     if step.action == "buyer_accept":
         return lambda: dispute.buyer_accept(at)
     if step.action == "buyer_modify":
-        return lambda: dispute.buyer_modify(at, refund=share(total, step.percent))
+        return lambda: dispute.buyer_modify(
+            at, refund=share(total, step.percent), remedy=step.remedy
+        )
     if step.action == "escalate":
         return lambda: dispute.escalate(at)
     if step.action == "cancel":
         return lambda: dispute.cancel(at)
     if step.action == "platform_decide":
-        return lambda: dispute.platform_decide(at, refund=share(total, step.percent))
+        return lambda: dispute.platform_decide(
+            at, refund=share(total, step.percent), remedy=step.remedy
+        )
+    if step.action == "ship_return":
+        return lambda: dispute.ship_return(at, tracking_number="LP00000001", carrier="Cainiao")
+    if step.action == "confirm_return":
+        return lambda: dispute.confirm_return(at)
+    if step.action == "refuse_return":
+        return lambda: dispute.refuse_return(at, note="the parcel came back empty")
     raise AssertionError(f"unknown action {step.action!r}")
 
 
@@ -309,11 +345,15 @@ def run(
 ) -> Iterator[tuple[Step, datetime, Exception | None]]:
     """Play *scenario* on *order*, writing every instant in *zone*.
 
-    Yields each step, its instant and the refusal it met (or None) after it ran.
+    Yields each step (an `ALLOWED` one as the action chosen), its instant and the
+    refusal it met (or None) after it ran.
     """
     now = order.last_event_at
     for step in scenario:
         now = next_instant(order, now, step.wait)
+        if step.action == ALLOWED:
+            allowed = order.as_of(now).allowed() or ("advance",)
+            step = attrs.evolve(step, action=allowed[step.days % len(allowed)])
         call = call_for(order, step, now.astimezone(zone))
         error: Exception | None = None
         if call is not None:
