@@ -118,6 +118,64 @@ def test_status_shows_states_deadline_and_next_step(
     assert "seller_accept" in fields["allowed now"]
 
 
+def test_status_shows_the_side_asked_for_with_every_step(
+    order_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--side seller` prints the seller's steps, most urgent first, each with its deadline
+    and what happens if nobody acts; the first is the next step, the others "also"."""
+    code, out, err = _run(
+        ["status", str(order_file), "--at", _iso(LOOK), "--side", "seller"], capsys
+    )
+    assert (code, err) == (0, "")
+    labels = [line[:17].strip() for line in out.splitlines() if line[:17].strip()]
+    assert labels[labels.index("side") :] == [
+        "side",
+        "next step",
+        "before",
+        "if not",
+        "also",
+        "before",
+        "if not",
+        "allowed now",
+    ]
+    fields = _fields(out)
+    assert fields["side"] == "seller"
+    assert fields["next step"].startswith("seller_accept: The buyer opened a dispute")
+    assert fields["also"].startswith("seller_reject: ")
+    assert fields["if not"] == "the buyer is refunded 25.90 USD"
+
+
+@pytest.mark.parametrize("side", ["buyer", "seller", "platform"])
+def test_status_json_lists_the_sides_steps(
+    order_file: Path, capsys: pytest.CaptureFixture[str], side: str
+) -> None:
+    """`status --json --side S` names the side, lists its steps as advise gives them (each
+    with its side and if_not), and next_step is the first."""
+    argv = ["status", str(order_file), "--at", _iso(LOOK), "--side", side, "--json"]
+    _, out, _ = _run(argv, capsys)
+    status = json.loads(out)
+    expected = advise(_disputed(), LOOK, side=side)
+    assert status["side"] == side
+    assert [s["action"] for s in status["steps"]] == [s.action for s in expected]
+    assert [(s["side"], s["if_not"]) for s in status["steps"]] == [
+        (side, s.if_not) for s in expected
+    ]
+    assert [s["latest"] for s in status["steps"]] == [_iso(SELLER_DEADLINE)] * len(expected)
+    assert status["next_step"] == status["steps"][0]
+
+
+def test_status_shows_the_buyers_steps_by_default(
+    order_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --side, status shows the buyer's steps, the same as --side buyer."""
+    at = ["--at", _iso(LOOK)]
+    _, plain, _ = _run(["status", str(order_file), *at], capsys)
+    _, buyer, _ = _run(["status", str(order_file), *at, "--side", "buyer"], capsys)
+    assert plain == buyer
+    assert _fields(plain)["side"] == "buyer"
+    assert _fields(plain)["next step"].startswith("wait_for_seller: ")
+
+
 def test_status_table_is_aligned(order_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Every value of the status table starts in one column, after its label and two spaces."""
     _, out, _ = _run(["status", str(order_file), "--at", _iso(LOOK)], capsys)
@@ -493,6 +551,13 @@ BAD: list[tuple[str, list[str], str]] = [
     ("no command", [], "the following arguments are required: COMMAND"),
     ("unknown command", ["bogus"], "invalid choice: 'bogus'"),
     ("no file", ["status"], "status: the following arguments are required: FILE"),
+    (
+        "unknown side",
+        ["status", "{order}", "--side", "carrier"],
+        "status: argument --side: 'carrier' is not one of buyer, seller, platform",
+    ),
+    ("side in capitals", ["status", "{order}", "--side", "Seller"], "'Seller' is not one of"),
+    ("side without value", ["status", "{order}", "--side"], "argument --side: expected one"),
     ("extra argument", ["example", "extra"], "unrecognized arguments: extra"),
 ]
 

@@ -147,16 +147,36 @@ def _step_json(step: Step) -> dict[str, object]:
         "earliest": _json_at(step.earliest),
         "latest": _json_at(step.latest),
         "evidence": list(step.evidence),
+        "side": step.side.value,
+        "if_not": step.if_not,
     }
+
+
+def _step_rows(steps: Sequence[Step], at: datetime, clock: Clock) -> list[tuple[str, str]]:
+    """Each step's rows: the first is the next step, the others follow as "also"."""
+    rows = []
+    for i, step in enumerate(steps):
+        rows.append(
+            ("next step" if i == 0 else "also", clock.sentence(f"{step.action}: {step.why}"))
+        )
+        if step.earliest is not None and step.earliest > at:
+            rows.append(("  from", clock.text(step.earliest)))
+        if step.latest is not None:
+            rows.append(("  before", clock.text(step.latest)))
+        if step.if_not:
+            rows.append(("  if not", clock.sentence(step.if_not)))
+        if step.evidence:
+            rows.append(("  evidence", "; ".join(step.evidence)))
+    return rows
 
 
 # -- the commands' outputs ----------------------------------------------------------------
 
 
-def status(order: Order, at: datetime, clock: Clock, as_json: bool) -> str:
-    """Where *order* stands at *at*: its states, deadlines and the buyer's next step."""
+def status(order: Order, at: datetime, clock: Clock, as_json: bool, side: str = "buyer") -> str:
+    """Where *order* stands at *at*: its states, deadlines and *side*'s next steps."""
     view = order.as_of(at)
-    steps = advise(order, at)
+    steps = advise(order, at, side=side)
     dispute = view.dispute
     deadline = view.next_deadline
     step = steps[0] if steps else None
@@ -172,7 +192,9 @@ def status(order: Order, at: datetime, clock: Clock, as_json: bool) -> str:
                 "protection_ends": _json_at(view.protection_ends),
                 "last_event_at": _json_at(view.last_event_at),
                 "next_deadline": None if deadline is None else _deadline_json(deadline),
+                "side": side,
                 "next_step": None if step is None else _step_json(step),
+                "steps": [_step_json(each) for each in steps],
                 "allowed_now": list(view.allowed()),
                 "tz": clock.name,
             }
@@ -192,14 +214,8 @@ def status(order: Order, at: datetime, clock: Clock, as_json: bool) -> str:
         rows.append(("next deadline", clock.text(deadline.at)))
         then = f"{deadline.subject} {deadline.action}: {deadline.meaning}"
         rows.append(("  then", clock.sentence(then)))
-    if step is not None:
-        rows.append(("next step", clock.sentence(f"{step.action}: {step.why}")))
-        if step.earliest is not None and step.earliest > at:
-            rows.append(("  from", clock.text(step.earliest)))
-        if step.latest is not None:
-            rows.append(("  before", clock.text(step.latest)))
-        if step.evidence:
-            rows.append(("  evidence", "; ".join(step.evidence)))
+    rows.append(("side", side))
+    rows.extend(_step_rows(steps, at, clock))
     rows.append(("allowed now", ", ".join(view.allowed()) or "nothing"))
     return table(rows)
 
