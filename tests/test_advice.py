@@ -564,7 +564,8 @@ def test_the_seller_ships_before_the_shipping_deadline_else_the_buyer_is_refunde
 
 
 def test_the_seller_waits_while_the_order_is_protected() -> None:
-    """Shipped, no request: the seller waits until protection ends, when it is paid."""
+    """Shipped, no request: the seller waits until protection ends, when it is paid; then
+    until the window for a late dispute closes."""
     order = _seed_order()
     ends = order.protection_ends
     assert ends is not None
@@ -572,6 +573,9 @@ def test_the_seller_waits_while_the_order_is_protected() -> None:
     assert (wait.action, wait.earliest, wait.latest) == ("wait", ends - US, ends)
     assert wait.if_not == "protection ends: the order completes and the seller is paid"
     assert "confirm receipt" in wait.why
+    (later,) = advise(order, ends, side="seller")  # completed: a late dispute may still come
+    assert (later.action, later.latest) == ("wait", ends + ALIEXPRESS.post_completion_window)
+    assert later.if_not == "the order closes: no dispute can be opened any more"
 
 
 def test_the_seller_grants_an_extension_while_the_request_waits() -> None:

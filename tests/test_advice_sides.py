@@ -104,7 +104,8 @@ def test_each_sides_steps_are_theirs_in_open_windows_most_urgent_first(
     story: tuple[Policy, Money, datetime, list[Move], tzinfo],
 ) -> None:
     """Every side gets at least one step, all its own; no latest is in the past; a step
-    possible now starts at the instant asked; and the most urgent step comes first."""
+    possible now starts at the instant asked; if_not goes with a latest (always, for the
+    seller and the platform); and the most urgent step comes first."""
     for order, at in _looks(story):
         for side in SIDES:
             steps = advise(order, at, side=side)
@@ -116,6 +117,8 @@ def test_each_sides_steps_are_theirs_in_open_windows_most_urgent_first(
                 if step.action != "open_dispute" and step.action != "nothing":
                     assert step.earliest == at, step
                 assert step.if_not == "" or step.latest is not None, step
+                if side is not Actor.BUYER and step.latest is not None:
+                    assert step.if_not, step  # a seller's or platform's deadline has a why
             dated = [step.latest for step in steps if step.latest is not None]
             assert dated == sorted(dated)
             assert all(step.latest is not None for step in steps[: len(dated)])
