@@ -495,6 +495,17 @@ def test_words_only_carried_along_are_kept_as_unknown(field: str, value: str) ->
     assert meta(order.history[-1])[field] == "unknown"
 
 
+def test_an_unknown_postage_payer_on_a_refund_solution_is_only_carried_along() -> None:
+    """logistics_fee_bear_role steers only a return: on a refund solution any word imports."""
+    doc = load("issue_awaiting_seller")
+    solutions_of(doc, "buyer")[0]["logistics_fee_bear_role"] = "courier"
+
+    order = from_issue_detail(doc)
+
+    assert order.dispute is not None
+    assert order.dispute.state is DisputeState.AWAITING_SELLER
+
+
 def test_a_longer_policy_window_accepts_a_late_seller_answer() -> None:
     """A seller answer on day 6 imports under a policy whose seller window is 7 days."""
     doc = load("issue_seller_refused")
@@ -655,6 +666,33 @@ Mutation = Callable[[dict[str, Any]], object]
             lambda d: log_of(d)[0].update(attachments={"api_attachment_dto": [{"owner": "x"}]}),
             f"{LOG}[0].attachments.api_attachment_dto[0].file_path",
             "expected a non-empty string",
+        ),
+        (
+            lambda d: issue_of(d).update(buyer_return_no=1234567890),
+            "result_object.buyer_return_no",
+            "expected a string, got int 1234567890",
+        ),
+        (
+            lambda d: issue_of(d).update(buyer_return_logistics_company="C" * 201),
+            "result_object.buyer_return_logistics_company",
+            "201 characters is too long; at most 200",
+        ),
+        (
+            lambda d: issue_of(d).update(buyer_return_logistics_lp_no="LP\ud800"),
+            "result_object.buyer_return_logistics_lp_no",
+            "lone surrogate",
+        ),
+        (
+            lambda d: issue_of(d).update(gmt_modified="2026-03-05T10:00:00"),
+            "result_object.gmt_modified",
+            "is not a time in the API's format",
+        ),
+        (
+            lambda d: solutions_of(d, "buyer")[0].update(
+                solution_type="return_and_refund", logistics_fee_bear_role="courier"
+            ),
+            "result_object.buyer_solution_list.solution_api_dto[0].logistics_fee_bear_role",
+            "'courier' is not one of 'seller', 'buyer', 'platform'",
         ),
     ],
 )

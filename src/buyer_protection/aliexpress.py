@@ -27,6 +27,7 @@ import attrs
 from dateutil import parser as date_parser
 from dateutil import tz
 
+from ._aliexpress_returns import ReturnFacts, read_return_facts
 from ._text import kind as _typed
 from ._text import shown
 from .dispute import Dispute, Reason, Resolution
@@ -125,7 +126,7 @@ _ORDER_ISSUE_STATUSES = ("NO_ISSUE", "IN_ISSUE", "END_ISSUE")
 KEPT_AS_UNKNOWN: Mapping[str, tuple[str, ...]] = {
     "submit_member_type": tuple(SUBMIT_MEMBER_TYPES),
     "reverse_detail_status": RETURN_PROGRESS,
-    "logistics_fee_bear_role": _BEAR_ROLES,
+    "logistics_fee_bear_role (refund solutions)": _BEAR_ROLES,
     "send_goods_operator (order detail)": _SEND_GOODS_OPERATORS,
     "issue_status (order detail)": _ORDER_ISSUE_STATUSES,
 }
@@ -519,6 +520,7 @@ class _Issue:
     solutions: tuple[_Solution, ...]
     log: tuple[_Entry, ...]
     latest: datetime
+    returned: ReturnFacts
 
 
 @attrs.frozen
@@ -592,6 +594,7 @@ def _read_issue(detail: object) -> _Issue:
         )
     ]
     currency = _order_currency(read, refund_max, solutions)
+    returned = read_return_facts(read, result, r, reverse or "")
     read.check("the issue detail")
     assert issue_id is not None
     assert order_id is not None
@@ -603,6 +606,8 @@ def _read_issue(detail: object) -> _Issue:
     log.reverse()
     log.sort(key=lambda e: e.at)
     instants = [created, *(e.at for e in log)]
+    if returned.modified is not None:
+        instants.append(returned.modified)
     for s in solutions:
         instants.extend(t for t in (s.created, s.modified, s.reached_time) if t is not None)
     return _Issue(
@@ -619,6 +624,7 @@ def _read_issue(detail: object) -> _Issue:
         tuple(solutions),
         tuple(log),
         max(instants),
+        returned,
     )
 
 
@@ -660,9 +666,11 @@ def _read_solution(
     kind = read.word(raw, "solution_type", path, SOLUTION_TYPES, required=True)
     status = read.word(raw, "status", path, SOLUTION_STATUSES, required=False)
     reached = read.word(raw, "reached_type", path, REACHED_TYPES, required=False)
+    # The postage payer steers the import on a return only: elsewhere it is carried along.
     bear = read.word(
-        raw, "logistics_fee_bear_role", path, _BEAR_ROLES, required=False, keep_unknown=True
-    )
+        raw, "logistics_fee_bear_role", path, _BEAR_ROLES, required=False,
+        keep_unknown=kind != "return_and_refund",
+    )  # fmt: skip
     read.integer(raw, "issue_id", path, required=False)
     read.integer(raw, "order_id", path, required=False)
     for key in ("buyer_accept_time", "seller_accept_time"):
