@@ -165,7 +165,7 @@ def test_status_json_is_one_machine_readable_object(
         "at": _iso(SELLER_DEADLINE),
         "subject": "dispute",
         "action": "seller_timeout",
-        "meaning": DISPUTE.automatic[DISPUTE.initial].doc,
+        "meaning": DISPUTE.automatic[DISPUTE.initial][0].doc,
     }
     assert status["next_step"]["action"] == "wait_for_seller"
     assert status["next_step"]["latest"] == _iso(SELLER_DEADLINE)

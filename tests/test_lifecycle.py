@@ -27,7 +27,9 @@ USD = "USD"
 
 
 def _rows(lifecycle: Lifecycle) -> set[tuple[str, frozenset[Any], Any, Actor, str | None]]:
-    return {(t.trigger, frozenset(t.sources), t.dest, t.actor, t.clock) for t in lifecycle.table}
+    rows = {(t.trigger, frozenset(t.sources), t.dest, t.actor, t.clock) for t in lifecycle.table}
+    assert len(rows) == len(lifecycle.table)  # no row declared twice
+    return rows
 
 
 def test_order_table_declares_the_rules() -> None:
@@ -60,16 +62,12 @@ def test_order_table_declares_the_rules() -> None:
 
 
 def test_dispute_table_declares_the_rules() -> None:
-    """The dispute table has exactly the transitions RULES.md section 3 describes."""
+    """The dispute table has exactly the transitions RULES.md sections 3 and 4a describe."""
     opened = frozenset({D.AWAITING_SELLER, D.NEGOTIATING, D.ARBITRATION})
+    answering = frozenset({D.AWAITING_SELLER, D.NEGOTIATING})
     assert _rows(DISPUTE) == {
-        (
-            "seller_accept",
-            frozenset({D.AWAITING_SELLER, D.NEGOTIATING}),
-            D.RESOLVED,
-            Actor.SELLER,
-            None,
-        ),
+        ("seller_accept", answering, D.RESOLVED, Actor.SELLER, None),
+        ("seller_accept", answering, D.AWAITING_RETURN, Actor.SELLER, None),
         ("seller_reject", frozenset({D.AWAITING_SELLER}), D.NEGOTIATING, Actor.SELLER, None),
         (
             "seller_timeout",
@@ -78,14 +76,16 @@ def test_dispute_table_declares_the_rules() -> None:
             Actor.SYSTEM,
             "seller_deadline",
         ),
-        ("buyer_accept", frozenset({D.NEGOTIATING}), D.RESOLVED, Actor.BUYER, None),
         (
-            "buyer_modify",
-            frozenset({D.AWAITING_SELLER, D.NEGOTIATING}),
-            D.AWAITING_SELLER,
-            Actor.BUYER,
-            None,
+            "seller_timeout",
+            frozenset({D.AWAITING_SELLER}),
+            D.AWAITING_RETURN,
+            Actor.SYSTEM,
+            "seller_deadline",
         ),
+        ("buyer_accept", frozenset({D.NEGOTIATING}), D.RESOLVED, Actor.BUYER, None),
+        ("buyer_accept", frozenset({D.NEGOTIATING}), D.AWAITING_RETURN, Actor.BUYER, None),
+        ("buyer_modify", answering, D.AWAITING_SELLER, Actor.BUYER, None),
         ("escalate", frozenset({D.NEGOTIATING}), D.ARBITRATION, Actor.BUYER, None),
         (
             "negotiation_timeout",
@@ -96,7 +96,63 @@ def test_dispute_table_declares_the_rules() -> None:
         ),
         ("cancel", opened, D.CANCELLED, Actor.BUYER, None),
         ("platform_decide", frozenset({D.ARBITRATION}), D.RESOLVED, Actor.PLATFORM, None),
+        (
+            "platform_decide",
+            frozenset({D.ARBITRATION}),
+            D.AWAITING_RETURN,
+            Actor.PLATFORM,
+            None,
+        ),
+        (
+            "ship_return",
+            frozenset({D.AWAITING_RETURN}),
+            D.RETURN_IN_TRANSIT,
+            Actor.BUYER,
+            None,
+        ),
+        (
+            "return_timeout",
+            frozenset({D.AWAITING_RETURN}),
+            D.RESOLVED,
+            Actor.SYSTEM,
+            "return_ship_deadline",
+        ),
+        ("confirm_return", frozenset({D.RETURN_IN_TRANSIT}), D.RESOLVED, Actor.SELLER, None),
+        (
+            "refuse_return",
+            frozenset({D.RETURN_IN_TRANSIT}),
+            D.ARBITRATION,
+            Actor.SELLER,
+            None,
+        ),
+        (
+            "return_confirm_timeout",
+            frozenset({D.RETURN_IN_TRANSIT}),
+            D.RESOLVED,
+            Actor.SYSTEM,
+            "return_confirm_deadline",
+        ),
     }
+
+
+def test_an_agreement_goes_to_resolved_or_to_the_return_by_its_remedy() -> None:
+    """Each action that ends in an agreement has two rows, told apart by the remedy agreed."""
+    agreeing = {"seller_accept", "seller_timeout", "buyer_accept", "platform_decide"}
+    for trigger in agreeing:
+        rows = [t for t in DISPUTE.table if t.trigger == trigger]
+        assert {(t.dest, t.condition) for t in rows} == {
+            (D.RESOLVED, "_refund_only"),
+            (D.AWAITING_RETURN, "_with_return"),
+        }, trigger
+    assert {t.trigger for t in DISPUTE.table if t.condition} == agreeing
+
+
+def test_the_two_rows_of_an_agreement_are_both_drawn() -> None:
+    """The Mermaid diagram shows both outcomes of an agreement, each with its condition."""
+    drawn = DISPUTE.mermaid()
+    assert "awaiting_seller --> resolved: seller_accept (seller) [refund only]" in drawn
+    assert "awaiting_seller --> awaiting_return: seller_accept (seller) [with return]" in drawn
+    assert "return_in_transit --> arbitration: refuse_return (seller)" in drawn
 
 
 def test_state_values_are_the_marketplace_words() -> None:
@@ -112,6 +168,8 @@ def test_state_values_are_the_marketplace_words() -> None:
         "awaiting_seller",
         "negotiating",
         "arbitration",
+        "awaiting_return",
+        "return_in_transit",
         "resolved",
         "cancelled",
     }
@@ -119,12 +177,14 @@ def test_state_values_are_the_marketplace_words() -> None:
 
 @pytest.mark.parametrize("lifecycle", LIFECYCLES, ids=lambda lc: lc.name)
 def test_each_state_has_at_most_one_automatic_step(lifecycle: Lifecycle) -> None:
-    """A state's clock runs out in one way only, so the next deadline is well defined."""
+    """A state's clock runs out by one trigger only (its rows told apart by condition)."""
     for state in lifecycle.states:
         clocked = [t for t in lifecycle.table if state in t.sources and t.automatic]
-        assert len(clocked) <= 1, state
+        assert len({t.trigger for t in clocked}) <= 1, state
+        assert len({t.clock for t in clocked}) <= 1, state
         if clocked:
-            assert lifecycle.automatic[state] is clocked[0]
+            assert lifecycle.automatic[state] == tuple(clocked)
+            assert len(clocked) == 1 or all(t.condition for t in clocked)
 
 
 @pytest.mark.parametrize("lifecycle", LIFECYCLES, ids=lambda lc: lc.name)
@@ -163,8 +223,12 @@ def test_the_shared_machine_is_built_from_the_table(lifecycle: Lifecycle) -> Non
     for t in lifecycle.table:
         event = machine.events[t.trigger]
         for source in t.sources:
-            (only,) = event.transitions[source.name]
-            assert only.dest == t.dest.name
+            rows = [r for r in lifecycle.table if r.trigger == t.trigger and source in r.sources]
+            made = event.transitions[source.name]
+            assert [m.dest for m in made] == [r.dest.name for r in rows]
+            assert [[c.func for c in m.conditions] for m in made] == [
+                [r.condition] if r.condition else [] for r in rows
+            ]
 
 
 def test_one_machine_per_lifecycle_and_none_per_order(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -293,26 +357,33 @@ def test_invalid_action_on_a_final_dispute_says_nothing_is_allowed() -> None:
 
 @pytest.mark.parametrize("lifecycle", LIFECYCLES, ids=lambda lc: lc.name)
 def test_no_machine_error_escapes_for_any_state_and_trigger(lifecycle: Lifecycle) -> None:
-    """Every trigger fired from every state either moves the model or raises InvalidAction."""
+    """Every trigger fired from every state either moves the model (along the row whose
+    condition holds) or raises InvalidAction."""
 
     class Model:
         state: Any
+        holds: str = ""
 
         def allowed(self) -> tuple[str, ...]:
             return ()
 
-        def __getattr__(self, guard: str) -> Any:
+        def __getattr__(self, name: str) -> Any:
+            if name in ("_refund_only", "_with_return"):
+                return lambda: name == self.holds
             return lambda: None  # every guard passes
 
     for state in lifecycle.states:
         for trigger in sorted(lifecycle.triggers):
-            model = Model()
-            model.state = state
             rows = [t for t in lifecycle.table if t.trigger == trigger and state in t.sources]
-            if rows:
+            for row in rows:
+                model = Model()
+                model.state = state
+                model.holds = row.condition or ""
                 lifecycle.fire(model, trigger)
-                assert model.state == rows[0].dest
-            else:
+                assert model.state == row.dest
+            if not rows:
+                model = Model()
+                model.state = state
                 with pytest.raises(InvalidAction) as info:
                     lifecycle.fire(model, trigger)
                 assert info.value.state == state.value

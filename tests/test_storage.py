@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 from buyer_protection import (
     ALIEXPRESS,
     Actor,
+    Agreement,
     DisputeState,
     InvalidAction,
     InvalidInput,
@@ -30,6 +32,7 @@ from buyer_protection import (
     OrderState,
     Policy,
     Reason,
+    Remedy,
     Resolution,
     TrackingEvent,
     TrackingStatus,
@@ -357,7 +360,7 @@ def test_document_has_exactly_the_orders_fields_and_the_schema_version() -> None
     """The document's top-level keys are the order's fields and schema_version, in that order."""
     document = to_dict(disputed_order())
     assert list(document) == TOP_LEVEL
-    assert document["schema_version"] == SCHEMA_VERSION == 1
+    assert document["schema_version"] == SCHEMA_VERSION == 2
 
 
 def test_document_writes_money_as_decimal_strings_with_a_currency() -> None:
@@ -476,7 +479,7 @@ def test_dumps_is_to_dict_as_json_text() -> None:
     order = disputed_order()
     text = dumps(order)
     assert json.loads(text) == to_dict(order)
-    assert text.startswith('{\n  "schema_version": 1,')
+    assert text.startswith('{\n  "schema_version": 2,')
     assert "\n" not in dumps(order, indent=None)
 
 
@@ -714,7 +717,7 @@ def test_loading_refuses_a_history_the_rules_refuse(change: Any, words: tuple[st
     assert all(w in str(raised.value) for w in words), str(raised.value)
 
 
-@pytest.mark.parametrize("version", [2, 99])
+@pytest.mark.parametrize("version", [3, 99])
 def test_loading_refuses_a_newer_schema_version_naming_it(version: int) -> None:
     """A document of a newer schema_version is InvalidInput naming that version."""
     document = to_dict(disputed_order())
@@ -1397,3 +1400,72 @@ def test_log_to_list_of_what_is_not_a_log_is_invalid_input(log: object) -> None:
     """log_to_list of anything but an iterable of entries is InvalidInput."""
     with pytest.raises(InvalidInput, match="log: expected an iterable of HistoryEntry"):
         log_to_list(log)  # type: ignore[arg-type]
+
+
+# -- documents of earlier versions ---------------------------------------------------------
+
+SAVED = sorted((Path(__file__).parent / "fixtures" / "documents").glob("v1_*.json"))
+
+
+def test_there_are_saved_version_1_documents() -> None:
+    """The saved documents written by version 0.1 (schema 1) are there to be read."""
+    assert len(SAVED) >= 3
+    for path in SAVED:
+        assert json.loads(path.read_text(encoding="utf-8"))["schema_version"] == 1
+
+
+@pytest.mark.parametrize("path", SAVED, ids=lambda p: p.stem)
+def test_a_version_1_document_loads_with_no_return_and_the_default_windows(path: Path) -> None:
+    """A schema-1 document loads: no remedy but refund, agreements from outcomes, default
+    return windows; saved again it is a schema-2 document of the same order."""
+    order = loads(path.read_text(encoding="utf-8"))
+    assert order.policy.return_shipping_window == ALIEXPRESS.return_shipping_window
+    assert order.policy.return_confirm_window == ALIEXPRESS.return_confirm_window
+    for dispute in order.disputes:
+        assert dispute.remedy is Remedy.REFUND
+        assert dispute.return_postage_by is None
+        assert dispute.return_tracking is None
+        assert dispute.counter_remedy is (None if dispute.counter_offer is None else Remedy.REFUND)
+        outcome = dispute.outcome
+        if outcome is None:
+            assert dispute.agreement is None
+        else:
+            assert dispute.agreement == Agreement(
+                outcome.refund, Remedy.REFUND, outcome.reached_by, outcome.at
+            )
+    again = to_dict(order)
+    assert again["schema_version"] == 2
+    assert to_dict(from_dict(again)) == again
+    old = json.loads(path.read_text(encoding="utf-8"))
+    assert [e["details"] for e in again["history"][1:]] == [
+        e["details"] for e in old["history"][1:]
+    ]
+
+
+def test_a_version_1_document_still_gets_its_problems_named() -> None:
+    """A broken schema-1 document is refused with the paths of its own problems."""
+    document = json.loads(SAVED[0].read_text(encoding="utf-8"))
+    document["disputes"][0]["counter_offer"] = 5
+    document["policy"]["processing_time"] = "seven days"
+    problems = _problems(document)
+    assert _has(problems, "disputes[0].counter_offer")
+    assert _has(problems, "policy.processing_time")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "remedy",
+        "return_postage_by",
+        "counter_remedy",
+        "agreement",
+        "return_tracking",
+        "return_carrier",
+        "return_shipped_at",
+    ],
+)
+def test_a_version_2_document_must_have_every_return_field(key: str) -> None:
+    """A schema-2 dispute without one of the fields version 2 added is refused at its path."""
+    document = to_dict(disputed_order())
+    del document["disputes"][0][key]
+    assert _has(_problems(document), f"disputes[0].{key}"), key

@@ -6,7 +6,7 @@ Everything public is importable from here; the modules hold the code.
 from importlib.metadata import PackageNotFoundError, version
 
 from .advice import Step, advise
-from .dispute import Dispute, Outcome, Reason, Resolution
+from .dispute import Agreement, Dispute, Outcome, Reason, Remedy, Resolution
 from .errors import (
     BuyerProtectionError,
     CurrencyMismatch,
@@ -33,6 +33,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "ALIEXPRESS",
     "Actor",
+    "Agreement",
     "BuyerProtectionError",
     "CurrencyMismatch",
     "Deadline",
@@ -50,6 +51,7 @@ __all__ = [
     "Parcel",
     "Policy",
     "Reason",
+    "Remedy",
     "Resolution",
     "Step",
     "TrackingEvent",

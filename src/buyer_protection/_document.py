@@ -31,7 +31,7 @@ from cattrs.gen import make_dict_structure_fn, override
 
 from ._text import NAME_LIMIT, TEXT_LIMIT, kind, shown
 from ._time import LATEST, member
-from .dispute import Outcome, Reason, Resolution
+from .dispute import Agreement, Outcome, Reason, Remedy, Resolution
 from .errors import InvalidInput
 from .history import HistoryEntry
 from .lifecycle import LIFECYCLES, Actor, DisputeState, OrderState
@@ -79,8 +79,17 @@ class DisputeDocument:
     by_platform: bool
     state: DisputeState
     requested_at: datetime
+    remedy: Remedy
+    return_postage_by: Actor | None
     counter_offer: Money | None
+    counter_remedy: Remedy | None
     countered_at: datetime | None
+    agreement: Agreement | None
+    return_tracking: str | None = attrs.field(
+        validator=attrs.validators.optional(_within(NAME_LIMIT, empty=False))
+    )
+    return_carrier: str = attrs.field(validator=_within(NAME_LIMIT))
+    return_shipped_at: datetime | None
     outcome: Outcome | None
     history: tuple[HistoryEntry, ...]
 
@@ -121,6 +130,11 @@ DETAIL_TYPES: Mapping[str, Any] = {
     "evidence": tuple[str, ...],
     "description": str,
     "counter_offer": Money,
+    "remedy": Remedy,
+    "return_postage_by": Actor,
+    "tracking_number": str,
+    "carrier": str,
+    "note": str,
     "reached_by": Resolution,
     "event": TrackingEvent,
     "meta": dict,
@@ -481,7 +495,7 @@ def _make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(
         Money, lambda m: {"amount": str(m.amount), "currency": m.currency}
     )
-    for cls in (Reason, Resolution, Actor, TrackingStatus, OrderState, DisputeState):
+    for cls in (Reason, Resolution, Remedy, Actor, TrackingStatus, OrderState, DisputeState):
         converter.register_structure_hook(cls, _enum(cls))
     converter.register_structure_hook_func(lambda t: t == State | None, _state)
     converter.register_structure_hook_func(lambda t: t == Mapping[str, Any], _details_in)
@@ -492,7 +506,14 @@ def _make_converter() -> cattrs.Converter:
         HistoryEntry,
         _object_of(HistoryEntry, converter, action=override(struct_hook=_action)),
     )
-    for document in (TrackingEvent, Outcome, Observation, DisputeDocument, OrderDocument):
+    for document in (
+        TrackingEvent,
+        Outcome,
+        Agreement,
+        Observation,
+        DisputeDocument,
+        OrderDocument,
+    ):
         converter.register_structure_hook(document, _object_of(document, converter))
     return converter
 

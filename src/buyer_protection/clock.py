@@ -101,7 +101,7 @@ class Clock:
     def _refresh_due(self) -> None:
         """Work out the next automatic step again, after a change."""
         owner = self._clock_owner()
-        row = owner._lifecycle.automatic.get(owner.state)
+        row = owner._lifecycle.next_step(owner)
         self._due_row = row
         self._due_at = None if row is None or row.clock is None else getattr(owner, row.clock)
 

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import attrs
 
-from ._text import kind
-from ._time import iso
+from ._text import NAME_LIMIT, kind, text
+from ._time import iso, member
 from .errors import InvalidInput
 from .history import ACTION, ID, NO_DETAILS, HistoryEntry, Record, entry, keep_enums, with_meta
-from .lifecycle import DISPUTE, DisputeState, Lifecycle, OrderState, Transition
+from .lifecycle import DISPUTE, Actor, DisputeState, Lifecycle, OrderState, Transition
 from .money import Money
 from .policy import Policy
 
@@ -55,15 +55,34 @@ _NOT_RECEIVED = frozenset(list(Reason)[: list(Reason).index(Reason.NOT_AS_DESCRI
 
 
 class Resolution(enum.Enum):
-    """How an outcome was reached, in the seller API's own words (``reponse`` sic)."""
+    """How an outcome was reached, in the seller API's own words (``reponse`` sic).
+
+    `RETURN_NOT_SHIPPED` is the library's own word, not the seller API's: the buyer
+    did not ship an agreed return in time, and the money went to the seller.
+    """
 
     NEGOTIATION_CONSENSUS = "negotiation_consensus"
     PLATFORM_ARBITRATE = "platform_arbitrate"
     SELLER_REPONSE_TIMEOUT = "seller_reponse_timeout"
     SELLER_RESPONSE_TIMEOUT = "seller_reponse_timeout"  # noqa: PIE796 - an alias, spelled right
+    RETURN_NOT_SHIPPED = "return_not_shipped"
 
 
-keep_enums(Reason, Resolution)
+class Remedy(enum.Enum):
+    """What a proposal asks besides its amount, in the seller API's words (``solution_type``).
+
+    `REFUND`: the buyer keeps the item. `RETURN_AND_REFUND`: the buyer ships it back
+    first, and the refund is paid when the seller confirms it came back.
+    """
+
+    REFUND = "refund"
+    RETURN_AND_REFUND = "return_and_refund"
+
+
+keep_enums(Reason, Resolution, Remedy, Actor)
+
+POSTAGE_PAYERS = (Actor.SELLER, Actor.BUYER, Actor.PLATFORM)
+"""Who may pay a return's postage (the seller API's ``logistics_fee_bear_role``)."""
 
 
 @attrs.frozen
@@ -73,6 +92,70 @@ class Outcome:
     refund: Money
     reached_by: Resolution
     at: datetime
+
+
+@attrs.frozen
+class Agreement:
+    """What buyer and seller agreed (or the platform decided): the refund and the remedy.
+
+    ``reached_by`` says how, ``at`` when. With `Remedy.RETURN_AND_REFUND` the refund
+    follows the return; ``return_postage_by`` is then who pays its postage (None for
+    a refund-only agreement).
+    """
+
+    refund: Money
+    remedy: Remedy
+    reached_by: Resolution
+    at: datetime
+    return_postage_by: Actor | None = None
+
+
+def proposal(
+    reason: Reason, amount: Money, remedy: object, postage: object
+) -> tuple[Remedy, Actor | None]:
+    """The remedy and the postage payer of a proposal of *amount*, checked.
+
+    The payer is None when it is the default (the seller pays a return: every reason
+    the library knows is the seller's fault), so that a log records it only when a
+    proposal says otherwise.
+    """
+    how = member(Remedy, remedy, "remedy")
+    payer = None if postage is None else member(Actor, postage, "return_postage_by")
+    if payer is not None and payer not in POSTAGE_PAYERS:
+        raise InvalidInput(
+            f"return_postage_by: {payer.value!r} cannot pay a return's postage; "
+            "one of 'seller', 'buyer', 'platform'"
+        )
+    if how is Remedy.REFUND:
+        if payer is not None:
+            raise InvalidInput(
+                "return_postage_by: given with the remedy 'refund', where the buyer keeps "
+                "the item; give it only with remedy='return_and_refund'"
+            )
+        return how, None
+    if not reason.item_received:
+        raise InvalidInput(
+            f"remedy: a return needs an item the buyer has, and a {reason.value!r} dispute "
+            "is about an item not received; ask remedy='refund'"
+        )
+    if not amount:
+        raise InvalidInput(
+            f"remedy: a return with a refund of {amount} would send the item back for "
+            "nothing; a return's refund is above zero"
+        )
+    return how, None if payer is Actor.SELLER else payer
+
+
+def proposal_details(
+    details: Mapping[str, Any], remedy: Remedy, payer: Actor | None
+) -> Mapping[str, Any]:
+    """*details* with the remedy and the postage payer, each only when not the default."""
+    if remedy is Remedy.REFUND:
+        return details
+    extra: dict[str, Any] = {"remedy": remedy}
+    if payer is not None:
+        extra["return_postage_by"] = payer
+    return {**details, **extra}
 
 
 def refund_amount(value: object, currency: str, name: str = "refund") -> Money:
@@ -130,8 +213,9 @@ class Dispute:
     """One dispute on an order.
 
     Reads: ``state``, ``deadline`` (the instant of its next automatic step, or
-    None), ``request`` (the refund the buyer asks), ``counter_offer``,
-    ``outcome`` and ``history``. Every action takes the instant it happens.
+    None), ``request`` and ``remedy`` (what the buyer asks), ``counter_offer`` and
+    ``counter_remedy``, ``agreement``, the return's ``return_tracking`` and its
+    clocks, ``outcome`` and ``history``. Every action takes the instant it happens.
     """
 
     _lifecycle: ClassVar[Lifecycle] = DISPUTE
@@ -144,9 +228,17 @@ class Dispute:
     description: str = ""
     by_platform: bool = False
     state: DisputeState = DisputeState.AWAITING_SELLER
+    remedy: Remedy = Remedy.REFUND
+    _asked_postage: Actor | None = attrs.field(default=None, repr=False, alias="asked_postage")
     requested_at: datetime = attrs.field(init=False)
     counter_offer: Money | None = attrs.field(init=False, default=None)
+    counter_remedy: Remedy | None = attrs.field(init=False, default=None)
+    _counter_postage: Actor | None = attrs.field(init=False, default=None, repr=False)
     countered_at: datetime | None = attrs.field(init=False, default=None)
+    _agreement: Agreement | None = attrs.field(init=False, default=None, repr=False)
+    return_tracking: str | None = attrs.field(init=False, default=None)
+    return_carrier: str = attrs.field(init=False, default="")
+    return_shipped_at: datetime | None = attrs.field(init=False, default=None)
     # The outcome's parts, kept apart so that a dispute holds one object less.
     _refund: Money | None = attrs.field(init=False, default=None, repr=False)
     _reached_by: Resolution | None = attrs.field(init=False, default=None, repr=False)
@@ -177,6 +269,42 @@ class Dispute:
         if self._refund is None or self._reached_by is None or self._reached_at is None:
             return None
         return Outcome(self._refund, self._reached_by, self._reached_at)
+
+    @property
+    def agreement(self) -> Agreement | None:
+        """What buyer and seller agreed or the platform decided, or None (yet, or set aside).
+
+        A refund-only agreement is carried out at once; one on a return holds while
+        the return runs, and stays readable once it ends.
+        """
+        return self._agreement
+
+    @property
+    def return_postage_by(self) -> Actor | None:
+        """Who pays the return's postage: None unless the remedy agreed (or, with no
+        agreement, the buyer's request) is a return; the seller unless a proposal said
+        otherwise."""
+        agreement = self._agreement
+        if agreement is not None:
+            return agreement.return_postage_by
+        if self.remedy is Remedy.RETURN_AND_REFUND:
+            return self._asked_postage or Actor.SELLER
+        return None
+
+    @property
+    def return_ship_deadline(self) -> datetime | None:
+        """When the buyer's time to ship an agreed return ends (exclusive), or None."""
+        agreement = self._agreement
+        if agreement is None or agreement.remedy is not Remedy.RETURN_AND_REFUND:
+            return None
+        return agreement.at + self.order.policy.return_shipping_window
+
+    @property
+    def return_confirm_deadline(self) -> datetime | None:
+        """When the seller's time to confirm a shipped return ends (exclusive), or None."""
+        if self.return_shipped_at is None:
+            return None
+        return self.return_shipped_at + self.order.policy.return_confirm_window
 
     @property
     def is_open(self) -> bool:
@@ -210,49 +338,84 @@ class Dispute:
     # -- actions ---------------------------------------------------------------
 
     def seller_accept(self, at: datetime, *, meta: Mapping[str, object] | None = None) -> None:
-        """The seller accepts the buyer's request: it is refunded."""
+        """The seller accepts the buyer's request: it is refunded, or the return starts."""
         extra = with_meta(NO_DETAILS, meta)
         at = self.order._begin(at)
         row = DISPUTE.row(self, "seller_accept")
-        self._settle(row, at, self.request, Resolution.NEGOTIATION_CONSENSUS, extra)
+        agreement = self._agreed(self.request, self.remedy, self._asked_postage, at)
+        self._agree(row, at, agreement, extra)
 
     def seller_reject(
-        self, at: datetime, *, counter_offer: Money, meta: Mapping[str, object] | None = None
+        self,
+        at: datetime,
+        *,
+        counter_offer: Money,
+        remedy: Remedy | str = Remedy.REFUND,
+        return_postage_by: Actor | str | None = None,
+        meta: Mapping[str, object] | None = None,
     ) -> None:
-        """The seller refuses, offering *counter_offer* instead (zero: no refund)."""
+        """The seller refuses, offering *counter_offer* instead (zero: no refund).
+
+        A counter-offer is less than the request, or the same amount with another
+        *remedy* (a full refund against the item's return, say); never more.
+        """
         offer = refund_amount(counter_offer, self.order.total.currency, "counter_offer")
-        details = with_meta({"counter_offer": offer}, meta)
+        how, payer = proposal(self.reason, offer, remedy, return_postage_by)
+        details = with_meta(proposal_details({"counter_offer": offer}, how, payer), meta)
         at = self.order._begin(at)
         row = DISPUTE.row(self, "seller_reject")
-        if offer >= self.request:
+        if offer > self.request:
             raise InvalidInput(
-                f"counter_offer: {offer} is not less than the buyer's request {self.request}; "
-                "to give what the buyer asks, use seller_accept"
+                f"counter_offer: {offer} is more than the buyer's request {self.request}; "
+                "a counter-offer is never above the request"
+            )
+        if offer == self.request and how is self.remedy:
+            raise InvalidInput(
+                f"counter_offer: {offer} is not less than the buyer's request {self.request}, "
+                f"and its remedy is the request's ({how.value!r}); to give what the buyer "
+                "asks, use seller_accept; a counter-offer is less, or the same amount with "
+                "another remedy"
             )
         self.counter_offer = offer
+        self.counter_remedy = how
+        self._counter_postage = payer
         self.countered_at = at
         self._apply(row, at, details)
 
     def buyer_accept(self, at: datetime, *, meta: Mapping[str, object] | None = None) -> None:
-        """The buyer accepts the seller's counter-offer."""
+        """The buyer accepts the seller's counter-offer (a refund, or a return first)."""
         extra = with_meta(NO_DETAILS, meta)
         at = self.order._begin(at)
         row = DISPUTE.row(self, "buyer_accept")
-        assert self.counter_offer is not None  # negotiating always has one
-        self._settle(row, at, self.counter_offer, Resolution.NEGOTIATION_CONSENSUS, extra)
+        offer, how = self.counter_offer, self.counter_remedy
+        assert offer is not None  # negotiating always has a counter-offer
+        assert how is not None
+        self._agree(row, at, self._agreed(offer, how, self._counter_postage, at), extra)
 
     def buyer_modify(
-        self, at: datetime, *, refund: Money, meta: Mapping[str, object] | None = None
+        self,
+        at: datetime,
+        *,
+        refund: Money,
+        remedy: Remedy | str = Remedy.REFUND,
+        return_postage_by: Actor | str | None = None,
+        meta: Mapping[str, object] | None = None,
     ) -> None:
-        """The buyer changes the request to *refund*; the seller's window starts again."""
+        """The buyer changes the request to *refund* (and *remedy*); the seller's window
+        starts again."""
         refund = refund_amount(refund, self.order.total.currency)
-        details = with_meta({"refund": refund}, meta)
+        how, payer = proposal(self.reason, refund, remedy, return_postage_by)
+        details = with_meta(proposal_details({"refund": refund}, how, payer), meta)
         at = self.order._begin(at)
         row = DISPUTE.row(self, "buyer_modify")
         self.order._check_refund(refund, positive=True)
         self.request = refund
+        self.remedy = how
+        self._asked_postage = payer
         self.requested_at = at
         self.counter_offer = None
+        self.counter_remedy = None
+        self._counter_postage = None
         self.countered_at = None
         self._apply(row, at, details)
 
@@ -270,15 +433,70 @@ class Dispute:
         self.order._dispute_ended(self, at)
 
     def platform_decide(
-        self, at: datetime, *, refund: Money, meta: Mapping[str, object] | None = None
+        self,
+        at: datetime,
+        *,
+        refund: Money,
+        remedy: Remedy | str = Remedy.REFUND,
+        return_postage_by: Actor | str | None = None,
+        meta: Mapping[str, object] | None = None,
     ) -> None:
-        """The platform decides the dispute with *refund* (zero: no refund); final."""
+        """The platform decides the dispute with *refund* (zero: no refund); final.
+
+        With ``remedy="return_and_refund"`` the refund follows the item's return.
+        """
         refund = refund_amount(refund, self.order.total.currency)
-        details = with_meta({"refund": refund}, meta)
+        how, payer = proposal(self.reason, refund, remedy, return_postage_by)
+        details = with_meta(proposal_details({"refund": refund}, how, payer), meta)
         at = self.order._begin(at)
         row = DISPUTE.row(self, "platform_decide")
         self.order._check_refund(refund, positive=False)
-        self._settle(row, at, refund, Resolution.PLATFORM_ARBITRATE, details)
+        agreement = Agreement(
+            refund, how, Resolution.PLATFORM_ARBITRATE, at, self._payer(how, payer)
+        )
+        self._agree(row, at, agreement, details)
+
+    def ship_return(
+        self,
+        at: datetime,
+        *,
+        tracking_number: str,
+        carrier: str = "",
+        meta: Mapping[str, object] | None = None,
+    ) -> None:
+        """The buyer ships the item back, giving the return's *tracking_number* (and
+        *carrier*); the seller's time to confirm it starts."""
+        text(tracking_number, "tracking_number", limit=NAME_LIMIT, empty=False)
+        text(carrier, "carrier", limit=NAME_LIMIT)
+        given = {"tracking_number": str.__str__(tracking_number)}
+        if carrier:
+            given["carrier"] = str.__str__(carrier)
+        details = with_meta(given, meta)
+        at = self.order._begin(at)
+        row = DISPUTE.row(self, "ship_return")
+        self.return_tracking = given["tracking_number"]
+        self.return_carrier = given.get("carrier", "")
+        self.return_shipped_at = at
+        self._apply(row, at, details)
+
+    def confirm_return(self, at: datetime, *, meta: Mapping[str, object] | None = None) -> None:
+        """The seller confirms the goods came back: the agreed refund is paid."""
+        details = with_meta(NO_DETAILS, meta)
+        at = self.order._begin(at)
+        row = DISPUTE.row(self, "confirm_return")
+        self._pay_return(row, at, details)
+
+    def refuse_return(
+        self, at: datetime, *, note: str, meta: Mapping[str, object] | None = None
+    ) -> None:
+        """The seller refuses the goods that came back (wrong, empty, or not at all),
+        saying why in *note*: the agreement is set aside and the platform decides."""
+        text(note, "note", empty=False)
+        details = with_meta({"note": str.__str__(note)}, meta)
+        at = self.order._begin(at)
+        row = DISPUTE.row(self, "refuse_return")
+        self._agreement = None
+        self._apply(row, at, details)
 
     def advance(self, at: datetime) -> None:
         """Apply every automatic step of the order and this dispute due up to *at*."""
@@ -295,6 +513,45 @@ class Dispute:
         before = self.state
         DISPUTE.fire(self, row.trigger)
         self.order._append(row, at, before, self.state, details)
+
+    def _payer(self, remedy: Remedy, payer: Actor | None) -> Actor | None:
+        """Who pays a return's postage (the seller by default); None for a refund."""
+        return None if remedy is Remedy.REFUND else payer or Actor.SELLER
+
+    def _agreed(
+        self, refund: Money, remedy: Remedy, payer: Actor | None, at: datetime
+    ) -> Agreement:
+        """Buyer and seller agree on *refund* and *remedy* at *at*."""
+        how = Resolution.NEGOTIATION_CONSENSUS
+        return Agreement(refund, remedy, how, at, self._payer(remedy, payer))
+
+    def _agree(
+        self, row: Transition, at: datetime, agreement: Agreement, details: Mapping[str, Any]
+    ) -> None:
+        """Carry out *agreement*: a refund at once; a return's refund waits for the return."""
+        self._agreement = agreement
+        if agreement.remedy is Remedy.REFUND:
+            self._settle(row, at, agreement.refund, agreement.reached_by, details)
+            return
+        self.return_tracking, self.return_carrier, self.return_shipped_at = None, "", None
+        self._apply(row, at, details)  # the row with a return: to awaiting_return
+
+    def _pay_return(self, row: Transition, at: datetime, details: Mapping[str, Any]) -> None:
+        """The return came back (or the seller let the time pass): pay the agreed refund."""
+        agreement = self._agreement
+        assert agreement is not None  # a return in transit always has its agreement
+        self._settle(row, at, agreement.refund, agreement.reached_by, details)
+
+    # Which row an agreement takes (the lifecycle's conditions): the remedy agreed, or,
+    # before an agreement, the remedy the buyer asks (what the seller's silence agrees).
+
+    def _with_return(self) -> bool:
+        agreement = self._agreement
+        remedy = self.remedy if agreement is None else agreement.remedy
+        return remedy is Remedy.RETURN_AND_REFUND
+
+    def _refund_only(self) -> bool:
+        return not self._with_return()
 
     def _settle(
         self,
@@ -320,7 +577,16 @@ class Dispute:
     def _step(self, row: Transition, at: datetime) -> None:
         """Apply the automatic step *row* at *at*."""
         if row.trigger == "seller_timeout":
-            details = {"refund": self.request, "reached_by": Resolution.SELLER_REPONSE_TIMEOUT}
-            self._settle(row, at, self.request, Resolution.SELLER_REPONSE_TIMEOUT, details)
+            how = Resolution.SELLER_REPONSE_TIMEOUT
+            details = {"refund": self.request, "reached_by": how}
+            details = dict(proposal_details(details, self.remedy, self._asked_postage))
+            payer = self._payer(self.remedy, self._asked_postage)
+            self._agree(row, at, Agreement(self.request, self.remedy, how, at, payer), details)
+        elif row.trigger == "return_timeout":
+            how, nothing = Resolution.RETURN_NOT_SHIPPED, Money.zero(self.request.currency)
+            self._settle(row, at, nothing, how, {"refund": nothing, "reached_by": how})
+        elif row.trigger == "return_confirm_timeout":
+            assert self._agreement is not None
+            self._pay_return(row, at, {"refund": self._agreement.refund})
         else:
             self._apply(row, at, NO_DETAILS)

@@ -51,6 +51,8 @@ class DisputeState(enum.Enum):
     AWAITING_SELLER = "awaiting_seller"
     NEGOTIATING = "negotiating"
     ARBITRATION = "arbitration"
+    AWAITING_RETURN = "awaiting_return"
+    RETURN_IN_TRANSIT = "return_in_transit"
     RESOLVED = "resolved"
     CANCELLED = "cancelled"
 
@@ -66,7 +68,10 @@ class Transition:
     itself at the instant the model's attribute of that name gives. A row fired by
     `Actor.SYSTEM` without a clock is a consequence of another aggregate's step
     (an order following its dispute). ``guard`` names a model method that returns
-    why the action is refused now, or None.
+    why the action is refused now, or None. ``condition`` names a model method that
+    returns True when this row, rather than another row of the same trigger from
+    the same state, is the one taken: one action, two outcomes (an agreement on a
+    refund resolves the dispute, one on a return starts the return).
     """
 
     trigger: str
@@ -76,11 +81,25 @@ class Transition:
     doc: str
     clock: str | None = None
     guard: str | None = None
+    condition: str | None = None
 
     @property
     def automatic(self) -> bool:
         """True when a clock, not a person, fires this transition."""
         return self.clock is not None
+
+    @property
+    def label(self) -> str:
+        """How diagrams name the row: the trigger, who or what fires it, its condition."""
+        if self.clock is not None:
+            label = f"{self.trigger} (at {self.clock})"
+        elif self.actor is Actor.SYSTEM:
+            label = f"{self.trigger} (follows the dispute)"
+        else:
+            label = f"{self.trigger} ({self.actor.value})"
+        if self.condition is not None:
+            label += f" [{self.condition.strip('_').replace('_', ' ')}]"
+        return label
 
 
 class Model(Protocol):
@@ -108,25 +127,39 @@ class Lifecycle:
             states=list(self.states),
             initial=initial,
             transitions=[
-                {"trigger": t.trigger, "source": list(t.sources), "dest": t.dest}
+                {
+                    "trigger": t.trigger,
+                    "source": list(t.sources),
+                    "dest": t.dest,
+                    **({"conditions": [t.condition]} if t.condition else {}),
+                }
                 for t in self.table
             ],
             auto_transitions=False,
             send_event=False,
         )
         self._events = self.machine.events
-        self._rows = {(s, t.trigger): t for t in self.table for s in t.sources}
-        self.automatic: dict[State, Transition] = {}
+        # The rows of one trigger from one state: one, or several told apart by condition.
+        self._rows: dict[tuple[State, str], tuple[Transition, ...]] = {}
+        for t in self.table:
+            for s in t.sources:
+                self._rows[(s, t.trigger)] = (*self._rows.get((s, t.trigger), ()), t)
+        self.automatic: dict[State, tuple[Transition, ...]] = {}
         for t in self.table:
             for s in t.sources:
                 if t.automatic:
-                    if s in self.automatic:
+                    if self.automatic.get(s, (t,))[0].trigger != t.trigger:
                         raise AssertionError(f"{name}: two automatic steps from {s}")
-                    self.automatic[s] = t
+                    self.automatic[s] = self._rows[(s, t.trigger)]
+        for rows in self._rows.values():
+            if len(rows) > 1 and any(t.condition is None for t in rows):
+                raise AssertionError(f"{name}: {rows[0].trigger} has rows without a condition")
         self.actions: dict[State, tuple[Transition, ...]] = {
-            s: tuple(t for t in self.table if s in t.sources and t.actor is not Actor.SYSTEM)
+            s: tuple(rows[0] for (s2, _), rows in self._rows.items() if s2 is s)
             for s in self.states
         }
+        for s, rows in self.actions.items():
+            self.actions[s] = tuple(t for t in rows if t.actor is not Actor.SYSTEM)
         self.triggers = frozenset(t.trigger for t in self.table)
 
     def allowed(self, model: Any) -> tuple[str, ...]:
@@ -139,9 +172,10 @@ class Lifecycle:
 
     def row(self, model: Any, trigger: str, *, at: datetime | None = None) -> Transition:
         """The row *trigger* fires from *model*'s state, or `InvalidAction` naming why not."""
-        row = self._rows.get((model.state, trigger))
-        if row is None:
+        rows = self._rows.get((model.state, trigger))
+        if rows is None:
             raise self.refusal(model, trigger, model._state_note())
+        row = rows[0]  # rows of one trigger share their actor and guard
         if row.guard is not None and (why := getattr(model, row.guard)()) is not None:
             raise self.refusal(model, trigger, why)
         return row
@@ -167,30 +201,40 @@ class Lifecycle:
 
     def due(self, model: Any) -> tuple[Transition, datetime] | None:
         """*model*'s next automatic step and its instant, or None if its state has none."""
-        row = self.automatic.get(model.state)
+        row = self.next_step(model)
         if row is None or row.clock is None:
             return None
         when: datetime | None = getattr(model, row.clock)
         return None if when is None else (row, when)
 
+    def next_step(self, model: Any) -> Transition | None:
+        """The automatic row *model*'s state would take (its condition holding), or None."""
+        rows = self.automatic.get(model.state)
+        if rows is None:
+            return None
+        return self.taken(model, rows)
+
+    @staticmethod
+    def taken(model: Any, rows: tuple[Transition, ...]) -> Transition:
+        """The one of *rows* (a trigger's rows from one state) whose condition holds."""
+        if len(rows) == 1:
+            return rows[0]
+        return next(t for t in rows if t.condition is None or getattr(model, t.condition)())
+
     def fire(self, model: Model, trigger: str) -> None:
         """Move *model* along *trigger* through the shared machine."""
         try:
-            self._events[trigger].trigger(model)
+            moved = self._events[trigger].trigger(model)
         except (MachineError, KeyError, ValueError) as err:  # pragma: no cover - guarded above
             raise self.refusal(model, trigger, f"refused by the state machine ({err})") from None
+        if not moved:  # pragma: no cover - the conditions of a trigger's rows cover every case
+            raise self.refusal(model, trigger, "no condition of its rows holds")
 
     def mermaid(self) -> str:
         """The lifecycle as a Mermaid state diagram (automatic steps dashed in the label)."""
         lines = ["stateDiagram-v2", f"    [*] --> {self.initial.value}"]
         for t in self.table:
-            if t.automatic:
-                label = f"{t.trigger} (at {t.clock})"
-            elif t.actor is Actor.SYSTEM:
-                label = f"{t.trigger} (follows the dispute)"
-            else:
-                label = f"{t.trigger} ({t.actor.value})"
-            lines.extend(f"    {s.value} --> {t.dest.value}: {label}" for s in t.sources)
+            lines.extend(f"    {s.value} --> {t.dest.value}: {t.label}" for s in t.sources)
         finals = (s for s in self.states if not any(s in t.sources for t in self.table))
         lines.extend(f"    {s.value} --> [*]" for s in finals)
         return "\n".join(lines) + "\n"
@@ -244,19 +288,29 @@ ORDER = Lifecycle(
     ],
 )  # fmt: skip
 
+_REFUND_ONLY = {"condition": "_refund_only"}
+_WITH_RETURN = {"condition": "_with_return"}
+
 DISPUTE = Lifecycle(
     "dispute",
     _D.AWAITING_SELLER,
     [
         _t("seller_accept", [_D.AWAITING_SELLER, _D.NEGOTIATING], _D.RESOLVED, Actor.SELLER,
-           "The seller accepts the buyer's request; it is refunded."),
+           "The seller accepts the buyer's request; it is refunded.", **_REFUND_ONLY),
+        _t("seller_accept", [_D.AWAITING_SELLER, _D.NEGOTIATING], _D.AWAITING_RETURN,
+           Actor.SELLER, "The seller accepts the buyer's request of a return.", **_WITH_RETURN),
         _t("seller_reject", [_D.AWAITING_SELLER], _D.NEGOTIATING, Actor.SELLER,
            "The seller refuses with a counter-offer; negotiation starts."),
         _t("seller_timeout", [_D.AWAITING_SELLER], _D.RESOLVED, Actor.SYSTEM,
            "The seller did not answer in time: the buyer's request is refunded.",
-           clock="seller_deadline"),
+           clock="seller_deadline", **_REFUND_ONLY),
+        _t("seller_timeout", [_D.AWAITING_SELLER], _D.AWAITING_RETURN, Actor.SYSTEM,
+           "The seller did not answer in time: the buyer's request of a return is agreed.",
+           clock="seller_deadline", **_WITH_RETURN),
         _t("buyer_accept", [_D.NEGOTIATING], _D.RESOLVED, Actor.BUYER,
-           "The buyer accepts the seller's counter-offer."),
+           "The buyer accepts the seller's counter-offer.", **_REFUND_ONLY),
+        _t("buyer_accept", [_D.NEGOTIATING], _D.AWAITING_RETURN, Actor.BUYER,
+           "The buyer accepts the seller's counter-offer of a return.", **_WITH_RETURN),
         _t("buyer_modify", [_D.AWAITING_SELLER, _D.NEGOTIATING], _D.AWAITING_SELLER, Actor.BUYER,
            "The buyer changes the request; the seller's window starts again."),
         _t("escalate", [_D.NEGOTIATING], _D.ARBITRATION, Actor.BUYER,
@@ -267,7 +321,21 @@ DISPUTE = Lifecycle(
         _t("cancel", _OPEN, _D.CANCELLED, Actor.BUYER,
            "The buyer withdraws the dispute."),
         _t("platform_decide", [_D.ARBITRATION], _D.RESOLVED, Actor.PLATFORM,
-           "The platform decides; its decision is final."),
+           "The platform decides; its decision is final.", **_REFUND_ONLY),
+        _t("platform_decide", [_D.ARBITRATION], _D.AWAITING_RETURN, Actor.PLATFORM,
+           "The platform decides on a return; its decision is final.", **_WITH_RETURN),
+        _t("ship_return", [_D.AWAITING_RETURN], _D.RETURN_IN_TRANSIT, Actor.BUYER,
+           "The buyer ships the item back and gives the return's tracking number."),
+        _t("return_timeout", [_D.AWAITING_RETURN], _D.RESOLVED, Actor.SYSTEM,
+           "The buyer did not ship the return in time: no refund, the money goes to the seller.",
+           clock="return_ship_deadline"),
+        _t("confirm_return", [_D.RETURN_IN_TRANSIT], _D.RESOLVED, Actor.SELLER,
+           "The seller confirms the goods came back; the agreed refund is paid."),
+        _t("refuse_return", [_D.RETURN_IN_TRANSIT], _D.ARBITRATION, Actor.SELLER,
+           "The seller refuses the goods that came back; the platform decides."),
+        _t("return_confirm_timeout", [_D.RETURN_IN_TRANSIT], _D.RESOLVED, Actor.SYSTEM,
+           "The seller did not confirm the return in time: the agreed refund is paid.",
+           clock="return_confirm_deadline"),
     ],
 )  # fmt: skip
 

@@ -36,6 +36,9 @@ LABELS: dict[str, str] = {
     "escalate": "escalated to the platform",
     "cancel": "dispute cancelled",
     "platform_decide": "platform decided",
+    "ship_return": "buyer shipped the return",
+    "confirm_return": "seller confirmed the return",
+    "refuse_return": "seller refused the returned goods (the platform decides)",
     "outcome": "dispute outcome",
     "shipping_deadline": "last moment to ship (else cancelled and refunded)",
     "earliest_dispute": "a 'not received' dispute can be opened",
@@ -43,6 +46,10 @@ LABELS: dict[str, str] = {
     "post_completion_ends": "last moment for a dispute after completion",
     "seller_deadline": "the seller's time to answer ends (silence refunds the request)",
     "negotiation_deadline": "negotiation ends (the platform takes the dispute)",
+    "return_ship_deadline": "the buyer's time to ship the return ends (else the money goes "
+    "to the seller)",
+    "return_confirm_deadline": "the seller's time to confirm the return ends (silence pays "
+    "the refund)",
 }
 """A short sentence for each milestone's ``what``; tracking milestones say the status."""
 
@@ -165,9 +172,11 @@ def _clocks(
 ) -> Iterator[Milestone]:
     """One milestone for each automatic step of *model*'s lifecycle that has an instant."""
     happened = {e.action: e.at for e in model.history if e.actor is Actor.SYSTEM}
+    seen: set[str] = set()
     for row in model._lifecycle.table:
-        if row.clock is None:
-            continue
+        if row.clock is None or row.trigger in seen:
+            continue  # a trigger's rows told apart by condition share one clock
+        seen.add(row.trigger)
         when: datetime | None = getattr(model, row.clock)
         if row.trigger in happened:
             yield Milestone(happened[row.trigger], row.clock, "done", detail)

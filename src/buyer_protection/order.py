@@ -20,7 +20,7 @@ from ._text import NAME_LIMIT, kind, text
 from ._time import MAX_DAYS, iso, member, span, utc
 from ._time import days as _days
 from .clock import Clock, Deadline
-from .dispute import Dispute, Reason, refund_amount
+from .dispute import Dispute, Reason, Remedy, proposal, proposal_details, refund_amount
 from .errors import InvalidInput
 from .history import ACTION, AT, NO_DETAILS, HistoryEntry, Record, record, with_meta
 from .history import entry as entry_of
@@ -366,21 +366,33 @@ class Order(Clock, Replay):
         *,
         reason: Reason | str,
         refund: Money,
+        remedy: Remedy | str = Remedy.REFUND,
+        return_postage_by: Actor | str | None = None,
         evidence: Iterable[str] = (),
         description: str = "",
         meta: Mapping[str, object] | None = None,
     ) -> Dispute:
         """The buyer opens a dispute asking *refund*; returns it.
 
-        *evidence* are references (file paths or URLs) to screenshots, photos or
-        video; the policy requires some when the item was received.
+        *remedy*: keep the item (``"refund"``, the default) or send it back first
+        (``"return_and_refund"``, only for an item received); *return_postage_by*:
+        who pays a return's postage, when not the seller. *evidence* are references
+        (file paths or URLs) to screenshots, photos or video; the policy requires
+        some when the item was received.
         """
         why = member(Reason, reason, "reason")
         asked = refund_amount(refund, self.total.currency)
+        how, payer = proposal(why, asked, remedy, return_postage_by)
         proofs = _evidence(evidence)
         text(description, "description")
+        given = {"reason": why, "refund": asked}
         details = with_meta(
-            {"reason": why, "refund": asked, "evidence": proofs, "description": description}, meta
+            {
+                **proposal_details(given, how, payer),
+                "evidence": proofs,
+                "description": description,
+            },
+            meta,
         )
         if why.item_received and not proofs and self.policy.evidence_required_when_received:
             raise InvalidInput(
@@ -415,6 +427,8 @@ class Order(Clock, Replay):
             description,
             self.by_platform,
             DisputeState.ARBITRATION if self.by_platform else DisputeState.AWAITING_SELLER,
+            how,
+            payer,
         )
         self._apply(row, at, details)
         if self._dispute is not None:

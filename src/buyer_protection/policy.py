@@ -111,6 +111,22 @@ class Policy:
         "then the dispute goes to the platform by itself",
         "2022 help-centre copy (seller rules digests say 7 days; older rules 15)",
     )
+    return_shipping_window: timedelta = _rule(
+        timedelta(days=10),
+        _window,
+        "after an agreement on a return, the buyer must ship the item back and give its "
+        "tracking number within this time; otherwise the money goes to the seller",
+        f"{_HELP} (10 days, 'or as mentioned in the request')",
+    )
+    return_confirm_window: timedelta = _rule(
+        timedelta(days=30),
+        _window,
+        "after the buyer ships a return, the seller has this long to confirm or refuse the "
+        "goods; silence pays the agreed refund",
+        "not published: one seller-side countdown showed more than 16 days left, which fits "
+        "30 and rules out 10 or 15; the automatic refund is likely, not published",
+        "L",
+    )
     post_completion_window: timedelta = _rule(
         timedelta(days=15),
         _duration,

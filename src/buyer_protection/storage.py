@@ -42,10 +42,18 @@ from .history import HistoryEntry
 from .lifecycle import Actor
 from .money import Money
 from .order import Order
+from .policy import ALIEXPRESS
 from .tracking import TrackingEvent
 
-SCHEMA_VERSION: Final = 1
-"""The version of the document `to_dict` writes; `from_dict` reads it and older ones."""
+SCHEMA_VERSION: Final = 2
+"""The version of the document `to_dict` writes; `from_dict` reads it and older ones.
+
+Version 2 (returns) added each dispute's ``remedy``, ``return_postage_by``,
+``counter_remedy``, ``agreement``, ``return_tracking``, ``return_carrier`` and
+``return_shipped_at``, and the policy's ``return_shipping_window`` and
+``return_confirm_window``. A version-1 document is read with those at what a
+version-1 order had: no return, and the policy's default windows.
+"""
 
 # -- documents <-> orders --------------------------------------------------------------
 
@@ -106,7 +114,11 @@ def from_dict(data: Mapping[str, Any]) -> Order:
             f"({SCHEMA_VERSION}); upgrade buyer-protection"
         )
     if type(version) is int and version < 1:
-        raise InvalidInput(f"schema_version: {shown(version)} is not a version; expected 1")
+        raise InvalidInput(
+            f"schema_version: {shown(version)} is not a version; expected 1 to {SCHEMA_VERSION}"
+        )
+    if type(version) is int and version == 1:
+        data = _from_version_1(data)
     try:
         document = CONVERTER.structure(data, OrderDocument)
     except (cattrs.BaseValidationError, ForbiddenExtraKeysError) as err:
@@ -120,6 +132,60 @@ def from_dict(data: Mapping[str, Any]) -> Order:
             problems=problems,
         )
     return order
+
+
+_POLICY_SINCE_2 = {
+    name: CONVERTER.unstructure(getattr(ALIEXPRESS, name))
+    for name in ("return_shipping_window", "return_confirm_window")
+}
+
+
+def _from_version_1(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A version-1 document as version 2 writes the same order: the keys version 2 added,
+    at their values for an order of version 1 (no return was possible then).
+
+    Only missing keys are added, and only where the document has the expected shape;
+    everything else is left for the strict reading to check and name.
+    """
+
+    def policy(value: object) -> object:
+        return {**value, **_POLICY_SINCE_2} if isinstance(value, Mapping) else value
+
+    def dispute(value: object) -> object:
+        if not isinstance(value, Mapping):
+            return value
+        outcome = value.get("outcome")
+        agreement = None
+        if isinstance(outcome, Mapping):  # every version-1 outcome was a refund-only agreement
+            agreement = {**outcome, "remedy": "refund", "return_postage_by": None}
+        countered = value.get("counter_offer") is not None
+        added = {
+            "remedy": "refund",
+            "return_postage_by": None,
+            "counter_remedy": "refund" if countered else None,
+            "agreement": agreement,
+            "return_tracking": None,
+            "return_carrier": "",
+            "return_shipped_at": None,
+        }
+        return {**added, **value}
+
+    def entry(value: object) -> object:
+        if isinstance(value, Mapping) and value.get("action") == "pay":
+            details = value.get("details")
+            if isinstance(details, Mapping) and "policy" in details:
+                return {**value, "details": {**details, "policy": policy(details["policy"])}}
+        return value
+
+    upgraded = dict(data)
+    upgraded["schema_version"] = SCHEMA_VERSION
+    if "policy" in upgraded:
+        upgraded["policy"] = policy(upgraded["policy"])
+    if isinstance(upgraded.get("history"), list):
+        upgraded["history"] = [entry(e) for e in upgraded["history"]]
+    if isinstance(upgraded.get("disputes"), list):
+        upgraded["disputes"] = [dispute(d) for d in upgraded["disputes"]]
+    return upgraded
 
 
 def _log(document: OrderDocument) -> list[HistoryEntry]:

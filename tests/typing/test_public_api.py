@@ -17,6 +17,7 @@ import buyer_protection
 from buyer_protection import (
     ALIEXPRESS,
     Actor,
+    Agreement,
     BuyerProtectionError,
     CurrencyMismatch,
     Deadline,
@@ -31,6 +32,7 @@ from buyer_protection import (
     Outcome,
     Policy,
     Reason,
+    Remedy,
     Resolution,
     TrackingEvent,
     TrackingStatus,
@@ -100,6 +102,41 @@ def test_order_and_dispute_types() -> None:
     assert_type(outcome.refund, Money)
     assert_type(outcome.reached_by, Resolution)
     assert_type(outcome.at, datetime)
+
+
+def test_return_types() -> None:
+    """A return's proposal, agreement, tracking and clocks have the documented types."""
+    order = Order("1", Money("20", "USD"), PAID)
+    order.ship(PAID)
+    dispute = order.open_dispute(
+        PAID,
+        reason=Reason.DAMAGED,
+        refund=Money("10", "USD"),
+        remedy=Remedy.RETURN_AND_REFUND,
+        return_postage_by=Actor.BUYER,
+        evidence=("a.jpg",),
+    )
+    assert_type(dispute.remedy, Remedy)
+    assert_type(dispute.counter_remedy, Remedy | None)
+    assert_type(dispute.return_postage_by, Actor | None)
+    assert_type(dispute.seller_accept(PAID), None)
+    agreement = dispute.agreement
+    assert agreement is not None
+    assert_type(agreement, Agreement)
+    assert_type(agreement.refund, Money)
+    assert_type(agreement.remedy, Remedy)
+    assert_type(agreement.reached_by, Resolution)
+    assert_type(agreement.at, datetime)
+    assert_type(dispute.return_ship_deadline, datetime | None)
+    assert_type(dispute.ship_return(PAID, tracking_number="LP1", carrier="Cainiao"), None)
+    assert_type(dispute.return_tracking, str | None)
+    assert_type(dispute.return_confirm_deadline, datetime | None)
+    assert_type(dispute.refuse_return(PAID, note="empty box"), None)
+    assert_type(
+        dispute.platform_decide(PAID, refund=Money("10", "USD"), remedy="return_and_refund"), None
+    )
+    assert_type(dispute.ship_return(PAID, tracking_number="LP2"), None)
+    assert_type(dispute.confirm_return(PAID), None)
 
 
 def test_history_types() -> None:
