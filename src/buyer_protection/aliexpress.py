@@ -117,7 +117,10 @@ RETURN_PROGRESS: tuple[str, ...] = (
     "refund_success",
     "refund_reject",
 )
-"""``reverse_detail_status``: the return's progress. Carried along only."""
+"""``reverse_detail_status``: the return's progress. On a dispute that agreed on a return,
+``wait_for_seller_confirm``, ``refund_success`` and ``refund_reject`` steer the import (each
+says the return was shipped); every other word, and every word on a refund-only issue, is
+carried along only."""
 
 _BEAR_ROLES = ("seller", "buyer", "platform")
 _SEND_GOODS_OPERATORS = ("SELLER_SEND_GOODS", "WAREHOUSE_SEND_GOODS")
