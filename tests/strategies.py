@@ -144,6 +144,13 @@ def dispute_snapshot(dispute: Dispute) -> tuple[Any, ...]:
         dispute.deadline,
         dispute.reason,
         dispute.evidence,
+        dispute.remedy,
+        dispute.counter_remedy,
+        dispute.agreement,
+        dispute.return_postage_by,
+        dispute.return_tracking,
+        dispute.return_carrier,
+        dispute.return_shipped_at,
     )
 
 
