@@ -231,6 +231,52 @@ def test_status_json_is_one_machine_readable_object(
     assert status["tz"] is None
 
 
+def _returning() -> Order:
+    """An order whose 'damaged' dispute agreed on a return, shipped back since."""
+    order = Order("8124", Money("25.90", "USD"), PAID)
+    order.ship(SHIPPED)
+    dispute = order.open_dispute(
+        OPENED,
+        reason=Reason.DAMAGED,
+        refund=order.total,
+        remedy="return_and_refund",
+        return_postage_by="buyer",
+        evidence=["photo.jpg"],
+    )
+    dispute.seller_accept(OPENED + timedelta(days=1))
+    dispute.ship_return(OPENED + timedelta(days=2), tracking_number="RR1\nX", carrier="Correios")
+    return order
+
+
+def test_status_shows_the_agreement_and_the_return(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """status shows what was agreed and the return's tracking, as rows and in --json."""
+    path = tmp_path / "return.json"
+    path.write_text(dumps(_returning()), encoding="utf-8")
+    at = _iso(OPENED + timedelta(days=3))
+    code, out, _ = _run(["status", str(path), "--at", at], capsys)
+    fields = _fields(out)
+    assert code == 0
+    assert fields["dispute"] == "return_in_transit"
+    agreed = _z(OPENED + timedelta(days=1))
+    assert fields["agreement"] == (
+        f"25.90 USD, return_and_refund (postage paid by the buyer); negotiation_consensus "
+        f"at {agreed}"
+    )
+    assert fields["return"].startswith("RR1 X with Correios, shipped ")
+    code, out, _ = _run(["status", str(path), "--at", at, "--json"], capsys)
+    status = json.loads(out)
+    assert status["agreement"] == {
+        "refund": {"amount": "25.90", "currency": "USD"},
+        "remedy": "return_and_refund",
+        "reached_by": "negotiation_consensus",
+        "at": _iso(OPENED + timedelta(days=1)),
+        "return_postage_by": "buyer",
+    }
+    assert status["return_tracking"] == "RR1\nX"
+
+
 def test_status_tz_also_shows_local_times(
     order_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -12,9 +12,11 @@ import re
 import textwrap
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
 
 from ._time import span
 from .advice import Step, advise
+from .dispute import Dispute
 from .money import Money
 from .order import Deadline, Order
 from .policy import Policy
@@ -173,6 +175,39 @@ def _step_rows(steps: Sequence[Step], at: datetime, clock: Clock) -> list[tuple[
 # -- the commands' outputs ----------------------------------------------------------------
 
 
+def _agreement_json(dispute: Dispute | None) -> dict[str, Any] | None:
+    agreement = None if dispute is None else dispute.agreement
+    if agreement is None:
+        return None
+    payer = agreement.return_postage_by
+    return {
+        "refund": _json_money(agreement.refund),
+        "remedy": agreement.remedy.value,
+        "reached_by": agreement.reached_by.value,
+        "at": _json_at(agreement.at),
+        "return_postage_by": None if payer is None else payer.value,
+    }
+
+
+def _return_rows(dispute: Dispute | None, clock: Clock) -> list[tuple[str, str]]:
+    """The dispute's agreement and its return, when there are any."""
+    if dispute is None:
+        return []
+    rows = []
+    agreement = dispute.agreement
+    if agreement is not None:
+        what = f"{agreement.refund}, {agreement.remedy.value}"
+        if agreement.return_postage_by is not None:
+            what += f" (postage paid by the {agreement.return_postage_by.value})"
+        how = f"{agreement.reached_by.value} at {clock.text(agreement.at)}"
+        rows.append(("agreement", f"{what}; {how}"))
+    if dispute.return_tracking is not None:
+        carrier = f" with {one_line(dispute.return_carrier)}" if dispute.return_carrier else ""
+        shipped = clock.text(dispute.return_shipped_at)
+        rows.append(("return", f"{one_line(dispute.return_tracking)}{carrier}, shipped {shipped}"))
+    return rows
+
+
 def status(order: Order, at: datetime, clock: Clock, as_json: bool, side: str = "buyer") -> str:
     """Where *order* stands at *at*: its states, deadlines and *side*'s next steps."""
     view = order.as_of(at)
@@ -192,6 +227,8 @@ def status(order: Order, at: datetime, clock: Clock, as_json: bool, side: str = 
                 "protection_ends": _json_at(view.protection_ends),
                 "last_event_at": _json_at(view.last_event_at),
                 "next_deadline": None if deadline is None else _deadline_json(deadline),
+                "agreement": _agreement_json(dispute),
+                "return_tracking": None if dispute is None else dispute.return_tracking,
                 "side": side,
                 "next_step": None if step is None else _step_json(step),
                 "steps": [_step_json(each) for each in steps],
@@ -204,6 +241,7 @@ def status(order: Order, at: datetime, clock: Clock, as_json: bool, side: str = 
         ("as of", clock.text(at.replace(microsecond=0))),  # shown to the second
         ("state", view.state.value),
         ("dispute", "-" if dispute is None else dispute.state.value),
+        *_return_rows(dispute, clock),
         ("paid", f"{view.total}, refunded {view.refunded}"),
         ("protection ends", clock.text(view.protection_ends)),
         ("last event", clock.text(view.last_event_at)),
