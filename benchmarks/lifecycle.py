@@ -136,7 +136,12 @@ def _machine_kwargs(lifecycle: Any) -> dict[str, Any]:
         "states": list(lifecycle.states),
         "initial": lifecycle.initial,
         "transitions": [
-            {"trigger": t.trigger, "source": list(t.sources), "dest": t.dest}
+            {
+                "trigger": t.trigger,
+                "source": list(t.sources),
+                "dest": t.dest,
+                **({"conditions": [t.condition]} if t.condition else {}),
+            }
             for t in lifecycle.table
         ],
         "auto_transitions": False,
@@ -218,6 +223,12 @@ class PlainDispute:
         self.history: list[tuple[Any, ...]] = []
         Machine(model=self, **DISPUTE_KWARGS)
 
+    def _refund_only(self) -> bool:  # the conditions of the dispute's agreeing rows
+        return True
+
+    def _with_return(self) -> bool:
+        return False
+
     def do_seller_reject(self, at: datetime, counter_offer: Money) -> None:
         at = _aware(at)
         if at >= self.opened_at + ALIEXPRESS.seller_response_window:
@@ -290,6 +301,12 @@ class Bare:
 
     def __init__(self, state: OrderState | DisputeState) -> None:
         self.state = state
+
+    def _refund_only(self) -> bool:  # the conditions of the dispute's agreeing rows
+        return True
+
+    def _with_return(self) -> bool:
+        return False
 
 
 def run_floor(n: int) -> list[tuple[Bare, Bare]]:

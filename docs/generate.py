@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import timedelta
 from pathlib import Path
 
 from buyer_protection import ALIEXPRESS, Actor, Policy
-from buyer_protection.lifecycle import DISPUTE, ORDER, Lifecycle
+from buyer_protection.lifecycle import DISPUTE, ORDER, DisputeState, Lifecycle, State
 
 DOCS = Path(__file__).resolve().parent
 COMMAND = "python docs/generate.py"
@@ -64,6 +64,29 @@ def diagram(lifecycle: Lifecycle) -> str:
     return f"```mermaid\n{lifecycle.mermaid()}```\n"
 
 
+RETURN_STATES = (DisputeState.AWAITING_RETURN, DisputeState.RETURN_IN_TRANSIT)
+"""The dispute's states of a return, which the returns page draws."""
+
+
+def part_diagram(lifecycle: Lifecycle, states: Collection[State]) -> str:
+    """The Mermaid diagram of the part of *lifecycle* around *states*, as a fenced block.
+
+    It draws every row into or out of one of *states*, each line as the whole
+    diagram writes it, and the end of each final state those rows reach.
+    """
+    lines = ["stateDiagram-v2"]
+    reached: list[State] = []
+    for t in lifecycle.table:
+        for s in t.sources:
+            if s in states or t.dest in states:
+                lines.append(f"    {s.value} --> {t.dest.value}: {t.label}")
+                reached.extend(x for x in (s, t.dest) if x not in reached)
+    final = [s for s in reached if not any(s in t.sources for t in lifecycle.table)]
+    lines.extend(f"    {s.value} --> [*]" for s in final)
+    body = "\n".join(lines)
+    return f"```mermaid\n{body}\n```\n"
+
+
 def transitions_list(lifecycle: Lifecycle) -> str:
     """The lifecycle table as a Markdown list: trigger, who or what fires it, the change, why."""
     lines = []
@@ -87,6 +110,7 @@ GENERATED: dict[str, dict[str, Callable[[], str]]] = {
         "dispute-diagram": lambda: diagram(DISPUTE),
         "dispute-transitions": lambda: transitions_list(DISPUTE),
     },
+    "returns.md": {"return-diagram": lambda: part_diagram(DISPUTE, RETURN_STATES)},
 }
 """For each page, the generated parts it holds and the function that writes each."""
 

@@ -321,14 +321,17 @@ DISPUTE_ACTIONS = (
     "escalate",
     "cancel",
     "platform_decide",
-    "ship_return",
-    "confirm_return",
-    "refuse_return",
 )
 ACTIONS = ORDER_ACTIONS + DISPUTE_ACTIONS
-MOVES = (*ACTIONS, *["act"] * 8)
-"""What a step may do: an action by name (allowed now or not), or ``act``: advance to
-the step's instant and take one of the actions allowed then, so that scenarios go far."""
+RETURN_ACTIONS = ("ship_return", "confirm_return", "refuse_return")
+WITH_RETURNS = ACTIONS + RETURN_ACTIONS
+"""Every action, the return's too (scenarios with `remedies` reach the return's states)."""
+ALLOWED = "allowed"
+"""A step's action that `run` replaces by one of the actions the order allows at its
+instant (the ``days``-th, counting round): a scenario of these walks deep into the
+lifecycle, where random actions are mostly refused."""
+MOVES = (*WITH_RETURNS, *[ALLOWED] * 8)
+"""What a step does by default: any action by name (allowed now or not), or `ALLOWED`."""
 
 WAITS: tuple[str, ...] = ("before-deadline", "at-deadline", "after-deadline")
 
@@ -370,7 +373,6 @@ class Step:
     *wait* is a duration, or one of `WAITS`: a microsecond before, exactly at, or
     a microsecond after the order's next deadline. *percent* sizes amounts (of
     the total, or of the request for a counter-offer); above 100 is too much.
-    *pick* chooses among the allowed actions (action ``act``).
     *remedy* and *postage* go with a proposal when not None; a counter-offer with
     no *remedy* has the other remedy than the request's. *tracking* and *carrier*
     go with ``ship_return``, *note* with ``refuse_return``.
@@ -382,12 +384,16 @@ class Step:
     days: int = 1
     by_platform: bool = False
     reason: Reason = Reason.NOT_RECEIVED
-    pick: int = 0
     remedy: Remedy | str | None = None
     postage: Actor | str | None = None
     tracking: str = TRACKING_NUMBERS[0]
     carrier: str = ""
     note: str = NOTES[0]
+
+
+def remedies() -> st.SearchStrategy[Remedy]:
+    """A proposal's remedy: a refund, or a return and refund."""
+    return st.sampled_from(Remedy)
 
 
 def waits() -> st.SearchStrategy[timedelta | str]:
@@ -416,9 +422,17 @@ def rarely() -> st.SearchStrategy[bool]:
 
 
 @st.composite
-def steps(draw: st.DrawFn, actions: Sequence[str] = MOVES) -> Step:
-    """One random `Step` among *actions*."""
-    remedy, postage = draw(proposals())
+def steps(
+    draw: st.DrawFn,
+    actions: Sequence[str] = MOVES,
+    remedy: st.SearchStrategy[Remedy] | None = None,
+) -> Step:
+    """One random `Step` among *actions*; its proposals ask for *remedy* (default: any
+    of `proposals`, with a postage payer, now and then a wrong one)."""
+    if remedy is None:
+        asked, postage = draw(proposals())
+    else:
+        asked, postage = draw(remedy), None
     return Step(
         action=draw(st.sampled_from(actions)),
         wait=draw(waits()),
@@ -426,8 +440,7 @@ def steps(draw: st.DrawFn, actions: Sequence[str] = MOVES) -> Step:
         days=draw(st.integers(1, 90)),
         by_platform=draw(st.integers(0, 3).map(lambda n: n == 0)),
         reason=draw(st.sampled_from(Reason)),
-        pick=draw(st.integers(0, 11)),
-        remedy=remedy,
+        remedy=asked,
         postage=postage,
         tracking=draw(
             st.sampled_from(BAD_TRACKING_NUMBERS if draw(rarely()) else TRACKING_NUMBERS)
@@ -437,10 +450,14 @@ def steps(draw: st.DrawFn, actions: Sequence[str] = MOVES) -> Step:
     )
 
 
-def scenarios(actions: Sequence[str] = MOVES, max_size: int = 25) -> st.SearchStrategy[list[Step]]:
+def scenarios(
+    actions: Sequence[str] = MOVES,
+    max_size: int = 25,
+    remedy: st.SearchStrategy[Remedy] | None = None,
+) -> st.SearchStrategy[list[Step]]:
     """A sequence of steps; most scenarios ship early so that disputes happen, and many
     open a received-item dispute at once (half of them asking a return) so that
-    returns happen."""
+    returns happen. *remedy*: as in `steps`."""
     first = st.builds(Step, action=st.just("ship"), wait=st.integers(0, 3).map(timedelta))
     opening = st.builds(
         Step,
@@ -454,7 +471,7 @@ def scenarios(actions: Sequence[str] = MOVES, max_size: int = 25) -> st.SearchSt
     return st.builds(
         lambda head, tail: [*head, *tail],
         st.one_of(st.just(()), st.tuples(first), opened, opened),
-        st.lists(steps(actions), max_size=max_size),
+        st.lists(steps(actions, remedy), max_size=max_size),
     )
 
 
@@ -493,8 +510,6 @@ def proposal_arguments(
 def call_for(order: Order, step: Step, at: datetime) -> Callable[[], object] | None:
     """The public call that *step* makes on *order* at *at* (None: no dispute to act on)."""
     total = order.total
-    if step.action == "act":
-        return lambda: _act(order, step, at)
     if step.action == "advance":
         return lambda: order.advance(at)
     if step.action == "ship":
@@ -547,26 +562,20 @@ def call_for(order: Order, step: Step, at: datetime) -> Callable[[], object] | N
     raise AssertionError(f"unknown action {step.action!r}")
 
 
-def _act(order: Order, step: Step, at: datetime) -> object:
-    """Advance *order* to *at*, then make *step* one of the actions allowed then."""
-    order.advance(at)
-    allowed = order.allowed()
-    if not allowed:
-        return None
-    call = call_for(order, attrs.evolve(step, action=allowed[step.pick % len(allowed)]), at)
-    return None if call is None else call()
-
-
 def run(
     order: Order, scenario: Sequence[Step], zone: tzinfo = UTC
 ) -> Iterator[tuple[Step, datetime, Exception | None]]:
     """Play *scenario* on *order*, writing every instant in *zone*.
 
-    Yields each step, its instant and the refusal it met (or None) after it ran.
+    Yields each step (an `ALLOWED` one as the action chosen), its instant and the
+    refusal it met (or None) after it ran.
     """
     now = order.last_event_at
     for step in scenario:
         now = next_instant(order, now, step.wait)
+        if step.action == ALLOWED:
+            allowed = order.as_of(now).allowed() or ("advance",)
+            step = attrs.evolve(step, action=allowed[step.days % len(allowed)])
         call = call_for(order, step, now.astimezone(zone))
         error: Exception | None = None
         if call is not None:

@@ -18,12 +18,14 @@ from hypothesis import strategies as st
 from buyer_protection import (
     ALIEXPRESS,
     Actor,
+    Agreement,
     DisputeState,
     InvalidInput,
     Money,
     Order,
     OrderState,
     Reason,
+    Remedy,
     Resolution,
     dumps,
     loads,
@@ -40,6 +42,9 @@ ISSUES = sorted(p.stem for p in FIXTURES.glob("issue_*.json"))
 LA = ZoneInfo("America/Los_Angeles")  # the standard library's zone: a check independent of dateutil
 LOG = "result_object.process_dto_list.api_issue_process_dto"
 FIVE_DAYS = timedelta(days=5)
+SHIP_WINDOW = ALIEXPRESS.return_shipping_window
+CONFIRM_WINDOW = ALIEXPRESS.return_confirm_window
+JUST_BEFORE = timedelta(microseconds=1)
 
 
 def load(name: str) -> dict[str, Any]:
@@ -117,6 +122,30 @@ EXPECTED = {
         DisputeState.CANCELLED,
         ("complete", pacific(2026, 8, 3, 12) + timedelta(days=ALIEXPRESS.protection_days)),
         None,
+    ),
+    "issue_return_agreed": (
+        OrderState.IN_DISPUTE,
+        DisputeState.AWAITING_RETURN,
+        ("return_timeout", pacific(2026, 9, 9, 8, 5) + SHIP_WINDOW),
+        None,
+    ),
+    "issue_return_shipped": (
+        OrderState.IN_DISPUTE,
+        DisputeState.RETURN_IN_TRANSIT,
+        ("return_confirm_timeout", pacific(2026, 9, 28, 16, 40) + CONFIRM_WINDOW),
+        None,
+    ),
+    "issue_return_refunded": (
+        OrderState.CLOSED,
+        DisputeState.RESOLVED,
+        None,
+        (Money("29.30", "USD"), Resolution.NEGOTIATION_CONSENSUS, pacific(2026, 7, 5, 10, 25)),
+    ),
+    "issue_return_refused": (
+        OrderState.CLOSED,
+        DisputeState.RESOLVED,
+        None,
+        (Money("31.00", "USD"), Resolution.PLATFORM_ARBITRATE, pacific(2026, 9, 2, 15)),
     ),
 }
 
@@ -495,6 +524,17 @@ def test_words_only_carried_along_are_kept_as_unknown(field: str, value: str) ->
     assert meta(order.history[-1])[field] == "unknown"
 
 
+def test_an_unknown_postage_payer_on_a_refund_solution_is_only_carried_along() -> None:
+    """logistics_fee_bear_role steers only a return: on a refund solution any word imports."""
+    doc = load("issue_awaiting_seller")
+    solutions_of(doc, "buyer")[0]["logistics_fee_bear_role"] = "courier"
+
+    order = from_issue_detail(doc)
+
+    assert order.dispute is not None
+    assert order.dispute.state is DisputeState.AWAITING_SELLER
+
+
 def test_a_longer_policy_window_accepts_a_late_seller_answer() -> None:
     """A seller answer on day 6 imports under a policy whose seller window is 7 days."""
     doc = load("issue_seller_refused")
@@ -655,6 +695,33 @@ Mutation = Callable[[dict[str, Any]], object]
             lambda d: log_of(d)[0].update(attachments={"api_attachment_dto": [{"owner": "x"}]}),
             f"{LOG}[0].attachments.api_attachment_dto[0].file_path",
             "expected a non-empty string",
+        ),
+        (
+            lambda d: issue_of(d).update(buyer_return_no=1234567890),
+            "result_object.buyer_return_no",
+            "expected a string, got int 1234567890",
+        ),
+        (
+            lambda d: issue_of(d).update(buyer_return_logistics_company="C" * 201),
+            "result_object.buyer_return_logistics_company",
+            "201 characters is too long; at most 200",
+        ),
+        (
+            lambda d: issue_of(d).update(buyer_return_logistics_lp_no="LP\ud800"),
+            "result_object.buyer_return_logistics_lp_no",
+            "lone surrogate",
+        ),
+        (
+            lambda d: issue_of(d).update(gmt_modified="2026-03-05T10:00:00"),
+            "result_object.gmt_modified",
+            "is not a time in the API's format",
+        ),
+        (
+            lambda d: solutions_of(d, "buyer")[0].update(
+                solution_type="return_and_refund", logistics_fee_bear_role="courier"
+            ),
+            "result_object.buyer_solution_list.solution_api_dto[0].logistics_fee_bear_role",
+            "'courier' is not one of 'seller', 'buyer', 'platform'",
         ),
     ],
 )
@@ -880,7 +947,13 @@ def test_every_problem_is_reported_at_once() -> None:
                 refund_money_post="45.00", solution_type="return_and_refund"
             ),
             "(the amount of result_object.seller_solution_list.solution_api_dto[0]): "
-            "counter_offer: 45.00 USD is not less than the buyer's request 45.00 USD",
+            "remedy: a return needs an item the buyer has, and a 'not_received' dispute",
+        ),
+        (
+            "issue_seller_refused",
+            lambda d: solutions_of(d, "seller")[0].update(refund_money_post="45.00"),
+            "counter_offer: 45.00 USD is not less than the buyer's request 45.00 USD, and its "
+            "remedy is the request's ('refund')",
         ),
     ],
 )
@@ -931,6 +1004,427 @@ def test_policy_must_be_a_policy() -> None:
     error = refusal(load("issue_awaiting_seller"), policy="aliexpress")
 
     assert str(error).startswith("policy: expected a Policy")
+
+
+# -- returns -------------------------------------------------------------------------
+
+RETURN_FIXTURES = {
+    # fixture: (request's remedy, agreement, return_postage_by, return tracking and carrier,
+    #           return shipped at, refunded, the dispute's actions)
+    "issue_return_agreed": (
+        Remedy.REFUND,
+        Agreement(
+            Money("48.90", "USD"),
+            Remedy.RETURN_AND_REFUND,
+            Resolution.NEGOTIATION_CONSENSUS,
+            pacific(2026, 9, 9, 8, 5),
+            Actor.SELLER,
+        ),
+        Actor.SELLER,
+        (None, ""),
+        None,
+        Money("0.00", "USD"),
+        ["seller_reject", "buyer_accept"],
+    ),
+    "issue_return_shipped": (
+        Remedy.RETURN_AND_REFUND,
+        Agreement(
+            Money("35.60", "USD"),
+            Remedy.RETURN_AND_REFUND,
+            Resolution.NEGOTIATION_CONSENSUS,
+            pacific(2026, 9, 23, 9),
+            Actor.SELLER,
+        ),
+        Actor.SELLER,
+        ("RR482913576BR", "Correios"),
+        pacific(2026, 9, 28, 16, 40),
+        Money("0.00", "USD"),
+        ["seller_accept", "ship_return"],
+    ),
+    "issue_return_refunded": (
+        Remedy.RETURN_AND_REFUND,
+        Agreement(
+            Money("29.30", "USD"),
+            Remedy.RETURN_AND_REFUND,
+            Resolution.NEGOTIATION_CONSENSUS,
+            pacific(2026, 6, 16, 12),
+            Actor.PLATFORM,
+        ),
+        Actor.PLATFORM,
+        ("RR105837264BR", "Correios"),
+        pacific(2026, 6, 16, 12) + SHIP_WINDOW - JUST_BEFORE,
+        Money("29.30", "USD"),
+        ["seller_accept", "ship_return", "confirm_return"],
+    ),
+    "issue_return_refused": (
+        Remedy.RETURN_AND_REFUND,
+        Agreement(
+            Money("31.00", "USD"),
+            Remedy.REFUND,
+            Resolution.PLATFORM_ARBITRATE,
+            pacific(2026, 9, 2, 15),
+            None,
+        ),
+        None,
+        ("RR730164825BR", "Correios"),
+        pacific(2026, 8, 11, 9, 30) + SHIP_WINDOW - JUST_BEFORE,
+        Money("31.00", "USD"),
+        ["seller_accept", "ship_return", "refuse_return", "platform_decide"],
+    ),
+}
+
+
+def return_reads(order: Order) -> tuple[object, ...]:
+    """What an imported return shows: remedy, agreement, postage, parcel, refund, actions."""
+    dispute = order.dispute
+    assert dispute is not None
+    return (
+        dispute.remedy,
+        dispute.agreement,
+        dispute.return_postage_by,
+        (dispute.return_tracking, dispute.return_carrier),
+        dispute.return_shipped_at,
+        order.refunded,
+        [e.action for e in dispute.history],
+    )
+
+
+@pytest.mark.parametrize("name", sorted(RETURN_FIXTURES))
+def test_return_fixture_imports_with_its_agreement_parcel_refund_and_history(name: str) -> None:
+    """Each return fixture gives the agreement, postage payer, parcel and refund found by hand."""
+    assert return_reads(from_issue_detail(load(name))) == RETURN_FIXTURES[name]
+
+
+@pytest.mark.parametrize("name", sorted(RETURN_FIXTURES))
+def test_an_imported_return_survives_dumps_and_loads(name: str) -> None:
+    """A saved and loaded imported return reads the same agreement, parcel, refund and history."""
+    order = from_issue_detail(load(name))
+
+    twin = loads(dumps(order))
+
+    assert return_reads(twin) == return_reads(order)
+    assert twin.next_deadline == order.next_deadline
+    assert dumps(twin) == dumps(order)
+
+
+def test_a_seller_counter_proposal_of_a_return_for_the_full_amount_is_a_counter_offer() -> None:
+    """The same amount as the request, with a return instead of a refund, is now valid."""
+    order = from_issue_detail(load("issue_return_agreed"))
+    dispute = order.dispute
+    assert dispute is not None
+
+    reject = dispute.history[0]
+    assert reject.details["counter_offer"] == dispute.request == Money("48.90", "USD")
+    assert reject.details["remedy"] is Remedy.RETURN_AND_REFUND
+    assert dispute.counter_remedy is Remedy.RETURN_AND_REFUND
+    assert meta(reject)["logistics_fee_bear_role"] == "seller"
+
+
+def test_a_same_amount_return_counter_offer_negotiates_on_a_received_item() -> None:
+    """The refused fixture's counter-proposal, made a full return on a received item, negotiates."""
+    doc = load("issue_seller_refused")
+    for entry in log_of(doc):
+        entry["receive_goods"] = True
+    solutions_of(doc, "seller")[0].update(
+        refund_money_post="45.00", solution_type="return_and_refund"
+    )
+
+    order = from_issue_detail(doc)
+
+    assert order.dispute is not None
+    assert order.dispute.state is DisputeState.NEGOTIATING
+    assert order.dispute.counter_offer == Money("45.00", "USD")
+    assert order.dispute.counter_remedy is Remedy.RETURN_AND_REFUND
+
+
+@pytest.mark.parametrize(
+    ("role", "payer", "given"),
+    [("", Actor.SELLER, False), ("seller", Actor.SELLER, True), ("buyer", Actor.BUYER, True)],
+)
+def test_an_empty_postage_payer_is_not_given_and_the_seller_pays(
+    role: str, payer: Actor, given: bool
+) -> None:
+    """An empty logistics_fee_bear_role gives no payer (so the seller pays); a word gives one."""
+    doc = load("issue_return_agreed")
+    solutions_of(doc, "seller")[0]["logistics_fee_bear_role"] = role
+
+    order = from_issue_detail(doc)
+    dispute = order.dispute
+    assert dispute is not None
+
+    assert dispute.return_postage_by is payer
+    assert dispute.agreement is not None
+    assert dispute.agreement.return_postage_by is payer
+    accept = dispute.history[-1]
+    assert ("logistics_fee_bear_role" in meta(accept)) is given
+    reject = dispute.history[0]
+    assert reject.details.get("return_postage_by") is (None if payer is Actor.SELLER else payer)
+
+
+def test_a_buyers_request_of_a_return_keeps_its_postage_payer_from_the_opening() -> None:
+    """A buyer solution of return_and_refund opens the dispute with that remedy and its payer."""
+    order = from_issue_detail(load("issue_return_refused"))
+    opening = order.history[-2]
+    assert opening.action == "open_dispute"
+
+    assert opening.details["remedy"] is Remedy.RETURN_AND_REFUND
+    assert opening.details["return_postage_by"] is Actor.BUYER
+
+
+@pytest.mark.parametrize("status", ["wait_for_seller_confirm", "refund_success", "refund_reject"])
+def test_reverse_detail_status_changes_nothing_on_a_refund_only_issue(status: str) -> None:
+    """On a refund-only issue the return words and number are only carried along in the meta."""
+    doc = load("issue_awaiting_seller")
+    issue_of(doc).update(reverse_detail_status=status, buyer_return_no="RR000000000BR")
+
+    order = from_issue_detail(doc)
+    dispute = order.dispute
+    assert dispute is not None
+
+    assert dispute.state is DisputeState.AWAITING_SELLER
+    assert dispute.return_tracking is None
+    assert order.next_deadline is not None
+    assert order.next_deadline.action == "seller_timeout"
+    assert meta(order.history[-1])["reverse_detail_status"] == status
+
+
+def test_a_finished_refund_only_issue_says_refund_success_and_is_resolved_as_before() -> None:
+    """The platform-handled fixture's refund_success changes nothing: its refund stands."""
+    order = from_issue_detail(load("issue_platform_handled"))
+    dispute = order.dispute
+    assert dispute is not None
+
+    assert [e.action for e in dispute.history] == ["platform_decide"]
+    assert dispute.agreement is not None
+    assert dispute.agreement.remedy is Remedy.REFUND
+    assert dispute.return_tracking is None
+
+
+def test_the_return_steps_say_what_they_stand_on() -> None:
+    """ship_return and confirm_return name the field implying them and their instant's source."""
+    order = from_issue_detail(load("issue_return_refunded"))
+    assert order.dispute is not None
+    ship, confirm = order.dispute.history[1:]
+
+    assert meta(ship)["implied_by"] == "result_object.buyer_return_no"
+    assert meta(ship)["assumed"] == "at"
+    assert meta(ship)["at_from"] == (
+        "result_object.gmt_modified, moved to the last instant before the "
+        "return_ship_deadline of the policy"
+    )
+    assert meta(ship)["buyer_return_logistics_lp_no"] == "LP00611049372201"
+    assert meta(ship)["reverse_detail_status"] == "refund_success"
+    assert meta(confirm)["implied_by"] == "result_object.reverse_detail_status"
+    assert meta(confirm)["at_from"] == "result_object.gmt_modified"
+    assert confirm.at == parse_time(issue_of(load("issue_return_refunded"))["gmt_modified"])
+
+
+@pytest.mark.parametrize(
+    ("modified", "shipped", "moved"),
+    [
+        ("2026-10-03 08:59:59", pacific(2026, 10, 3, 8, 59, 59), False),
+        ("2026-10-03 09:00:00", pacific(2026, 10, 3, 9) - JUST_BEFORE, True),
+    ],
+)
+def test_a_return_shipped_at_the_window_end_is_put_just_before_it(
+    modified: str, shipped: datetime, moved: bool
+) -> None:
+    """gmt_modified a second before the shipping window ends is kept; at its end, moved back."""
+    doc = load("issue_return_shipped")
+    issue_of(doc)["gmt_modified"] = modified
+    assert pacific(2026, 10, 3, 9) == pacific(2026, 9, 23, 9) + SHIP_WINDOW
+
+    order = from_issue_detail(doc)
+    dispute = order.dispute
+    assert dispute is not None
+
+    assert dispute.state is DisputeState.RETURN_IN_TRANSIT
+    assert dispute.return_shipped_at == shipped
+    assert dispute.return_confirm_deadline == shipped + CONFIRM_WINDOW
+    assert ("moved" in meta(dispute.history[-1])["at_from"]) is moved
+
+
+def test_without_gmt_modified_the_return_is_shipped_at_the_latest_instant_recorded() -> None:
+    """No gmt_modified: the steps take the payload's latest instant, and the meta says so."""
+    doc = load("issue_return_shipped")
+    del issue_of(doc)["gmt_modified"]
+
+    order = from_issue_detail(doc)
+    assert order.dispute is not None
+
+    assert order.dispute.return_shipped_at == pacific(2026, 9, 23, 9)
+    assert meta(order.dispute.history[-1])["at_from"] == (
+        "the latest instant in the payload (result_object.gmt_modified not given)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("modified", "last", "at"),
+    [
+        ("2026-07-26 11:59:59", "confirm_return", pacific(2026, 7, 26, 11, 59, 59)),
+        ("2026-07-26 12:00:00", "return_confirm_timeout", pacific(2026, 7, 26, 12) - JUST_BEFORE),
+    ],
+)
+def test_refund_success_after_the_confirm_window_is_the_automatic_refund_at_its_end(
+    modified: str, last: str, at: datetime
+) -> None:
+    """Refunded within the confirm window: the seller confirmed; after it, the clock paid first."""
+    doc = load("issue_return_refunded")
+    issue_of(doc)["gmt_modified"] = modified
+
+    order = from_issue_detail(doc)
+    dispute = order.dispute
+    assert dispute is not None
+
+    assert dispute.return_confirm_deadline == pacific(2026, 7, 26, 12) - JUST_BEFORE
+    assert dispute.history[-1].action == last
+    assert dispute.outcome is not None
+    assert (dispute.outcome.refund, dispute.outcome.at) == (Money("29.30", "USD"), at)
+    assert order.refunded == Money("29.30", "USD")
+
+
+def test_a_refusal_recorded_after_the_confirm_window_is_put_just_before_it_ends() -> None:
+    """refund_reject with the platform deciding after the confirm window: refused just in time."""
+    doc = load("issue_return_refused")
+    log_of(doc)[0]["gmt_create"] = "2026-09-25 10:00:04"
+    log_of(doc)[1]["gmt_create"] = "2026-09-25 10:00:00"
+    solutions_of(doc, "platform")[0].update(
+        gmt_create="2026-09-25 10:00:00", reached_time="2026-09-25 10:00:00"
+    )
+    issue_of(doc)["gmt_modified"] = "2026-09-25 10:00:04"
+
+    order = from_issue_detail(doc)
+    dispute = order.dispute
+    assert dispute is not None
+
+    refuse = dispute.history[2]
+    assert refuse.action == "refuse_return"
+    assert dispute.return_confirm_deadline is not None
+    assert refuse.at == dispute.return_confirm_deadline - JUST_BEFORE
+    assert "moved to the last instant before the return_confirm_deadline" in meta(refuse)["at_from"]
+    assert dispute.outcome is not None
+    assert dispute.outcome.at == pacific(2026, 9, 25, 10)
+
+
+def test_a_refusal_is_placed_at_the_platform_decision_that_needs_it() -> None:
+    """The seller's refusal comes no later than the log entry that needs the return over."""
+    order = from_issue_detail(load("issue_return_refused"))
+    assert order.dispute is not None
+
+    refuse = order.dispute.history[2]
+    assert refuse.at == pacific(2026, 9, 2, 15)
+    assert meta(refuse)["at_from"] == f"{LOG}[1].gmt_create (the next log entry)"
+    assert refuse.details["note"].startswith("The seller refused the goods")
+
+
+def test_a_finished_return_never_shipped_ends_by_the_return_timeout() -> None:
+    """A finished return issue with no return number, past its window, ends with no refund."""
+    doc = load("issue_return_agreed")
+    issue_of(doc).update(issue_status="finish", gmt_modified="2026-09-20 09:00:00")
+
+    order = from_issue_detail(doc)
+    dispute = order.dispute
+    assert dispute is not None
+
+    assert dispute.outcome is not None
+    assert (dispute.outcome.refund, dispute.outcome.reached_by, dispute.outcome.at) == (
+        Money("0.00", "USD"),
+        Resolution.RETURN_NOT_SHIPPED,
+        pacific(2026, 9, 9, 8, 5) + SHIP_WINDOW,
+    )
+    assert order.refunded == Money("0.00", "USD")
+
+
+def test_a_finished_return_in_transit_was_confirmed_as_issue_status_implies() -> None:
+    """issue_status finish on a return in transit and not refused: the refund was paid."""
+    doc = load("issue_return_shipped")
+    issue_of(doc).update(issue_status="finish", reverse_detail_status="return_success")
+
+    order = from_issue_detail(doc)
+    dispute = order.dispute
+    assert dispute is not None
+
+    confirm = dispute.history[-1]
+    assert confirm.action == "confirm_return"
+    assert meta(confirm)["implied_by"] == "result_object.issue_status"
+    assert order.refunded == Money("35.60", "USD")
+
+
+def test_the_sellers_silence_on_a_return_request_starts_the_return_whose_clock_waits() -> None:
+    """A return agreed by the seller's silence ships in its window though the next entry is late."""
+    doc = load("issue_seller_timeout")
+    for entry in log_of(doc):
+        entry["receive_goods"] = True
+    solutions_of(doc, "buyer")[0].update(solution_type="return_and_refund")
+    log_of(doc)[0]["gmt_create"] = "2026-11-25 10:00:00"  # perform_solution, late
+    issue_of(doc).update(buyer_return_no="RR555000111BR", gmt_modified="2026-11-25 10:00:00")
+    agreed = pacific(2026, 10, 29, 20) + FIVE_DAYS
+
+    order = from_issue_detail(doc)
+    dispute = order.dispute
+    assert dispute is not None
+
+    assert [e.action for e in dispute.history] == [
+        "seller_timeout",
+        "ship_return",
+        "confirm_return",
+    ]
+    assert dispute.agreement is not None
+    assert dispute.agreement.reached_by is Resolution.SELLER_REPONSE_TIMEOUT
+    assert dispute.agreement.at == agreed
+    assert dispute.return_shipped_at == agreed + SHIP_WINDOW - JUST_BEFORE
+    assert dispute.outcome is not None
+    assert dispute.outcome.at == pacific(2026, 11, 25, 10)
+
+
+@pytest.mark.parametrize(
+    ("name", "mutate", "said"),
+    [
+        (
+            "issue_return_shipped",
+            lambda d: issue_of(d).update(buyer_return_no=""),
+            "result_object.reverse_detail_status: 'wait_for_seller_confirm' says the return "
+            "was shipped, but result_object.buyer_return_no is not set",
+        ),
+        (
+            "issue_return_refunded",
+            lambda d: issue_of(d).update(buyer_return_no=None),
+            "result_object.reverse_detail_status: 'refund_success' says the return",
+        ),
+        (
+            "issue_return_shipped",
+            lambda d: issue_of(d).update(gmt_modified="2026-09-22 10:00:00"),
+            "result_object.gmt_modified: 2026-09-22 10:00:00 PDT is before the log's last step "
+            "(2026-09-23 09:00:00 PDT)",
+        ),
+        (
+            "issue_return_agreed",
+            lambda d: issue_of(d).update(issue_status="finish"),
+            "result_object.issue_status: 'finish', but the log leaves the dispute "
+            "awaiting_return (under the policy its next step is return_timeout at "
+            "2026-09-19 08:05:00 PDT)",
+        ),
+        (
+            "issue_return_shipped",
+            lambda d: issue_of(d).update(reverse_detail_status="refund_success"),
+            "result_object.issue_status: 'processing', but the log ends the dispute",
+        ),
+        (
+            "issue_return_agreed",
+            lambda d: log_of(d).insert(0, {**log_of(d)[1], "gmt_create": "2026-09-10 10:00:00"}),
+            f"{LOG}[0].action_type: 'seller_create_solution' at '2026-09-10 10:00:00' (US "
+            "Pacific) cannot be replayed",
+        ),
+    ],
+)
+def test_a_return_the_payload_contradicts_is_refused_naming_the_field(
+    name: str, mutate: Mutation, said: str
+) -> None:
+    """Return fields at odds with each other, the log or the lifecycle are refused, named."""
+    doc = load(name)
+    mutate(doc)
+
+    assert said in str(refusal(doc))
 
 
 # -- times -----------------------------------------------------------------------------

@@ -118,6 +118,64 @@ def test_status_shows_states_deadline_and_next_step(
     assert "seller_accept" in fields["allowed now"]
 
 
+def test_status_shows_the_side_asked_for_with_every_step(
+    order_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--side seller` prints the seller's steps, most urgent first, each with its deadline
+    and what happens if nobody acts; the first is the next step, the others "also"."""
+    code, out, err = _run(
+        ["status", str(order_file), "--at", _iso(LOOK), "--side", "seller"], capsys
+    )
+    assert (code, err) == (0, "")
+    labels = [line[:17].strip() for line in out.splitlines() if line[:17].strip()]
+    assert labels[labels.index("side") :] == [
+        "side",
+        "next step",
+        "before",
+        "if not",
+        "also",
+        "before",
+        "if not",
+        "allowed now",
+    ]
+    fields = _fields(out)
+    assert fields["side"] == "seller"
+    assert fields["next step"].startswith("seller_accept: The buyer opened a dispute")
+    assert fields["also"].startswith("seller_reject: ")
+    assert fields["if not"] == "the buyer is refunded 25.90 USD"
+
+
+@pytest.mark.parametrize("side", ["buyer", "seller", "platform"])
+def test_status_json_lists_the_sides_steps(
+    order_file: Path, capsys: pytest.CaptureFixture[str], side: str
+) -> None:
+    """`status --json --side S` names the side, lists its steps as advise gives them (each
+    with its side and if_not), and next_step is the first."""
+    argv = ["status", str(order_file), "--at", _iso(LOOK), "--side", side, "--json"]
+    _, out, _ = _run(argv, capsys)
+    status = json.loads(out)
+    expected = advise(_disputed(), LOOK, side=side)
+    assert status["side"] == side
+    assert [s["action"] for s in status["steps"]] == [s.action for s in expected]
+    assert [(s["side"], s["if_not"]) for s in status["steps"]] == [
+        (side, s.if_not) for s in expected
+    ]
+    assert [s["latest"] for s in status["steps"]] == [_iso(SELLER_DEADLINE)] * len(expected)
+    assert status["next_step"] == status["steps"][0]
+
+
+def test_status_shows_the_buyers_steps_by_default(
+    order_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --side, status shows the buyer's steps, the same as --side buyer."""
+    at = ["--at", _iso(LOOK)]
+    _, plain, _ = _run(["status", str(order_file), *at], capsys)
+    _, buyer, _ = _run(["status", str(order_file), *at, "--side", "buyer"], capsys)
+    assert plain == buyer
+    assert _fields(plain)["side"] == "buyer"
+    assert _fields(plain)["next step"].startswith("wait_for_seller: ")
+
+
 def test_status_table_is_aligned(order_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Every value of the status table starts in one column, after its label and two spaces."""
     _, out, _ = _run(["status", str(order_file), "--at", _iso(LOOK)], capsys)
@@ -171,6 +229,52 @@ def test_status_json_is_one_machine_readable_object(
     assert status["next_step"]["latest"] == _iso(SELLER_DEADLINE)
     assert datetime.fromisoformat(status["at"]).utcoffset() == timedelta(0)
     assert status["tz"] is None
+
+
+def _returning() -> Order:
+    """An order whose 'damaged' dispute agreed on a return, shipped back since."""
+    order = Order("8124", Money("25.90", "USD"), PAID)
+    order.ship(SHIPPED)
+    dispute = order.open_dispute(
+        OPENED,
+        reason=Reason.DAMAGED,
+        refund=order.total,
+        remedy="return_and_refund",
+        return_postage_by="buyer",
+        evidence=["photo.jpg"],
+    )
+    dispute.seller_accept(OPENED + timedelta(days=1))
+    dispute.ship_return(OPENED + timedelta(days=2), tracking_number="RR1\nX", carrier="Correios")
+    return order
+
+
+def test_status_shows_the_agreement_and_the_return(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """status shows what was agreed and the return's tracking, as rows and in --json."""
+    path = tmp_path / "return.json"
+    path.write_text(dumps(_returning()), encoding="utf-8")
+    at = _iso(OPENED + timedelta(days=3))
+    code, out, _ = _run(["status", str(path), "--at", at], capsys)
+    fields = _fields(out)
+    assert code == 0
+    assert fields["dispute"] == "return_in_transit"
+    agreed = _z(OPENED + timedelta(days=1))
+    assert fields["agreement"] == (
+        f"25.90 USD, return_and_refund (postage paid by the buyer); negotiation_consensus "
+        f"at {agreed}"
+    )
+    assert fields["return"].startswith("RR1 X with Correios, shipped ")
+    code, out, _ = _run(["status", str(path), "--at", at, "--json"], capsys)
+    status = json.loads(out)
+    assert status["agreement"] == {
+        "refund": {"amount": "25.90", "currency": "USD"},
+        "remedy": "return_and_refund",
+        "reached_by": "negotiation_consensus",
+        "at": _iso(OPENED + timedelta(days=1)),
+        "return_postage_by": "buyer",
+    }
+    assert status["return_tracking"] == "RR1\nX"
 
 
 def test_status_tz_also_shows_local_times(
@@ -493,6 +597,13 @@ BAD: list[tuple[str, list[str], str]] = [
     ("no command", [], "the following arguments are required: COMMAND"),
     ("unknown command", ["bogus"], "invalid choice: 'bogus'"),
     ("no file", ["status"], "status: the following arguments are required: FILE"),
+    (
+        "unknown side",
+        ["status", "{order}", "--side", "carrier"],
+        "status: argument --side: 'carrier' is not one of buyer, seller, platform",
+    ),
+    ("side in capitals", ["status", "{order}", "--side", "Seller"], "'Seller' is not one of"),
+    ("side without value", ["status", "{order}", "--side"], "argument --side: expected one"),
     ("extra argument", ["example", "extra"], "unrecognized arguments: extra"),
 ]
 

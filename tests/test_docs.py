@@ -93,6 +93,22 @@ def test_lifecycle_page_holds_both_diagrams() -> None:
     assert f"```mermaid\n{DISPUTE.mermaid()}```" in text
 
 
+def test_returns_page_draws_every_row_into_or_out_of_a_return_state() -> None:
+    """The returns page's diagram has exactly the dispute diagram's lines that touch
+    awaiting_return or return_in_transit, and the end of the states they lead to."""
+    part = generate.part_diagram(DISPUTE, generate.RETURN_STATES)
+    assert part in (DOCS / "returns.md").read_text("utf-8")
+    lines = part.removeprefix("```mermaid\n").removesuffix("```\n").splitlines()
+    whole = DISPUTE.mermaid().splitlines()
+    returns = {state.value for state in generate.RETURN_STATES}
+    touching = [
+        line for line in whole if "-->" in line and returns & set(line.split(":")[0].split())
+    ]
+    assert lines[0] == whole[0]
+    assert [line for line in lines[1:] if "[*]" not in line] == touching
+    assert [line for line in lines if "[*]" in line] == ["    resolved --> [*]"]
+
+
 # -- docstring examples --------------------------------------------------------------
 
 

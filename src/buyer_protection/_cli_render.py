@@ -12,9 +12,11 @@ import re
 import textwrap
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
 
 from ._time import span
 from .advice import Step, advise
+from .dispute import Dispute
 from .money import Money
 from .order import Deadline, Order
 from .policy import Policy
@@ -147,16 +149,69 @@ def _step_json(step: Step) -> dict[str, object]:
         "earliest": _json_at(step.earliest),
         "latest": _json_at(step.latest),
         "evidence": list(step.evidence),
+        "side": step.side.value,
+        "if_not": step.if_not,
     }
+
+
+def _step_rows(steps: Sequence[Step], at: datetime, clock: Clock) -> list[tuple[str, str]]:
+    """Each step's rows: the first is the next step, the others follow as "also"."""
+    rows = []
+    for i, step in enumerate(steps):
+        rows.append(
+            ("next step" if i == 0 else "also", clock.sentence(f"{step.action}: {step.why}"))
+        )
+        if step.earliest is not None and step.earliest > at:
+            rows.append(("  from", clock.text(step.earliest)))
+        if step.latest is not None:
+            rows.append(("  before", clock.text(step.latest)))
+        if step.if_not:
+            rows.append(("  if not", clock.sentence(step.if_not)))
+        if step.evidence:
+            rows.append(("  evidence", "; ".join(step.evidence)))
+    return rows
 
 
 # -- the commands' outputs ----------------------------------------------------------------
 
 
-def status(order: Order, at: datetime, clock: Clock, as_json: bool) -> str:
-    """Where *order* stands at *at*: its states, deadlines and the buyer's next step."""
+def _agreement_json(dispute: Dispute | None) -> dict[str, Any] | None:
+    agreement = None if dispute is None else dispute.agreement
+    if agreement is None:
+        return None
+    payer = agreement.return_postage_by
+    return {
+        "refund": _json_money(agreement.refund),
+        "remedy": agreement.remedy.value,
+        "reached_by": agreement.reached_by.value,
+        "at": _json_at(agreement.at),
+        "return_postage_by": None if payer is None else payer.value,
+    }
+
+
+def _return_rows(dispute: Dispute | None, clock: Clock) -> list[tuple[str, str]]:
+    """The dispute's agreement and its return, when there are any."""
+    if dispute is None:
+        return []
+    rows = []
+    agreement = dispute.agreement
+    if agreement is not None:
+        what = f"{agreement.refund}, {agreement.remedy.value}"
+        if agreement.return_postage_by is not None:
+            what += f" (postage paid by the {agreement.return_postage_by.value})"
+        how = f"{agreement.reached_by.value} at {clock.text(agreement.at)}"
+        rows.append(("agreement", f"{what}; {how}"))
+    if dispute.return_tracking is not None:
+        carrier = f" with {one_line(dispute.return_carrier)}" if dispute.return_carrier else ""
+        shipped = clock.text(dispute.return_shipped_at)
+        rows.append(("return", f"{one_line(dispute.return_tracking)}{carrier}, shipped {shipped}"))
+    return rows
+
+
+def status(order: Order, at: datetime, clock: Clock, as_json: bool, side: str = "buyer") -> str:
+    """Where *order* stands at *at*: its states, deadlines and *side*'s next steps."""
     view = order.as_of(at)
-    steps = advise(order, at)
+    steps = advise(order, at, side=side)
     dispute = view.dispute
     deadline = view.next_deadline
     step = steps[0] if steps else None
@@ -172,7 +227,11 @@ def status(order: Order, at: datetime, clock: Clock, as_json: bool) -> str:
                 "protection_ends": _json_at(view.protection_ends),
                 "last_event_at": _json_at(view.last_event_at),
                 "next_deadline": None if deadline is None else _deadline_json(deadline),
+                "agreement": _agreement_json(dispute),
+                "return_tracking": None if dispute is None else dispute.return_tracking,
+                "side": side,
                 "next_step": None if step is None else _step_json(step),
+                "steps": [_step_json(each) for each in steps],
                 "allowed_now": list(view.allowed()),
                 "tz": clock.name,
             }
@@ -182,6 +241,7 @@ def status(order: Order, at: datetime, clock: Clock, as_json: bool) -> str:
         ("as of", clock.text(at.replace(microsecond=0))),  # shown to the second
         ("state", view.state.value),
         ("dispute", "-" if dispute is None else dispute.state.value),
+        *_return_rows(dispute, clock),
         ("paid", f"{view.total}, refunded {view.refunded}"),
         ("protection ends", clock.text(view.protection_ends)),
         ("last event", clock.text(view.last_event_at)),
@@ -192,14 +252,8 @@ def status(order: Order, at: datetime, clock: Clock, as_json: bool) -> str:
         rows.append(("next deadline", clock.text(deadline.at)))
         then = f"{deadline.subject} {deadline.action}: {deadline.meaning}"
         rows.append(("  then", clock.sentence(then)))
-    if step is not None:
-        rows.append(("next step", clock.sentence(f"{step.action}: {step.why}")))
-        if step.earliest is not None and step.earliest > at:
-            rows.append(("  from", clock.text(step.earliest)))
-        if step.latest is not None:
-            rows.append(("  before", clock.text(step.latest)))
-        if step.evidence:
-            rows.append(("  evidence", "; ".join(step.evidence)))
+    rows.append(("side", side))
+    rows.extend(_step_rows(steps, at, clock))
     rows.append(("allowed now", ", ".join(view.allowed()) or "nothing"))
     return table(rows)
 

@@ -1,269 +1,85 @@
-"""Advice: the buyer's next steps at an instant, following the seed's guide.
+"""Advice: what each side of an order must do next, and by when.
 
-Check the tracking; contact the seller; open a dispute as "not received" asking a
-full refund with the tracking as evidence, before protection ends; wait for the
-seller's answer until the seller's deadline; when refused, escalate or accept.
-`advise` looks at the order as it would be at the instant asked, and never
-advises an action the lifecycle would refuse then.
+`advise` gives the buyer's, the seller's or the platform's next steps, most urgent
+first. The buyer's follow the seed's guide: check the tracking; contact the seller;
+open a dispute as "not received" asking a full refund with the tracking as evidence,
+before protection ends; wait for the seller's answer until the seller's deadline;
+when refused, escalate or accept. The seller's say what it must answer and before
+which deadline; the platform's, which disputes it has to decide. Each step says what
+happens by itself if nobody acts before its ``latest`` (``if_not``). `advise` looks
+at the order as it would be at the instant asked, and never advises an action the
+lifecycle would refuse then.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
-from typing import Literal
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 
-import attrs
-
-from ._text import kind
-from ._time import iso, span, utc
-from .dispute import Dispute
+from ._advice_buyer import buyer
+from ._advice_platform import platform
+from ._advice_seller import seller
+from ._advice_step import ITEM_PROOF as ITEM_PROOF
+from ._advice_step import TRACKING_PROOF as TRACKING_PROOF
+from ._advice_step import Action as Action
+from ._advice_step import Step as Step
+from ._text import kind, shown
+from ._time import member, utc
 from .errors import InvalidInput
-from .lifecycle import DisputeState, OrderState
+from .lifecycle import Actor
 from .order import Order
-from .tracking import Parcel
 
-Action = Literal[
-    "check_tracking",
-    "contact_seller",
-    "open_dispute",
-    "wait_for_seller",
-    "accept_counter_offer",
-    "escalate",
-    "wait_for_platform",
-    "confirm_receipt",
-    "nothing",
-]
-
-TRACKING_PROOF = ("screenshot of the tracking page showing the parcel's last status",)
-ITEM_PROOF = ("photos or a video of the item showing the problem",)
-
-_PARCEL_WORDS = {
-    Parcel.NO_INFORMATION: "the tracking has no information on the parcel yet",
-    Parcel.IN_TRANSIT: "the parcel is moving normally",
-    Parcel.STALLED: "the tracking has not moved for a long time",
-    Parcel.CUSTOMS: "the parcel is in customs",
-    Parcel.DELIVERED: "the tracking says the parcel was delivered",
-    Parcel.DELIVERY_FAILED: "delivery failed",
-    Parcel.RETURNED_TO_SENDER: "the parcel is going back to the sender",
-}
+SIDES = (Actor.BUYER, Actor.SELLER, Actor.PLATFORM)
+"""The sides `advise` speaks to."""
 
 
-@attrs.frozen
-class Step:
-    """One thing the buyer can do, why, and in which window.
+def advise(order: Order, at: datetime, *, side: Actor | str = Actor.BUYER) -> tuple[Step, ...]:
+    """*side*'s next steps for *order* at *at*, most urgent first.
 
-    ``earliest`` and ``latest`` are aware instants or None; ``latest`` is exclusive
-    like every deadline: act before it. ``evidence`` lists what to attach.
-    """
-
-    action: Action
-    why: str
-    earliest: datetime | None = None
-    latest: datetime | None = None
-    evidence: tuple[str, ...] = ()
-
-
-def advise(order: Order, at: datetime) -> tuple[Step, ...]:
-    """The buyer's next steps for *order* at *at*, most useful first.
+    *side* is `Actor.BUYER` (the default), `Actor.SELLER` or `Actor.PLATFORM`, or
+    its value. The step with the earliest ``latest`` comes first, steps without a
+    ``latest`` last; ``advise(...)[0]`` is the one thing to do now.
 
     >>> from datetime import datetime, UTC
     >>> from buyer_protection import Money, Order
     >>> order = Order("8123", Money("25.90", "USD"), datetime(2026, 3, 1, tzinfo=UTC))
     >>> [step.action for step in advise(order, datetime(2026, 3, 2, tzinfo=UTC))]
     ['wait_for_seller', 'contact_seller']
+    >>> (ship,) = advise(order, datetime(2026, 3, 2, tzinfo=UTC), side="seller")
+    >>> ship.action, ship.latest == order.shipping_deadline, ship.if_not
+    ('ship', True, 'the order is cancelled and the buyer is refunded 25.90 USD')
     """
     if not isinstance(order, Order):
         raise InvalidInput(f"order: expected an Order, got {kind(order)}")
+    who = _side(side)
     view = order.as_of(at)
-    return tuple(_steps(view, utc(at)))
+    steps = _SIDES[who](view, utc(at))
+    return tuple(sorted(steps, key=_urgency))
 
 
-def _steps(view: Order, at: datetime) -> Iterator[Step]:
-    state = view.state
-    if state is OrderState.AWAITING_SHIPMENT:
-        yield from _awaiting_shipment(view, at)
-    elif state is OrderState.SHIPPED:
-        yield from _protected(view, at)
-    elif state is OrderState.IN_DISPUTE:
-        assert view.dispute is not None
-        yield from _in_dispute(view, view.dispute, at)
-    elif state is OrderState.COMPLETED:
-        yield from _completed(view, at)
-    else:
-        yield Step("nothing", _closed_why(view))
+def _side(value: object) -> Actor:
+    """*value* as one of `SIDES`, else `InvalidInput` naming them."""
+    try:
+        found = member(Actor, value, "side")
+    except InvalidInput:
+        found = None
+    if found not in SIDES:
+        known = ", ".join(repr(s.value) for s in SIDES)
+        raise InvalidInput(f"side: {shown(value)} is not one of {known} (or an Actor of those)")
+    assert found is not None
+    return found
 
 
-def _awaiting_shipment(view: Order, at: datetime) -> Iterator[Step]:
-    deadline = view.shipping_deadline
-    yield Step(
-        "wait_for_seller",
-        f"The seller has not shipped yet. If it does not ship before {iso(deadline)}, "
-        f"the order is cancelled and {view.total} refunded automatically.",
-        at,
-        deadline,
-    )
-    yield Step(
-        "contact_seller",
-        "Ask the seller when the order ships.",
-        at,
-        deadline,
-    )
+_NEVER = datetime.max.replace(tzinfo=UTC)
 
 
-def _protected(view: Order, at: datetime) -> Iterator[Step]:
-    ends = view.protection_ends
-    assert ends is not None
-    parcel = view.parcel(at)
-    can_open = "open_dispute" in view.allowed()
-    if parcel is Parcel.DELIVERED:
-        yield Step(
-            "confirm_receipt",
-            f"{_PARCEL_WORDS[parcel].capitalize()}. If the item arrived as described, "
-            "confirm receipt.",
-            at,
-            ends,
-        )
-        if can_open:
-            yield Step(
-                "open_dispute",
-                "If it is not as described, open a dispute with photos or a video "
-                f"before protection ends at {iso(ends)}.",
-                at,
-                ends,
-                ITEM_PROOF + TRACKING_PROOF,
-            )
-        return
-    yield Step(
-        "check_tracking",
-        f"{_PARCEL_WORDS[parcel].capitalize()}. Check the tracking number with the carrier; "
-        "if it shows nothing, take a screenshot.",
-        at,
-        ends,
-    )
-    yield Step(
-        "contact_seller",
-        "Ask the seller where the parcel is; attach the tracking screenshot. "
-        "The seller may resend it or offer a refund.",
-        at,
-        ends,
-        TRACKING_PROOF,
-    )
-    if can_open:
-        yield from _open_not_received(view, at, ends, ends)
+def _urgency(step: Step) -> tuple[bool, datetime]:
+    """Earliest ``latest`` first, no ``latest`` last; sorted() keeps ties as listed."""
+    return (step.latest is None, _NEVER if step.latest is None else step.latest)
 
 
-def _open_not_received(
-    view: Order, at: datetime, latest: datetime, protection_ends: datetime | None
-) -> Iterator[Step]:
-    """Open "not received" asking a full refund, in the window the rules allow."""
-    opens = view._dispute_opens(at)
-    if protection_ends is not None and opens >= protection_ends:
-        # Moving tracking makes the buyer wait past protection: the window after
-        # completion is what remains.
-        latest = protection_ends + view.policy.post_completion_window
-    if opens >= latest:
-        return
-    who = (
-        "The platform, not the seller, handles it (the order was shipped by the "
-        "marketplace's own logistics) and may ask you to wait until protection ends."
-        if view.by_platform
-        else f"The seller then has {span(view.policy.seller_response_window)} to answer."
-    )
-    when = "now" if opens <= at else f"from {iso(opens)}"
-    yield Step(
-        "open_dispute",
-        f"Open a dispute {when}: item not received, full refund of {view.refundable}, "
-        f"describing the order and the tracking, before {iso(latest)}. {who}",
-        opens,
-        latest,
-        TRACKING_PROOF,
-    )
-
-
-def _in_dispute(view: Order, dispute: Dispute, at: datetime) -> Iterator[Step]:
-    if dispute.state is DisputeState.AWAITING_SELLER:
-        deadline = dispute.seller_deadline
-        assert deadline is not None
-        yield Step(
-            "wait_for_seller",
-            f"The seller has until {iso(deadline)} to answer your request of "
-            f"{dispute.request}. If it stays silent, that refund follows automatically.",
-            at,
-            deadline,
-        )
-    elif dispute.state is DisputeState.NEGOTIATING:
-        deadline = dispute.negotiation_deadline
-        offer = dispute.counter_offer
-        assert deadline is not None
-        assert offer is not None
-        escalate = Step(
-            "escalate",
-            f"The seller refused and offers {offer}. Escalate to let the platform decide; "
-            f"without agreement by {iso(deadline)} it goes to the platform by itself.",
-            at,
-            deadline,
-            TRACKING_PROOF if not dispute.reason.item_received else ITEM_PROOF,
-        )
-        accept = Step(
-            "accept_counter_offer",
-            f"The seller refused and offers {offer}: accept it before {iso(deadline)} to "
-            "close the dispute with that refund.",
-            at,
-            deadline,
-        )
-        yield from (escalate, accept) if not offer else (accept, escalate)
-    else:
-        ends = view.protection_ends if dispute.by_platform else None
-        if ends is not None and ends <= at:
-            ends = None
-        yield Step(
-            "wait_for_platform",
-            "The platform is deciding; its decision is final."
-            + (
-                f" It may ask you to wait until protection ends at {iso(ends)}, then refund."
-                if ends is not None
-                else ""
-            ),
-            at,
-            ends,
-        )
-
-
-def _completed(view: Order, at: datetime) -> Iterator[Step]:
-    closes = view.post_completion_ends
-    assert closes is not None
-    if "open_dispute" not in view.allowed():
-        yield Step("nothing", "The order is complete and no new dispute is allowed on it.")
-        return
-    if view.parcel(at) is Parcel.DELIVERED or view.completed_by_buyer:
-        yield Step(
-            "open_dispute",
-            "The order is complete. If the item is not as described, a dispute can still be "
-            f"opened before {iso(closes)}, with evidence.",
-            at,
-            closes,
-            ITEM_PROOF,
-        )
-        return
-    steps = list(_open_not_received(view, at, closes, None))
-    yield from steps or [Step("nothing", "No dispute can be opened any more on this order.")]
-
-
-def _closed_why(view: Order) -> str:
-    last = view.dispute
-    if last is not None and last.outcome is not None:
-        outcome = last.outcome
-        return (
-            f"The dispute ended on {iso(outcome.at)} with a refund of {outcome.refund} "
-            f"({outcome.reached_by.value}); no further dispute is possible on this order."
-        )
-    if view.shipped_at is None:
-        return (
-            f"The seller did not ship in time: the order was cancelled and {view.refunded} "
-            "refunded."
-        )
-    return (
-        "The order is complete and the time to open a dispute after completion has ended: "
-        "nothing more can be done."
-    )
+_SIDES: dict[Actor, Callable[[Order, datetime], Iterable[Step]]] = {
+    Actor.BUYER: buyer,
+    Actor.SELLER: seller,
+    Actor.PLATFORM: platform,
+}

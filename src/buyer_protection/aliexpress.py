@@ -21,17 +21,18 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_EVEN, Context, InvalidOperation
 from itertools import islice
-from typing import NoReturn
+from typing import NoReturn, TypedDict
 
 import attrs
 from dateutil import parser as date_parser
 from dateutil import tz
 
+from ._aliexpress_returns import RETURN_STATES, ReturnFacts, ReturnSteps, read_return_facts
 from ._text import kind as _typed
 from ._text import shown
-from .dispute import Dispute, Reason, Resolution
+from .dispute import Dispute, Reason, Remedy, Resolution
 from .errors import InvalidAction, InvalidInput
-from .lifecycle import DisputeState
+from .lifecycle import Actor, DisputeState
 from .money import Money
 from .order import Order
 from .policy import ALIEXPRESS, Policy
@@ -61,7 +62,7 @@ _ANY = frozenset(DisputeState)
 # -- the API's words -----------------------------------------------------------------
 
 ISSUE_STATUSES: Mapping[str, frozenset[DisputeState]] = {
-    "processing": _OPEN,
+    "processing": _OPEN | RETURN_STATES,
     "canceled_issue": frozenset({DisputeState.CANCELLED}),
     "finish": frozenset({DisputeState.RESOLVED}),
 }
@@ -116,7 +117,10 @@ RETURN_PROGRESS: tuple[str, ...] = (
     "refund_success",
     "refund_reject",
 )
-"""``reverse_detail_status``: the return's progress. Carried along only."""
+"""``reverse_detail_status``: the return's progress. On a dispute that agreed on a return,
+``wait_for_seller_confirm``, ``refund_success`` and ``refund_reject`` steer the import (each
+says the return was shipped); every other word, and every word on a refund-only issue, is
+carried along only."""
 
 _BEAR_ROLES = ("seller", "buyer", "platform")
 _SEND_GOODS_OPERATORS = ("SELLER_SEND_GOODS", "WAREHOUSE_SEND_GOODS")
@@ -125,7 +129,7 @@ _ORDER_ISSUE_STATUSES = ("NO_ISSUE", "IN_ISSUE", "END_ISSUE")
 KEPT_AS_UNKNOWN: Mapping[str, tuple[str, ...]] = {
     "submit_member_type": tuple(SUBMIT_MEMBER_TYPES),
     "reverse_detail_status": RETURN_PROGRESS,
-    "logistics_fee_bear_role": _BEAR_ROLES,
+    "logistics_fee_bear_role (refund solutions)": _BEAR_ROLES,
     "send_goods_operator (order detail)": _SEND_GOODS_OPERATORS,
     "issue_status (order detail)": _ORDER_ISSUE_STATUSES,
 }
@@ -207,8 +211,9 @@ ACTION_TYPES: Mapping[str, ActionType] = {
     ),
     "perform_solution": ActionType(
         None,
-        frozenset({DisputeState.RESOLVED}),
-        "The solution reached is carried out: the dispute must be resolved by then.",
+        frozenset({DisputeState.RESOLVED}) | RETURN_STATES,
+        "The solution reached is carried out: the dispute must be resolved by then, or "
+        "its return under way.",
     ),
     "fpl_authenticate": ActionType(
         None,
@@ -451,6 +456,18 @@ class _Reader:
         return found
 
 
+class _Proposal(TypedDict, total=False):
+    remedy: Remedy
+    return_postage_by: Actor | None
+
+
+def _proposed(solution: _Solution | None) -> _Proposal:
+    """The remedy and postage payer a solution proposes, as a proposal action takes them."""
+    if solution is None:
+        return {}
+    return {"remedy": solution.remedy, "return_postage_by": solution.postage}
+
+
 def _refuse(problems: Sequence[str], what: str) -> NoReturn:
     raise InvalidInput.listing(problems, f"problems in {what}")
 
@@ -481,6 +498,16 @@ class _Solution:
     reached_time: datetime | None
     reached_type: Resolution | None
     logistics_fee_bear_role: str
+
+    @property
+    def remedy(self) -> Remedy:
+        return Remedy(self.type)
+
+    @property
+    def postage(self) -> Actor | None:
+        """Who pays a return's postage, if the solution says (None: not given)."""
+        bear = self.logistics_fee_bear_role
+        return Actor(bear) if self.type == "return_and_refund" and bear else None
 
     @property
     def reached(self) -> bool:
@@ -519,6 +546,7 @@ class _Issue:
     solutions: tuple[_Solution, ...]
     log: tuple[_Entry, ...]
     latest: datetime
+    returned: ReturnFacts
 
 
 @attrs.frozen
@@ -592,6 +620,7 @@ def _read_issue(detail: object) -> _Issue:
         )
     ]
     currency = _order_currency(read, refund_max, solutions)
+    returned = read_return_facts(read, result, r, reverse or "")
     read.check("the issue detail")
     assert issue_id is not None
     assert order_id is not None
@@ -603,6 +632,8 @@ def _read_issue(detail: object) -> _Issue:
     log.reverse()
     log.sort(key=lambda e: e.at)
     instants = [created, *(e.at for e in log)]
+    if returned.modified is not None:
+        instants.append(returned.modified)
     for s in solutions:
         instants.extend(t for t in (s.created, s.modified, s.reached_time) if t is not None)
     return _Issue(
@@ -619,6 +650,7 @@ def _read_issue(detail: object) -> _Issue:
         tuple(solutions),
         tuple(log),
         max(instants),
+        returned,
     )
 
 
@@ -660,9 +692,11 @@ def _read_solution(
     kind = read.word(raw, "solution_type", path, SOLUTION_TYPES, required=True)
     status = read.word(raw, "status", path, SOLUTION_STATUSES, required=False)
     reached = read.word(raw, "reached_type", path, REACHED_TYPES, required=False)
+    # The postage payer steers the import on a return only: elsewhere it is carried along.
     bear = read.word(
-        raw, "logistics_fee_bear_role", path, _BEAR_ROLES, required=False, keep_unknown=True
-    )
+        raw, "logistics_fee_bear_role", path, _BEAR_ROLES, required=False,
+        keep_unknown=kind != "return_and_refund",
+    )  # fmt: skip
     read.integer(raw, "issue_id", path, required=False)
     read.integer(raw, "order_id", path, required=False)
     for key in ("buyer_accept_time", "seller_accept_time"):
@@ -861,6 +895,12 @@ def from_issue_detail(
       it ended; without one, a dispute awaiting the seller ended when the seller's
       window closed, one in arbitration by the platform's solution. A cancelled
       issue whose log has no ``cancel`` was cancelled at its last log entry.
+    - a return: a ``return_and_refund`` solution proposes one (its
+      ``logistics_fee_bear_role`` the postage payer; empty: not given). Once agreed, the
+      issue's ``buyer_return_no`` ships it and ``reverse_detail_status`` says the
+      seller's answer (``refund_success``, ``refund_reject``), at the issue's
+      ``gmt_modified``, kept within the policy's return windows (the seller-API page,
+      "Returns", says how); the meta says ``implied_by``, ``assumed`` and ``at_from``.
 
     The order is brought up to the last instant the payload records and no
     further: call ``order.advance(now)`` to see it as of now.
@@ -924,6 +964,7 @@ class _Replay:
                 f"the issue was created ({_RESULT}.gmt_create {_pacific(issue.created)})"
             )
         self.order = self._new_order()
+        self.returns = ReturnSteps(issue.returned, issue.id, issue.latest, _RESULT, _pacific)
 
     # -- the order before the dispute ------------------------------------------------
 
@@ -1041,8 +1082,8 @@ class _Replay:
 
     def _replay(self, entry: _Entry) -> None:
         order = self.order
-        order.advance(entry.at)
         meaning = ACTION_TYPES[entry.action_type]
+        self.returns.advance(order, entry.at, meaning.noted_in, entry.path)
         if entry is self.opening:
             self.last_key = entry.index
             self._open(entry)
@@ -1084,16 +1125,18 @@ class _Replay:
             self.amount_from = solution
             refund = self._amount(solution) if solution else self.order.refundable
             self._with(meta, solution)
-            dispute.buyer_modify(at, refund=refund, meta=meta)
+            dispute.buyer_modify(at, refund=refund, **_proposed(solution), meta=meta)
         elif action == "seller_reject":
             solution = self.amount_from = self._need(self._pick("seller", at), entry, "seller")
             self._with(meta, solution)
-            dispute.seller_reject(at, counter_offer=self._amount(solution), meta=meta)
+            offer = self._amount(solution)
+            dispute.seller_reject(at, counter_offer=offer, **_proposed(solution), meta=meta)
         else:
             assert action == "platform_decide"
             solution = self.amount_from = self._need(self._decision(at), entry, "platform")
             self._with(meta, solution)
-            dispute.platform_decide(at, refund=self._amount(solution), meta=meta)
+            refund = self._amount(solution)
+            dispute.platform_decide(at, refund=refund, **_proposed(solution), meta=meta)
 
     def _open(self, entry: _Entry | None) -> None:
         issue = self.issue
@@ -1122,6 +1165,7 @@ class _Replay:
                 at,
                 reason=Reason.NOT_AS_DESCRIBED if received else Reason.NOT_RECEIVED,
                 refund=refund,
+                **_proposed(solution),
                 evidence=evidence,
                 description=description or (solution.content if solution else ""),
                 meta=meta,
@@ -1136,6 +1180,7 @@ class _Replay:
     def _end(self) -> None:
         issue, order, dispute = self.issue, self.order, self.dispute
         where = f"{_RESULT}.issue_status: {shown(issue.status)}"
+        self.returns.catch_up(dispute)
         if issue.status == "processing":
             if not dispute.is_open:
                 raise InvalidInput(
@@ -1146,9 +1191,14 @@ class _Replay:
         try:
             if dispute.is_open and issue.status == "canceled_issue":
                 dispute.cancel(order.last_event_at, meta=self._implied())
-            order.advance(max(issue.latest, order.last_event_at))
-            if dispute.is_open:
+        except (InvalidAction, InvalidInput) as err:
+            raise InvalidInput(f"{where}: the dispute cannot end so: {err}") from err
+        self.returns.advance(order, max(issue.latest, order.last_event_at), _ANY, _RESULT)
+        try:
+            if dispute.is_open and dispute.state not in RETURN_STATES:
                 self._finish(dispute)
+            if issue.status == "finish" and dispute.state in RETURN_STATES:
+                self.returns.finish(dispute, issue.latest, f"{_RESULT}.issue_status")
         except (InvalidAction, InvalidInput) as err:
             raise InvalidInput(f"{where}: the dispute cannot end so: {err}") from err
         if dispute.state not in ISSUE_STATUSES[issue.status]:
@@ -1159,7 +1209,8 @@ class _Replay:
 
     def _check_reached(self, dispute: Dispute) -> None:
         """A seller timeout, if the solutions or the replay say so, must be one for both."""
-        reached, outcome = self._reached(), dispute.outcome
+        # A return's outcome comes after its agreement: the agreement says how it was reached.
+        reached, outcome = self._reached(), dispute.agreement or dispute.outcome
         if reached is None or outcome is None or reached.reached_type is None:
             return
         timeout = Resolution.SELLER_REPONSE_TIMEOUT
@@ -1213,7 +1264,8 @@ class _Replay:
         if solution is None:
             raise InvalidInput("no solution says how it ended")
         self._with(meta, solution)
-        dispute.platform_decide(when, refund=self._amount(solution), meta=meta)
+        refund = self._amount(solution)
+        dispute.platform_decide(when, refund=refund, **_proposed(solution), meta=meta)
 
     # -- solutions and amounts --------------------------------------------------------
 
@@ -1311,6 +1363,8 @@ class _Replay:
         )
         if solution.local is not None:
             meta["local_amount"] = solution.local
+        if solution.logistics_fee_bear_role:
+            meta["logistics_fee_bear_role"] = solution.logistics_fee_bear_role
         if solution.post is None:
             meta["amount_converted"] = True
 
@@ -1325,7 +1379,7 @@ class _Replay:
         return f" ({last.action} at {_pacific(last.at)} under the policy)"
 
     def _refused(self, entry: _Entry, dispute: Dispute, err: Exception) -> InvalidInput:
-        outcome = dispute.outcome
+        outcome = dispute.agreement or dispute.outcome
         head = (
             f"{entry.path}.action_type: {shown(entry.action_type)} at {shown(entry.raw_at)} "
             "(US Pacific)"

@@ -45,6 +45,7 @@ from ._cli_render import status as _status_text
 from ._cli_render import timeline as _timeline_text
 from ._text import shown
 from ._time import zone
+from .advice import SIDES
 from .aliexpress import from_issue_detail
 from .errors import BuyerProtectionError, InvalidInput
 from .order import Order
@@ -53,6 +54,9 @@ from .storage import dumps
 
 POLICIES: dict[str, Policy] = {ALIEXPRESS.name: ALIEXPRESS}
 """The policies ``--policy NAME`` knows, by name."""
+
+_SIDE_NAMES = tuple(side.value for side in SIDES)
+"""The sides ``status --side`` shows the steps of."""
 
 _MESSAGE_LIMIT = 300  # characters of an argparse message (which quotes argv values unbounded)
 
@@ -140,11 +144,12 @@ def _instant(args: argparse.Namespace, order: Order, clock: Clock) -> datetime:
 
 # -- the commands -------------------------------------------------------------------------
 
-_Show = Callable[[Order, datetime, Clock, bool], str]
+_Show = Callable[..., str]
 
 
-def _on_order(show: _Show) -> Callable[[argparse.Namespace], str]:
-    """A command that reads FILE and --at, then writes what *show* makes of them.
+def _on_order(show: _Show, *options: str) -> Callable[[argparse.Namespace], str]:
+    """A command that reads FILE and --at, then writes what *show* makes of them (given
+    the command's *options* too, by name).
 
     What goes wrong while looking at a loaded order comes from the document (an
     instant so late that its deadlines fall past year 9999, say): it is bad input too.
@@ -155,7 +160,8 @@ def _on_order(show: _Show) -> Callable[[argparse.Namespace], str]:
         clock = Clock(args.tz)
         at = _instant(args, order, clock)
         try:
-            return show(order, at, clock, args.json)
+            given = {name: getattr(args, name) for name in options}
+            return show(order, at, clock, args.json, **given)
         except BuyerProtectionError as err:
             raise Refused(f"{label}: {one_line(str(err))}") from None
         except OverflowError:
@@ -281,12 +287,21 @@ def _parser(prog: str) -> _Parser:
         )
         return sub
 
-    add(
+    status = add(
         "status",
-        "where an order stands, its next deadline, and the buyer's next step",
+        "where an order stands, its next deadline, and a side's next steps",
         "Where the order stands at --at: its state and its dispute's, when protection ends, "
-        "the next deadline and what happens then, and the buyer's next step.",
+        "the next deadline and what happens then, and the next steps of the buyer (or of "
+        "the side --side names), most urgent first: each with its window and what happens "
+        "if nobody acts in time.",
         parents=[order_file, verbose],
+    )
+    status.add_argument(
+        "--side",
+        default="buyer",
+        type=_choice(*_SIDE_NAMES),
+        metavar="{" + ",".join(_SIDE_NAMES) + "}",
+        help="whose steps to show: the buyer's (the default), the seller's or the platform's",
     )
     add(
         "timeline",
@@ -352,7 +367,7 @@ def _parser(prog: str) -> _Parser:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], str]] = {
-    "status": _on_order(_status_text),
+    "status": _on_order(_status_text, "side"),
     "timeline": _on_order(_timeline_text),
     "import-aliexpress": _import_aliexpress,
     "rules": _rules,

@@ -34,8 +34,10 @@ from buyer_protection import (
     Reason,
     Remedy,
     Resolution,
+    Step,
     TrackingEvent,
     TrackingStatus,
+    advise,
 )
 
 PAID = datetime(2026, 3, 1, tzinfo=UTC)
@@ -146,6 +148,17 @@ def test_history_types() -> None:
     assert_type(entry.actor, Actor)
     assert_type(entry.action, str)
     assert_type(entry.details, Mapping[str, Any])
+
+
+def test_advice_types() -> None:
+    """advise takes a side as an Actor or its value; each Step says whose it is and what if not."""
+    order = Order("1", Money("1", "USD"), PAID)
+    steps = advise(order, PAID, side="seller")
+    assert_type(steps, tuple[Step, ...])
+    assert_type(advise(order, PAID, side=Actor.PLATFORM), tuple[Step, ...])
+    assert_type(steps[0].side, Actor)
+    assert_type(steps[0].if_not, str)
+    assert_type(steps[0].latest, datetime | None)
 
 
 def test_error_types() -> None:

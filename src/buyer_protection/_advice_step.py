@@ -1,0 +1,167 @@
+"""What advice is made of: the `Step` value, and the words for what happens by itself.
+
+Shared by each side's advice (`_advice_buyer`, `_advice_seller`, `_advice_platform`);
+`advice` puts them together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Literal
+
+import attrs
+
+from ._time import iso
+from .dispute import Dispute, Remedy
+from .lifecycle import Actor
+from .money import Money
+from .order import Order
+
+Action = Literal[
+    # the buyer's
+    "check_tracking",
+    "contact_seller",
+    "open_dispute",
+    "wait_for_seller",
+    "accept_counter_offer",
+    "escalate",
+    "wait_for_platform",
+    "confirm_receipt",
+    "ship_return",
+    # the seller's
+    "ship",
+    "seller_accept",
+    "seller_reject",
+    "grant_extension",
+    "confirm_return",
+    "refuse_return",
+    # the platform's
+    "platform_decide",
+    # any side's
+    "wait",
+    "nothing",
+]
+
+TRACKING_PROOF = ("screenshot of the tracking page showing the parcel's last status",)
+ITEM_PROOF = ("photos or a video of the item showing the problem",)
+
+
+@attrs.frozen
+class Step:
+    """One thing a side can do, why, in which window, and what happens if nobody does.
+
+    ``earliest`` and ``latest`` are aware instants or None; ``latest`` is exclusive
+    like every deadline: act before it. ``evidence`` lists what to attach. ``side``
+    is whose step it is (`Actor.BUYER`, `Actor.SELLER` or `Actor.PLATFORM`);
+    ``if_not`` says what happens by itself at ``latest`` if nobody acts before
+    ("the buyer is refunded 25.90 USD"), and is empty when nothing does.
+    """
+
+    action: Action
+    why: str
+    earliest: datetime | None = None
+    latest: datetime | None = None
+    evidence: tuple[str, ...] = ()
+    side: Actor = Actor.BUYER
+    if_not: str = ""
+
+
+# -- what happens by itself ------------------------------------------------------------
+
+COMPLETES = "protection ends: the order completes and the seller is paid"
+CLOSES = "the order closes: no dispute can be opened any more"
+TO_PLATFORM = "the dispute goes to the platform"
+TO_SELLER = "the money goes to the seller"
+
+
+def _refunded(view: Order) -> str:
+    return f"the buyer is refunded {view.refundable}"
+
+
+def _request_granted(view: Order) -> str:
+    dispute = view.dispute
+    assert dispute is not None
+    if dispute.remedy is Remedy.RETURN_AND_REFUND:
+        return (
+            "the return is agreed: the buyer ships the item back, then is refunded "
+            f"{dispute.request}"
+        )
+    return f"the buyer is refunded {dispute.request}"
+
+
+def _return_refunded(view: Order) -> str:
+    dispute = view.dispute
+    assert dispute is not None
+    assert dispute.agreement is not None
+    return f"the buyer is refunded {dispute.agreement.refund}"
+
+
+_BY_ITSELF: dict[str, Callable[[Order], str]] = {
+    "cancel_unshipped": lambda view: f"the order is cancelled and {_refunded(view)}",
+    "complete": lambda view: COMPLETES,
+    "close": lambda view: CLOSES,
+    "seller_timeout": _request_granted,
+    "negotiation_timeout": lambda view: TO_PLATFORM,
+    "return_timeout": lambda view: TO_SELLER,
+    "return_confirm_timeout": _return_refunded,
+}
+
+
+def next_automatic(view: Order) -> tuple[datetime | None, str]:
+    """The instant of *view*'s next automatic step and what it does, in words."""
+    deadline = view.next_deadline
+    if deadline is None:
+        return None, ""
+    words = _BY_ITSELF.get(deadline.action)
+    return deadline.at, deadline.meaning if words is None else words(view)
+
+
+def if_not_at(view: Order, latest: datetime | None) -> str:
+    """What happens by itself at *latest*: the next automatic step's words, if it is then."""
+    when, words = next_automatic(view)
+    return words if latest is not None and latest == when else ""
+
+
+def closed_why(view: Order) -> str:
+    """Why nothing can be done on a closed order, for every side."""
+    last = view.dispute
+    if last is not None and last.outcome is not None:
+        outcome = last.outcome
+        return (
+            f"The dispute ended on {iso(outcome.at)} with a refund of {outcome.refund} "
+            f"({outcome.reached_by.value}); no further dispute is possible on this order."
+        )
+    if view.shipped_at is None:
+        return (
+            f"The seller did not ship in time: the order was cancelled and {view.refunded} "
+            "refunded."
+        )
+    return (
+        "The order is complete and the time to open a dispute after completion has ended: "
+        "nothing more can be done."
+    )
+
+
+def reason_words(dispute: Dispute) -> str:
+    """The dispute's reason in words: ``item not received: lost``, ``not as described``."""
+    words = dispute.reason.value.replace("_", " ")
+    what = "not as described" if dispute.reason.item_received else "item not received"
+    return what if words in ("not received", what) else f"{what}: {words}"
+
+
+def proposed(amount: Money | None, remedy: Remedy | None) -> str:
+    """A proposal in words: ``25.90 USD``, or ``25.90 USD with the item's return``."""
+    return f"{amount} with the item's return" if remedy is Remedy.RETURN_AND_REFUND else f"{amount}"
+
+
+def postage(dispute: Dispute) -> str:
+    """Who pays the return's postage, as a sentence ('' when no return is agreed or asked)."""
+    payer = dispute.return_postage_by
+    return "" if payer is None else f" The {payer.value} pays the return's postage."
+
+
+def shipped_back(dispute: Dispute) -> str:
+    """The return's tracking in words: ``tracking LP123 with Cainiao``."""
+    carrier = f" with {dispute.return_carrier}" if dispute.return_carrier else ""
+    return f"tracking {dispute.return_tracking}{carrier}"
