@@ -396,7 +396,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         return dispute is not None and dispute.state in RETURN_STATES
 
     @precondition(a_return_runs)
-    @rule(when=whens, how=choices, refuse=rarely)
+    @rule(when=whens, how=choices, refuse=st.integers(0, 3).map(lambda n: n == 0))
     def follow_the_return(self, when: tuple[str, Any], how: Choices, refuse: bool) -> None:
         """While a return runs, its next step with valid arguments, maybe too late.
 
