@@ -21,14 +21,19 @@ from hypothesis import strategies as st
 
 from buyer_protection import (
     ALIEXPRESS,
+    Actor,
     Dispute,
+    DisputeState,
     InvalidAction,
     InvalidInput,
     Money,
     Order,
+    OrderState,
+    Outcome,
     Policy,
     Reason,
     Remedy,
+    Resolution,
 )
 from buyer_protection._text import shown
 
@@ -128,6 +133,8 @@ def policies(draw: st.DrawFn) -> Policy:
         earliest_not_received=draw(windows(timedelta(0), timedelta(days=20))),
         fast_delivery_days=draw(st.integers(1, 10)),
         max_extension_days=draw(st.none() | st.integers(1, 60)),
+        return_shipping_window=draw(windows()),
+        return_confirm_window=draw(windows()),
     )
 
 
@@ -152,6 +159,8 @@ def dispute_snapshot(dispute: Dispute) -> tuple[Any, ...]:
         dispute.return_tracking,
         dispute.return_carrier,
         dispute.return_shipped_at,
+        dispute.return_ship_deadline,
+        dispute.return_confirm_deadline,
     )
 
 
@@ -176,6 +185,122 @@ def all_entries(order: Order) -> list[Any]:
     for dispute in order.disputes:
         entries.extend(dispute.history)
     return sorted(entries, key=lambda e: e.id)
+
+
+# -- the rules of refunds and returns ------------------------------------------------
+
+RETURN_STATES = (DisputeState.AWAITING_RETURN, DisputeState.RETURN_IN_TRANSIT)
+"""The states of a return under way."""
+
+RETURN_CLOCKS = {
+    DisputeState.AWAITING_RETURN: "return_timeout",
+    DisputeState.RETURN_IN_TRANSIT: "return_confirm_timeout",
+}
+"""The automatic step each return state waits for."""
+
+NO_AGREEMENT = (
+    DisputeState.AWAITING_SELLER,
+    DisputeState.NEGOTIATING,
+    DisputeState.ARBITRATION,
+    DisputeState.CANCELLED,
+)
+"""The states in which no agreement holds (arbitration: also after a refused return)."""
+
+
+def assert_refunded_once(order: Order) -> None:
+    """*order* refunded exactly its disputes' outcomes (or all, cancelled unshipped), once each."""
+    zero = Money.zero(order.total.currency)
+    paid = sum((d.outcome.refund for d in order.disputes if d.outcome is not None), start=zero)
+    if any(e.action == "cancel_unshipped" for e in order.history):
+        paid = order.total
+    assert order.refunded == paid
+    assert order.refunded <= order.total
+    for dispute in order.disputes:
+        ends = [e for e in dispute.history if e.after is DisputeState.RESOLVED]
+        assert len(ends) == (dispute.state is DisputeState.RESOLVED)
+
+
+def assert_return_rules(order: Order) -> None:
+    """Every dispute of *order* keeps the rules of agreements and returns.
+
+    An agreement is held exactly in the states that follow one. While a return
+    runs the order is in dispute, its next deadline is the return's clock and
+    nothing is refunded. A dispute resolved on a return agreement ended with the
+    buyer's ``ship_return`` then ``confirm_return`` or ``return_confirm_timeout``
+    (the agreed refund), or with ``return_timeout`` (no refund, the money to the
+    seller); one resolved on a refund agreement has exactly that refund.
+    """
+    policy = order.policy
+    for dispute in order.disputes:
+        agreement, state = dispute.agreement, dispute.state
+        history = dispute.history
+        shipped = [e.details["tracking_number"] for e in history if e.action == "ship_return"]
+        last_tracking = shipped[-1] if shipped else None
+        in_transit = state is DisputeState.RETURN_IN_TRANSIT
+        assert (agreement is None) == (state in NO_AGREEMENT), (state, agreement)
+        if state is not DisputeState.RESOLVED:
+            assert dispute.outcome is None
+        if agreement is None:
+            assert (dispute.return_postage_by is not None) == (
+                dispute.remedy is Remedy.RETURN_AND_REFUND
+            )
+            assert dispute.return_tracking == last_tracking
+            continue
+        is_return = agreement.remedy is Remedy.RETURN_AND_REFUND
+        assert (agreement.return_postage_by is not None) == is_return
+        assert dispute.return_postage_by == agreement.return_postage_by
+        assert agreement.refund <= order.total
+        assert (dispute.return_ship_deadline is not None) == is_return
+        if not is_return:
+            # A refused return's number is kept when the platform then decides a refund.
+            assert dispute.return_tracking == last_tracking
+        else:
+            assert agreement.refund.amount > 0
+            assert dispute.return_ship_deadline == agreement.at + policy.return_shipping_window
+            sent_back = in_transit or (
+                state is DisputeState.RESOLVED
+                and history[-1].action in ("confirm_return", "return_confirm_timeout")
+            )
+            assert (dispute.return_tracking is not None) == sent_back
+            assert (dispute.return_shipped_at is not None) == sent_back
+            if dispute.return_shipped_at is not None:
+                assert dispute.return_tracking == last_tracking
+                confirm_by = dispute.return_shipped_at + policy.return_confirm_window
+                assert dispute.return_confirm_deadline == confirm_by
+        if state in RETURN_STATES:
+            assert is_return
+            assert order.state is OrderState.IN_DISPUTE
+            assert order.dispute is dispute
+            clock = dispute.return_confirm_deadline if in_transit else dispute.return_ship_deadline
+            due = order.next_deadline
+            assert due is not None
+            assert (due.action, due.at) == (RETURN_CLOCKS[state], clock)
+            assert dispute.deadline == clock
+            expected = ("ship_return",) if not in_transit else ("confirm_return", "refuse_return")
+            assert order.allowed() == dispute.allowed() == expected
+            continue
+        assert state is DisputeState.RESOLVED
+        outcome = dispute.outcome
+        if not is_return:
+            assert outcome == Outcome(agreement.refund, agreement.reached_by, agreement.at)
+            continue
+        # The steps since the last agreement on a return (a refused return may come before).
+        agreed = max(i for i, e in enumerate(history) if e.after is DisputeState.AWAITING_RETURN)
+        assert history[agreed].at == agreement.at
+        since = [(e.action, e.at) for e in history[agreed + 1 :]]
+        if since[0][0] == "return_timeout":
+            assert since == [("return_timeout", agreement.at + policy.return_shipping_window)]
+            zero = Money.zero(order.total.currency)
+            ends = since[0][1]
+            assert outcome == Outcome(zero, Resolution.RETURN_NOT_SHIPPED, ends)
+        else:
+            (ship, shipped_at), (end, paid_at) = since
+            assert ship == "ship_return"
+            assert shipped_at == dispute.return_shipped_at
+            assert end in ("confirm_return", "return_confirm_timeout")
+            if end == "return_confirm_timeout":
+                assert paid_at == dispute.return_confirm_deadline
+            assert outcome == Outcome(agreement.refund, agreement.reached_by, paid_at)
 
 
 # -- scenarios ------------------------------------------------------------------
@@ -205,8 +330,40 @@ ALLOWED = "allowed"
 """A step's action that `run` replaces by one of the actions the order allows at its
 instant (the ``days``-th, counting round): a scenario of these walks deep into the
 lifecycle, where random actions are mostly refused."""
+MOVES = (*WITH_RETURNS, *[ALLOWED] * 8)
+"""What a step does by default: any action by name (allowed now or not), or `ALLOWED`."""
 
 WAITS: tuple[str, ...] = ("before-deadline", "at-deadline", "after-deadline")
+
+REMEDIES: tuple[Remedy | str | None, ...] = (
+    None,
+    None,
+    None,
+    Remedy.REFUND,
+    Remedy.RETURN_AND_REFUND,
+    Remedy.RETURN_AND_REFUND,
+    "return_and_refund",
+    "refund",
+    "exchange",
+)
+"""A proposal's remedy: not given (mostly), either member or its value, or a wrong word."""
+
+POSTAGE_PAYERS: tuple[Actor | str | None, ...] = (
+    None,
+    None,
+    Actor.SELLER,
+    Actor.BUYER,
+    Actor.PLATFORM,
+    "buyer",
+    Actor.SYSTEM,
+)
+"""Who pays a return's postage: not given, each side that may, or one that may not."""
+
+TRACKING_NUMBERS = ("RR123456785CN", "LP00123456789012", "1Z999AA10123456784", " ")
+BAD_TRACKING_NUMBERS = ("", "x" * 201, "RR\ud800")
+CARRIERS = ("", "", "Cainiao", "China Post", "x" * 201)
+NOTES = ("the box came back empty", "the wrong item came back", "nothing arrived", "", "\ud800")
+"""Return arguments: mostly valid, some too long, empty or unwritable (refused)."""
 
 
 @attrs.frozen
@@ -216,7 +373,9 @@ class Step:
     *wait* is a duration, or one of `WAITS`: a microsecond before, exactly at, or
     a microsecond after the order's next deadline. *percent* sizes amounts (of
     the total, or of the request for a counter-offer); above 100 is too much.
-    *remedy* goes with every proposal (opening, counter-offer, change, decision).
+    *remedy* and *postage* go with a proposal when not None; a counter-offer with
+    no *remedy* has the other remedy than the request's. *tracking* and *carrier*
+    go with ``ship_return``, *note* with ``refuse_return``.
     """
 
     action: str
@@ -225,7 +384,11 @@ class Step:
     days: int = 1
     by_platform: bool = False
     reason: Reason = Reason.NOT_RECEIVED
-    remedy: Remedy = Remedy.REFUND
+    remedy: Remedy | str | None = None
+    postage: Actor | str | None = None
+    tracking: str = TRACKING_NUMBERS[0]
+    carrier: str = ""
+    note: str = NOTES[0]
 
 
 def remedies() -> st.SearchStrategy[Remedy]:
@@ -243,35 +406,71 @@ def waits() -> st.SearchStrategy[timedelta | str]:
     )
 
 
+@st.composite
+def proposals(draw: st.DrawFn) -> tuple[Remedy | str | None, Actor | str | None]:
+    """A proposal's remedy and postage payer: a payer mostly only with a return, as
+    the library requires, but now and then with a refund too (refused)."""
+    remedy = draw(st.sampled_from(REMEDIES))
+    if remedy in (Remedy.RETURN_AND_REFUND, "return_and_refund") or draw(rarely()):
+        return remedy, draw(st.sampled_from(POSTAGE_PAYERS))
+    return remedy, None
+
+
+def rarely() -> st.SearchStrategy[bool]:
+    """True one time in eight."""
+    return st.integers(0, 7).map(lambda n: n == 0)
+
+
+@st.composite
 def steps(
-    actions: Sequence[str] = ACTIONS, remedy: st.SearchStrategy[Remedy] | None = None
-) -> st.SearchStrategy[Step]:
-    """One random `Step` among *actions*; its proposals ask for *remedy* (default: a refund)."""
-    return st.builds(
-        Step,
-        action=st.sampled_from(actions),
-        wait=waits(),
-        percent=st.one_of(st.integers(0, 110), st.just(100)),
-        days=st.integers(1, 90),
-        by_platform=st.integers(0, 3).map(lambda n: n == 0),
-        reason=st.sampled_from(Reason),
-        remedy=st.just(Remedy.REFUND) if remedy is None else remedy,
+    draw: st.DrawFn,
+    actions: Sequence[str] = MOVES,
+    remedy: st.SearchStrategy[Remedy] | None = None,
+) -> Step:
+    """One random `Step` among *actions*; its proposals ask for *remedy* (default: any
+    of `proposals`, with a postage payer, now and then a wrong one)."""
+    if remedy is None:
+        asked, postage = draw(proposals())
+    else:
+        asked, postage = draw(remedy), None
+    return Step(
+        action=draw(st.sampled_from(actions)),
+        wait=draw(waits()),
+        percent=draw(st.one_of(st.integers(0, 110), st.just(100), st.just(0))),
+        days=draw(st.integers(1, 90)),
+        by_platform=draw(st.integers(0, 3).map(lambda n: n == 0)),
+        reason=draw(st.sampled_from(Reason)),
+        remedy=asked,
+        postage=postage,
+        tracking=draw(
+            st.sampled_from(BAD_TRACKING_NUMBERS if draw(rarely()) else TRACKING_NUMBERS)
+        ),
+        carrier=draw(st.sampled_from(CARRIERS)),
+        note=draw(st.sampled_from(NOTES)),
     )
 
 
 def scenarios(
-    actions: Sequence[str] = ACTIONS,
+    actions: Sequence[str] = MOVES,
     max_size: int = 25,
     remedy: st.SearchStrategy[Remedy] | None = None,
 ) -> st.SearchStrategy[list[Step]]:
-    """A sequence of steps; most scenarios ship early so that disputes happen.
-
-    With *remedy* (`remedies`) and the return's actions (`WITH_RETURNS`), returns happen.
-    """
+    """A sequence of steps; most scenarios ship early so that disputes happen, and many
+    open a received-item dispute at once (half of them asking a return) so that
+    returns happen. *remedy*: as in `steps`."""
     first = st.builds(Step, action=st.just("ship"), wait=st.integers(0, 3).map(timedelta))
+    opening = st.builds(
+        Step,
+        action=st.just("open_dispute"),
+        wait=st.integers(0, 3).map(timedelta),
+        percent=st.integers(1, 100),
+        reason=st.sampled_from([r for r in Reason if r.item_received]),
+        remedy=st.sampled_from([None, Remedy.RETURN_AND_REFUND]),
+    )
+    opened = st.tuples(first, opening)
     return st.builds(
         lambda head, tail: [*head, *tail],
-        st.lists(first, max_size=1),
+        st.one_of(st.just(()), st.tuples(first), opened, opened),
         st.lists(steps(actions, remedy), max_size=max_size),
     )
 
@@ -285,6 +484,27 @@ def next_instant(order: Order, now: datetime, wait: timedelta | str) -> datetime
         return now
     offset = {"before-deadline": -1, "at-deadline": 0, "after-deadline": 1}[wait]
     return max(now, deadline.at + timedelta(microseconds=offset))
+
+
+def other_remedy(remedy: Remedy) -> Remedy:
+    """The remedy that is not *remedy*."""
+    return Remedy.REFUND if remedy is Remedy.RETURN_AND_REFUND else Remedy.RETURN_AND_REFUND
+
+
+def proposal_arguments(
+    remedy: Remedy | str | None, postage: Actor | str | None, request: Remedy | None = None
+) -> dict[str, Any]:
+    """The ``remedy`` and ``return_postage_by`` arguments of a proposal, each when not None.
+
+    For a counter-offer to a request of remedy *request*, no *remedy* means the
+    other one.
+    """
+    if remedy is None and request is not None:
+        remedy = other_remedy(request)
+    given: dict[str, Any] = {} if remedy is None else {"remedy": remedy}
+    if postage is not None:
+        given["return_postage_by"] = postage
+    return given
 
 
 def call_for(order: Order, step: Step, at: datetime) -> Callable[[], object] | None:
@@ -305,8 +525,8 @@ def call_for(order: Order, step: Step, at: datetime) -> Callable[[], object] | N
             at,
             reason=step.reason,
             refund=share(total, step.percent),
-            remedy=step.remedy,
             evidence=("https://example.com/tracking.png",),
+            **proposal_arguments(step.remedy, step.postage),
         )
     dispute = order.dispute
     if dispute is None:
@@ -315,13 +535,15 @@ def call_for(order: Order, step: Step, at: datetime) -> Callable[[], object] | N
         return lambda: dispute.seller_accept(at)
     if step.action == "seller_reject":
         return lambda: dispute.seller_reject(
-            at, counter_offer=share(dispute.request, step.percent), remedy=step.remedy
+            at,
+            counter_offer=share(dispute.request, step.percent),
+            **proposal_arguments(step.remedy, step.postage, dispute.remedy),
         )
     if step.action == "buyer_accept":
         return lambda: dispute.buyer_accept(at)
     if step.action == "buyer_modify":
         return lambda: dispute.buyer_modify(
-            at, refund=share(total, step.percent), remedy=step.remedy
+            at, refund=share(total, step.percent), **proposal_arguments(step.remedy, step.postage)
         )
     if step.action == "escalate":
         return lambda: dispute.escalate(at)
@@ -329,14 +551,14 @@ def call_for(order: Order, step: Step, at: datetime) -> Callable[[], object] | N
         return lambda: dispute.cancel(at)
     if step.action == "platform_decide":
         return lambda: dispute.platform_decide(
-            at, refund=share(total, step.percent), remedy=step.remedy
+            at, refund=share(total, step.percent), **proposal_arguments(step.remedy, step.postage)
         )
     if step.action == "ship_return":
-        return lambda: dispute.ship_return(at, tracking_number="LP00000001", carrier="Cainiao")
+        return lambda: dispute.ship_return(at, tracking_number=step.tracking, carrier=step.carrier)
     if step.action == "confirm_return":
         return lambda: dispute.confirm_return(at)
     if step.action == "refuse_return":
-        return lambda: dispute.refuse_return(at, note="the parcel came back empty")
+        return lambda: dispute.refuse_return(at, note=step.note)
     raise AssertionError(f"unknown action {step.action!r}")
 
 

@@ -21,6 +21,7 @@ from buyer_protection import (
     Order,
     Policy,
     Reason,
+    Remedy,
     Step,
     TrackingEvent,
     TrackingStatus,
@@ -76,6 +77,8 @@ def _policies(draw: st.DrawFn) -> Policy:
         wait_for_promised_delivery=draw(st.booleans()),
         max_extension_days=draw(st.none() | st.integers(1, 30)),
         stalled_after=draw(_durations(1, 15)),
+        return_shipping_window=draw(_durations(1, 15)),
+        return_confirm_window=draw(_durations(1, 40)),
     )
 
 
@@ -95,6 +98,7 @@ class _Move:
     reason: Reason = Reason.NOT_RECEIVED
     status: TrackingStatus = TrackingStatus.IN_TRANSIT
     offset: timedelta = timedelta(0)
+    remedy: Remedy = Remedy.REFUND
 
 
 _TRIGGERS = (
@@ -110,6 +114,9 @@ _TRIGGERS = (
     "escalate",
     "cancel",
     "platform_decide",
+    "ship_return",
+    "confirm_return",
+    "refuse_return",
     "advance",
 )
 # "act": one of the actions the order allows at that instant (chosen by ``choice``);
@@ -135,6 +142,7 @@ _moves = st.builds(
     reason=st.sampled_from(Reason),
     status=st.sampled_from(TrackingStatus),
     offset=st.timedeltas(min_value=timedelta(days=-5), max_value=timedelta(days=20)),
+    remedy=st.sampled_from(Remedy),
 )
 
 
@@ -159,6 +167,7 @@ def _perform(order: Order, move: _Move, at: datetime) -> None:
             at,
             reason=move.reason,
             refund=_share(total, max(move.percent, 1)),
+            remedy=move.remedy,
             evidence=("photo.jpg",) if move.percent % 2 else (),
         ),
     }
@@ -167,17 +176,22 @@ def _perform(order: Order, move: _Move, at: datetime) -> None:
             {
                 "seller_accept": lambda: dispute.seller_accept(at),
                 "seller_reject": lambda: dispute.seller_reject(
-                    at, counter_offer=_share(dispute.request, move.percent)
+                    at, counter_offer=_share(dispute.request, move.percent), remedy=move.remedy
                 ),
                 "buyer_accept": lambda: dispute.buyer_accept(at),
                 "buyer_modify": lambda: dispute.buyer_modify(
-                    at, refund=_share(total, max(move.percent, 1))
+                    at, refund=_share(total, max(move.percent, 1)), remedy=move.remedy
                 ),
                 "escalate": lambda: dispute.escalate(at),
                 "cancel": lambda: dispute.cancel(at),
                 "platform_decide": lambda: dispute.platform_decide(
-                    at, refund=_share(total, move.percent)
+                    at, refund=_share(total, move.percent), remedy=move.remedy
                 ),
+                "ship_return": lambda: dispute.ship_return(
+                    at, tracking_number="RR123456785CN", carrier="China Post"
+                ),
+                "confirm_return": lambda: dispute.confirm_return(at),
+                "refuse_return": lambda: dispute.refuse_return(at, note="the box came back empty"),
             }
         )
     action = move.action
@@ -269,11 +283,15 @@ def _act(order: Order, step: Step, at: datetime) -> None:
         assert dispute is not None, f"{step.action} advised with no dispute"
         if step.action == "escalate":
             dispute.escalate(at)
+        elif step.action == "ship_return":
+            dispute.ship_return(at, tracking_number="RR123456785CN")
         else:
             dispute.buyer_accept(at)
 
 
-CHECKED = frozenset({"open_dispute", "confirm_receipt", "escalate", "accept_counter_offer"})
+CHECKED = frozenset(
+    {"open_dispute", "confirm_receipt", "escalate", "accept_counter_offer", "ship_return"}
+)
 
 
 # -- advice and timeline ----------------------------------------------------------

@@ -5,17 +5,20 @@ huge strings, lone surrogates, bytes, nested and deeply nested lists and objects
 objects of no known type) and real material damaged at random places (a random
 order's document or log, the seller-API fixtures): whatever comes in, only a
 `BuyerProtectionError` may come out. What the storage readers accept must also save
-and load back.
+and load back. The arguments of a return (remedy, postage payer, tracking number,
+carrier, note) take junk too: `InvalidInput`, and nothing changed.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -24,7 +27,11 @@ from buyer_protection import (
     Actor,
     BuyerProtectionError,
     HistoryEntry,
+    InvalidInput,
+    Money,
     Order,
+    Reason,
+    Remedy,
     dumps,
     from_dict,
     loads,
@@ -39,6 +46,7 @@ from strategies import (
     junk,
     mutated,
     played_orders,
+    snapshot,
     spliced,
     spliced_bytes,
     zones,
@@ -207,3 +215,157 @@ def test_from_issue_detail_of_junk_is_refused_with_our_error(
     saves_and_loads_back(
         refused_or(lambda: from_issue_detail(detail, order_detail=order_detail, policy=policy))
     )
+
+
+# -- the arguments of a return ----------------------------------------------------------
+
+PAID = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+LATER = PAID + timedelta(hours=1)
+RETURN = Remedy.RETURN_AND_REFUND
+
+
+def disputed(remedy: Remedy = Remedy.REFUND) -> Order:
+    """A shipped order with a received-item dispute asking its total, awaiting the seller."""
+    order = Order("junk-1", Money("25.90", "USD"), PAID, ALIEXPRESS)
+    order.ship(PAID)
+    order.open_dispute(
+        PAID, reason=Reason.QUALITY, refund=order.total, remedy=remedy, evidence=("photo.jpg",)
+    )
+    return order
+
+
+def shipped() -> Order:
+    """A shipped order, no dispute yet."""
+    order = Order("junk-1", Money("25.90", "USD"), PAID, ALIEXPRESS)
+    order.ship(PAID)
+    return order
+
+
+def in_arbitration() -> Order:
+    """A dispute the buyer escalated after a counter-offer of nothing."""
+    order = disputed()
+    assert order.dispute is not None
+    order.dispute.seller_reject(PAID, counter_offer=Money("0", "USD"))
+    order.dispute.escalate(PAID)
+    return order
+
+
+def awaiting_return() -> Order:
+    """A dispute whose request of a return the seller accepted."""
+    order = disputed(RETURN)
+    assert order.dispute is not None
+    order.dispute.seller_accept(PAID)
+    return order
+
+
+def in_transit() -> Order:
+    """A return the buyer shipped, waiting for the seller."""
+    order = awaiting_return()
+    assert order.dispute is not None
+    order.dispute.ship_return(PAID, tracking_number="RR123456785CN")
+    return order
+
+
+def _dispute(order: Order) -> Any:
+    assert order.dispute is not None
+    return order.dispute
+
+
+RETURN_ARGUMENTS: dict[str, tuple[Callable[[], Order], Callable[[Order, Any], object]]] = {
+    "open_dispute remedy": (
+        shipped,
+        lambda o, v: o.open_dispute(
+            LATER, reason=Reason.QUALITY, refund=o.total, remedy=v, evidence=("a.jpg",)
+        ),
+    ),
+    "open_dispute return_postage_by": (
+        shipped,
+        lambda o, v: o.open_dispute(
+            LATER,
+            reason=Reason.QUALITY,
+            refund=o.total,
+            remedy=RETURN,
+            return_postage_by=v,
+            evidence=("a.jpg",),
+        ),
+    ),
+    "buyer_modify remedy": (
+        disputed,
+        lambda o, v: _dispute(o).buyer_modify(LATER, refund=o.total, remedy=v),
+    ),
+    "buyer_modify return_postage_by": (
+        disputed,
+        lambda o, v: _dispute(o).buyer_modify(
+            LATER, refund=o.total, remedy=RETURN, return_postage_by=v
+        ),
+    ),
+    "seller_reject remedy": (
+        disputed,
+        lambda o, v: _dispute(o).seller_reject(LATER, counter_offer=o.total, remedy=v),
+    ),
+    "seller_reject return_postage_by": (
+        disputed,
+        lambda o, v: _dispute(o).seller_reject(
+            LATER, counter_offer=o.total, remedy=RETURN, return_postage_by=v
+        ),
+    ),
+    "platform_decide remedy": (
+        in_arbitration,
+        lambda o, v: _dispute(o).platform_decide(LATER, refund=o.total, remedy=v),
+    ),
+    "platform_decide return_postage_by": (
+        in_arbitration,
+        lambda o, v: _dispute(o).platform_decide(
+            LATER, refund=o.total, remedy=RETURN, return_postage_by=v
+        ),
+    ),
+    "ship_return tracking_number": (
+        awaiting_return,
+        lambda o, v: _dispute(o).ship_return(LATER, tracking_number=v),
+    ),
+    "ship_return carrier": (
+        awaiting_return,
+        lambda o, v: _dispute(o).ship_return(LATER, tracking_number="RR1", carrier=v),
+    ),
+    "ship_return at": (
+        awaiting_return,
+        lambda o, v: _dispute(o).ship_return(v, tracking_number="RR1"),
+    ),
+    "confirm_return at": (in_transit, lambda o, v: _dispute(o).confirm_return(v)),
+    "refuse_return note": (in_transit, lambda o, v: _dispute(o).refuse_return(LATER, note=v)),
+    "refuse_return at": (in_transit, lambda o, v: _dispute(o).refuse_return(v, note="empty")),
+}
+"""Each argument of a return, with the order an action taking it is allowed on."""
+
+NEAR_MISSES = (
+    "Return_and_refund",
+    "return and refund",
+    "RETURN_AND_REFUND",
+    " refund",
+    "exchange",
+    "system",
+    "carrier",
+    "Seller",
+    Remedy.REFUND,
+    RETURN,
+    *Actor,
+)
+"""Values that look almost right for a remedy or a postage payer (some are right)."""
+
+
+@pytest.mark.parametrize("argument", sorted(RETURN_ARGUMENTS))
+@given(value=st.one_of(junk(), st.sampled_from(NEAR_MISSES)))
+def test_junk_given_to_a_return_argument_is_invalid_input_and_changes_nothing(
+    argument: str, value: Any
+) -> None:
+    """Junk as a remedy, postage payer, tracking number, carrier, note or instant is
+    InvalidInput and changes nothing; a value accepted leaves an order that saves."""
+    build, call = RETURN_ARGUMENTS[argument]
+    order = build()
+    before = snapshot(order)
+    try:
+        call(order, value)
+    except InvalidInput:
+        assert snapshot(order) == before
+    else:
+        saves_and_loads_back(order)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
-from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -25,6 +24,8 @@ from strategies import (
     Step,
     all_entries,
     amounts,
+    assert_refunded_once,
+    assert_return_rules,
     call_for,
     currencies,
     dispute_snapshot,
@@ -54,11 +55,24 @@ def test_refunded_never_exceeds_the_total(order: Order, scenario: list[Step]) ->
     for _step, _at, _error in run(order, scenario):
         assert order.refunded <= order.total
         assert order.refunded + order.refundable == order.total
-        outcomes = [d.outcome.refund for d in order.disputes if d.outcome is not None]
-        expected = sum((o.amount for o in outcomes), start=Decimal(0))
-        if any(e.action == "cancel_unshipped" for e in order.history):
-            expected = order.total.amount
-        assert order.refunded.amount == expected
+
+
+@given(orders, scenarios())
+def test_a_refund_is_paid_once_and_is_what_the_outcomes_say(
+    order: Order, scenario: list[Step]
+) -> None:
+    """After every step, refunded is the sum of the outcomes, and each dispute is resolved once."""
+    for _ in run(order, scenario):
+        assert_refunded_once(order)
+
+
+@given(orders, scenarios())
+def test_a_return_is_refunded_only_once_it_came_back_or_its_clock_ran_out(
+    order: Order, scenario: list[Step]
+) -> None:
+    """After every step, agreements and returns keep their rules (see `assert_return_rules`)."""
+    for _ in run(order, scenario):
+        assert_return_rules(order)
 
 
 @given(orders, scenarios())

@@ -4,15 +4,20 @@
 acts directly, ``twin`` first advances to the action's instant and then acts.
 Refusals (`InvalidAction`, `InvalidInput`) are allowed answers, but they must
 change nothing beyond the automatic steps due by then, and both orders must
-agree. The invariants hold after every step.
+agree. The invariants hold after every step. Proposals may ask a refund or a
+return (rarely a wrong remedy or postage payer), and the return's own actions
+and clocks take part like every other.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import attrs
+import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -33,18 +38,27 @@ from buyer_protection import (
     OrderState,
     Policy,
     Reason,
+    Remedy,
     Resolution,
     TrackingEvent,
     TrackingStatus,
     dumps,
     loads,
-    to_dict,
 )
 from strategies import (
+    CARRIERS,
+    NOTES,
+    RETURN_STATES,
+    TRACKING_NUMBERS,
+    assert_refunded_once,
+    assert_return_rules,
     aware_datetimes,
     dispute_snapshot,
     money,
+    other_remedy,
     policies,
+    proposal_arguments,
+    proposals,
     share,
     snapshot,
     zones,
@@ -66,8 +80,37 @@ whens = st.one_of(
     st.just(("naive", None)),
 )
 percents = st.one_of(st.just(100), st.integers(0, 110))
-offers = st.one_of(st.integers(0, 99), st.integers(0, 110))
+offers = st.one_of(st.integers(0, 99), st.integers(0, 110), st.just(100))
 rarely = st.integers(0, 7).map(lambda n: n == 0)
+tracking_numbers = st.one_of(
+    st.sampled_from(TRACKING_NUMBERS),
+    st.sampled_from(TRACKING_NUMBERS),
+    st.sampled_from(["", "x" * 201, "RR\ud800", "RR123\x00"]),
+)
+carriers = st.sampled_from(CARRIERS)
+notes = st.sampled_from(NOTES)
+Proposal = tuple[Remedy | str | None, Actor | str | None]
+
+
+@attrs.frozen
+class Choices:
+    """How an allowed action is taken with valid arguments: a return or not, and its words."""
+
+    return_wanted: bool
+    payer: Actor | None
+    tracking: str
+    carrier: str
+    note: str
+
+
+choices = st.builds(
+    Choices,
+    return_wanted=st.booleans(),
+    payer=st.sampled_from([None, Actor.SELLER, Actor.BUYER, Actor.PLATFORM]),
+    tracking=st.sampled_from(TRACKING_NUMBERS),
+    carrier=st.sampled_from(CARRIERS[:-1]),
+    note=st.sampled_from(NOTES[:3]),
+)
 
 
 def _refund(order: Order, percent: int, wrong_currency: bool, of: Money | None = None) -> Money:
@@ -91,6 +134,7 @@ class OrderLifecycle(RuleBasedStateMachine):
     order: Order
     twin: Order
     now: datetime
+    saved: tuple[str, tuple[object, ...]] | None = None
 
     @initialize(
         policy=st.one_of(st.just(ALIEXPRESS), policies()),
@@ -225,6 +269,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         percent=percents,
         evidence=st.sampled_from([("photo.jpg",)] * 6 + [(), "photo.jpg"]),
         wrong_currency=rarely,
+        proposal=proposals(),
     )
     def open_dispute(
         self,
@@ -233,6 +278,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         percent: int,
         evidence: tuple[str, ...] | str,
         wrong_currency: bool,
+        proposal: Proposal,
     ) -> None:
         self._act(
             "open_dispute",
@@ -242,6 +288,7 @@ class OrderLifecycle(RuleBasedStateMachine):
                 reason=reason,
                 refund=_refund(o, percent, wrong_currency),
                 evidence=evidence,
+                **proposal_arguments(*proposal),
             ),
         )
 
@@ -273,12 +320,18 @@ class OrderLifecycle(RuleBasedStateMachine):
         self._act("seller_accept", when, self._dispute_call("seller_accept"))
 
     @precondition(has_dispute)
-    @rule(when=whens, percent=offers, wrong_currency=rarely)
-    def seller_reject(self, when: tuple[str, Any], percent: int, wrong_currency: bool) -> None:
+    @rule(when=whens, percent=offers, wrong_currency=rarely, proposal=proposals())
+    def seller_reject(
+        self, when: tuple[str, Any], percent: int, wrong_currency: bool, proposal: Proposal
+    ) -> None:
+        """A counter-offer: less, or (no remedy drawn) the other remedy, maybe the same amount."""
+
         def call(order: Order, at: Any) -> object:
-            assert order.dispute is not None
-            offer = _refund(order, percent, wrong_currency, of=order.dispute.request)
-            return order.dispute.seller_reject(at, counter_offer=offer)
+            dispute = order.dispute
+            assert dispute is not None
+            offer = _refund(order, percent, wrong_currency, of=dispute.request)
+            given = proposal_arguments(*proposal, request=dispute.remedy)
+            return dispute.seller_reject(at, counter_offer=offer, **given)
 
         self._act("seller_reject", when, call)
 
@@ -288,11 +341,14 @@ class OrderLifecycle(RuleBasedStateMachine):
         self._act("buyer_accept", when, self._dispute_call("buyer_accept"))
 
     @precondition(has_dispute)
-    @rule(when=whens, percent=percents, wrong_currency=rarely)
-    def buyer_modify(self, when: tuple[str, Any], percent: int, wrong_currency: bool) -> None:
+    @rule(when=whens, percent=percents, wrong_currency=rarely, proposal=proposals())
+    def buyer_modify(
+        self, when: tuple[str, Any], percent: int, wrong_currency: bool, proposal: Proposal
+    ) -> None:
         def call(order: Order, at: Any) -> object:
             assert order.dispute is not None
-            return order.dispute.buyer_modify(at, refund=_refund(order, percent, wrong_currency))
+            refund = _refund(order, percent, wrong_currency)
+            return order.dispute.buyer_modify(at, refund=refund, **proposal_arguments(*proposal))
 
         self._act("buyer_modify", when, call)
 
@@ -307,14 +363,56 @@ class OrderLifecycle(RuleBasedStateMachine):
         self._act("cancel", when, self._dispute_call("cancel"))
 
     @precondition(has_dispute)
-    @rule(when=whens, percent=percents, wrong_currency=rarely)
-    def platform_decide(self, when: tuple[str, Any], percent: int, wrong_currency: bool) -> None:
+    @rule(when=whens, percent=percents, wrong_currency=rarely, proposal=proposals())
+    def platform_decide(
+        self, when: tuple[str, Any], percent: int, wrong_currency: bool, proposal: Proposal
+    ) -> None:
         def call(order: Order, at: Any) -> object:
             assert order.dispute is not None
             refund = _refund(order, percent, wrong_currency)
-            return order.dispute.platform_decide(at, refund=refund)
+            given = proposal_arguments(*proposal)
+            return order.dispute.platform_decide(at, refund=refund, **given)
 
         self._act("platform_decide", when, call)
+
+    @precondition(has_dispute)
+    @rule(when=whens, tracking_number=tracking_numbers, carrier=carriers)
+    def ship_return(self, when: tuple[str, Any], tracking_number: str, carrier: str) -> None:
+        call = self._dispute_call("ship_return", tracking_number=tracking_number, carrier=carrier)
+        self._act("ship_return", when, call)
+
+    @precondition(has_dispute)
+    @rule(when=whens)
+    def confirm_return(self, when: tuple[str, Any]) -> None:
+        self._act("confirm_return", when, self._dispute_call("confirm_return"))
+
+    @precondition(has_dispute)
+    @rule(when=whens, note=notes)
+    def refuse_return(self, when: tuple[str, Any], note: str) -> None:
+        self._act("refuse_return", when, self._dispute_call("refuse_return", note=note))
+
+    def a_return_runs(self) -> bool:
+        dispute = self.order.dispute
+        return dispute is not None and dispute.state in RETURN_STATES
+
+    @precondition(a_return_runs)
+    @rule(when=whens, how=choices, refuse=st.integers(0, 3).map(lambda n: n == 0))
+    def follow_the_return(self, when: tuple[str, Any], how: Choices, refuse: bool) -> None:
+        """While a return runs, its next step with valid arguments, maybe too late.
+
+        Rules are drawn evenly: without this one, most returns would run out of time
+        before ``ship_return`` or ``confirm_return`` were drawn.
+        """
+        dispute = self.order.dispute
+        assert dispute is not None
+        if dispute.state is DisputeState.AWAITING_RETURN:
+            given = {"tracking_number": how.tracking, "carrier": how.carrier}
+            action, call = "ship_return", self._dispute_call("ship_return", **given)
+        elif refuse:
+            action, call = "refuse_return", self._dispute_call("refuse_return", note=how.note)
+        else:
+            action, call = "confirm_return", self._dispute_call("confirm_return")
+        self._act(action, when, call)
 
     # -- what is allowed can be done -------------------------------------------------------
 
@@ -329,11 +427,12 @@ class OrderLifecycle(RuleBasedStateMachine):
             assert self.order.state in (OrderState.CLOSED, OrderState.COMPLETED)
             return
         action = data.draw(st.sampled_from(allowed), label="allowed action")
+        how = data.draw(choices, label="choices")
         for order in (self.order, self.twin):
-            self._valid_call(order, action, data)
+            self._valid_call(order, action, how)
             assert order.last_event_at == self.now
 
-    def _valid_call(self, order: Order, action: str, data: st.DataObject) -> None:
+    def _valid_call(self, order: Order, action: str, how: Choices) -> None:
         at = self.now
         dispute = order.dispute
         if action == "ship":
@@ -346,20 +445,45 @@ class OrderLifecycle(RuleBasedStateMachine):
             order.grant_extension(at, 1)
         elif action == "open_dispute":
             order.open_dispute(
-                at, reason=Reason.QUALITY, refund=order.refundable, evidence=("photo.jpg",)
+                at,
+                reason=Reason.QUALITY,
+                refund=order.refundable,
+                evidence=("photo.jpg",),
+                **self._remedy(how, Reason.QUALITY),
             )
+        elif dispute is None:
+            raise AssertionError(f"{action} allowed with no dispute")
         elif action == "platform_decide":
-            assert dispute is not None
-            dispute.platform_decide(at, refund=Money.zero(order.total.currency))
+            if self._remedy(how, dispute.reason):
+                refund = dispute.request
+                dispute.platform_decide(at, refund=refund, **self._remedy(how, dispute.reason))
+            else:
+                dispute.platform_decide(at, refund=Money.zero(order.total.currency))
         elif action == "seller_reject":
-            assert dispute is not None
-            dispute.seller_reject(at, counter_offer=Money.zero(order.total.currency))
+            other = other_remedy(dispute.remedy)
+            if how.return_wanted and (other is Remedy.REFUND or dispute.reason.item_received):
+                # The same amount, the other remedy: a full refund against the item's return.
+                postage = how.payer if other is Remedy.RETURN_AND_REFUND else None
+                given = proposal_arguments(other, postage)
+                dispute.seller_reject(at, counter_offer=dispute.request, **given)
+            else:
+                dispute.seller_reject(at, counter_offer=Money.zero(order.total.currency))
         elif action == "buyer_modify":
-            assert dispute is not None
-            dispute.buyer_modify(at, refund=dispute.request)
+            given = self._remedy(how, dispute.reason)
+            dispute.buyer_modify(at, refund=dispute.request, **given)
+        elif action == "ship_return":
+            dispute.ship_return(at, tracking_number=how.tracking, carrier=how.carrier)
+        elif action == "refuse_return":
+            dispute.refuse_return(at, note=how.note)
         else:
-            assert dispute is not None
             getattr(dispute, action)(at)
+
+    @staticmethod
+    def _remedy(how: Choices, reason: Reason) -> dict[str, Any]:
+        """A return's arguments, if *how* wants one and *reason* allows one; else none."""
+        if how.return_wanted and reason.item_received:
+            return proposal_arguments(Remedy.RETURN_AND_REFUND, how.payer)
+        return {}
 
     # -- invariants ------------------------------------------------------------------------
 
@@ -395,10 +519,31 @@ class OrderLifecycle(RuleBasedStateMachine):
         assert order.last_event_at == times[-1]
 
     @invariant()
+    def a_refund_is_paid_at_most_once(self) -> None:
+        """Refunded is the sum of the outcomes' refunds, each dispute resolved at most once."""
+        assert_refunded_once(self.order)
+
+    @invariant()
+    def returns_keep_their_rules(self) -> None:
+        """Agreements and returns keep their rules (see `assert_return_rules`)."""
+        assert_return_rules(self.order)
+
+    @invariant()
     def every_order_can_be_saved_and_loaded_back(self) -> None:
-        """Whatever the library accepted can be dumped and loaded back, unchanged."""
-        document = to_dict(self.order)
-        assert to_dict(loads(dumps(self.order))) == document
+        """Whatever the library accepted can be dumped and loaded back, unchanged.
+
+        A document already loaded back is not loaded again (the same text loads the
+        same order), but the order must then read as it did: all it holds is saved.
+        """
+        text = dumps(self.order)
+        seen = snapshot(self.order), self.order.allowed()
+        if self.saved is not None and self.saved[0] == text:
+            assert seen == self.saved[1], "the order changed, its document did not"
+            return
+        loaded = loads(text)
+        assert dumps(loaded) == text
+        assert (snapshot(loaded), loaded.allowed()) == seen
+        self.saved = text, seen
 
     @invariant()
     def one_open_dispute_at_most(self) -> None:
@@ -443,14 +588,16 @@ class OrderLifecycle(RuleBasedStateMachine):
         window = order.policy.seller_response_window
         for dispute in order.disputes:
             assert (dispute.outcome is not None) == (dispute.state is DisputeState.RESOLVED)
-            outcome = dispute.outcome
-            if outcome is not None and outcome.reached_by is Resolution.SELLER_REPONSE_TIMEOUT:
-                assert outcome.refund == dispute.request
+            agreement = dispute.agreement
+            if agreement is not None and agreement.reached_by is Resolution.SELLER_REPONSE_TIMEOUT:
+                assert (agreement.refund, agreement.remedy) == (dispute.request, dispute.remedy)
                 requested = [e.at for e in dispute.history if e.action == "buyer_modify"]
-                assert outcome.at == max([dispute.opened_at, *requested]) + window
+                assert agreement.at == max([dispute.opened_at, *requested]) + window
             if dispute.by_platform:
                 assert dispute.state is not DisputeState.NEGOTIATING
-                assert all(e.actor is not Actor.SELLER for e in dispute.history)
+                # The seller's part in a return is left out: see the xfail test below.
+                sellers = [e.action for e in dispute.history if e.actor is Actor.SELLER]
+                assert set(sellers) <= {"confirm_return", "refuse_return"}
         resolved = [d for d in order.disputes if d.outcome is not None]
         assert len(resolved) <= 1
         if resolved:
@@ -475,17 +622,26 @@ class DisputeLifecycle(OrderLifecycle):
         paid_at=aware_datetimes(),
         by_platform=rarely,
         percent=st.integers(1, 100),
+        remedy=st.sampled_from(Remedy),
     )
     def pay(
-        self, policy: Policy, total: Money, paid_at: datetime, by_platform: bool, percent: int
+        self,
+        policy: Policy,
+        total: Money,
+        paid_at: datetime,
+        by_platform: bool,
+        percent: int,
+        remedy: Remedy,
     ) -> None:
-        """Pay, ship and open a received-item dispute at once."""
+        """Pay, ship and open a received-item dispute at once, asking a refund or a return."""
         refund = share(total, percent) or total
         self.order = Order("state-machine", total, paid_at, policy)
         self.twin = Order("state-machine", total, paid_at, policy)
         for order in (self.order, self.twin):
             order.ship(paid_at, by_platform=by_platform)
-            order.open_dispute(paid_at, reason=Reason.QUALITY, refund=refund, evidence=("a.jpg",))
+            order.open_dispute(
+                paid_at, reason=Reason.QUALITY, refund=refund, remedy=remedy, evidence=("a.jpg",)
+            )
         self.now = self.order.last_event_at
         self.finished = {}
         self.closed = None
@@ -508,3 +664,27 @@ TestDisputeLifecycle = DisputeLifecycle.TestCase
 TestDisputeLifecycle.__doc__ = (
     "Random sequences of dispute actions keep every invariant of an order."
 )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "library: on an order shipped by the platform, which handles its disputes instead "
+        "of the seller, confirm_return and refuse_return are still the seller's steps"
+    ),
+)
+def test_a_platform_handled_return_takes_no_step_of_the_seller() -> None:
+    """A dispute the platform handles (shipped by_platform) has no seller step, a return too."""
+    paid = datetime(2026, 3, 1, tzinfo=UTC)
+    order = Order("state-machine", Money("10", "USD"), paid, ALIEXPRESS)
+    order.ship(paid, by_platform=True)
+    dispute = order.open_dispute(
+        paid, reason=Reason.QUALITY, refund=order.total, evidence=("a.jpg",)
+    )
+    dispute.platform_decide(paid, refund=order.total, remedy=Remedy.RETURN_AND_REFUND)
+    dispute.ship_return(paid, tracking_number="RR123456785CN")
+
+    with contextlib.suppress(InvalidAction):
+        dispute.confirm_return(paid)
+
+    assert Actor.SELLER not in {e.actor for e in dispute.history}
