@@ -359,8 +359,8 @@ POSTAGE_PAYERS: tuple[Actor | str | None, ...] = (
 )
 """Who pays a return's postage: not given, each side that may, or one that may not."""
 
-TRACKING_NUMBERS = ("RR123456785CN", "LP00123456789012", "1Z999AA10123456784", " ")
-BAD_TRACKING_NUMBERS = ("", "x" * 201, "RR\ud800")
+TRACKING_NUMBERS = ("RR123456785CN", "LP00123456789012", "1Z999AA10123456784", "RR 1234 CN")
+BAD_TRACKING_NUMBERS = ("", " ", "x" * 201, "RR\ud800", "RR\n1")
 CARRIERS = ("", "", "Cainiao", "China Post", "x" * 201)
 NOTES = ("the box came back empty", "the wrong item came back", "nothing arrived", "", "\ud800")
 """Return arguments: mostly valid, some too long, empty or unwritable (refused)."""

@@ -752,3 +752,45 @@ def test_a_return_window_is_a_positive_duration(window: str, value: object) -> N
     """A return window of zero, negative or not a timedelta is InvalidInput naming the field."""
     with pytest.raises(InvalidInput, match=rf"^Policy\.{window}: expected a datetime\.timedelta"):
         attrs.evolve(ALIEXPRESS, **{window: value})
+
+
+def _platform_return() -> Order:
+    """An order the platform shipped, whose dispute it decided as a return, shipped back."""
+    order = new_order()
+    order.ship(SHIP, by_platform=True)
+    dispute = order.open_dispute(OPENED, reason=Reason.QUALITY, refund=FULL, evidence=("a.jpg",))
+    dispute.platform_decide(AGREED, refund=FULL, remedy=RETURN)
+    dispute.ship_return(SHIPPED_BACK, tracking_number="RR123456785CN")
+    return order
+
+
+def test_on_an_order_the_platform_shipped_the_platform_confirms_the_return() -> None:
+    """The platform handles such a dispute: confirming the return is recorded as its step."""
+    order = _platform_return()
+    the(order).confirm_return(SHIPPED_BACK + DAY)
+    assert [(e.action, e.actor) for e in the(order).history] == [
+        ("platform_decide", Actor.PLATFORM),
+        ("ship_return", Actor.BUYER),
+        ("confirm_return", Actor.PLATFORM),
+    ]
+    assert order.refunded == FULL
+    assert Order.replay(order.log).log == order.log
+
+
+def test_refusals_name_the_platform_as_who_confirms_its_return() -> None:
+    """The 'allowed now' list says the platform, not the seller, confirms or refuses it."""
+    error = assert_refused(
+        _platform_return, lambda o: the(o).cancel(AGREED + 3 * DAY), InvalidAction
+    )
+    assert "allowed now: confirm_return (platform), refuse_return (platform)" in str(error)
+
+
+def test_a_log_that_has_the_seller_confirm_a_platform_return_is_refused() -> None:
+    """Replaying a platform-handled return whose confirmation names the seller is refused."""
+    order = _platform_return()
+    the(order).confirm_return(SHIPPED_BACK + DAY)
+    log = list(order.log)
+    i = next(i for i, e in enumerate(log) if e.action == "confirm_return")
+    log[i] = attrs.evolve(log[i], actor=Actor.SELLER)
+    with pytest.raises(InvalidInput, match="the rules record it differently"):
+        Order.replay(log)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from ._advice_seller import returned
 from ._advice_step import Step, closed_why, next_automatic, proposed, reason_words, shipped_back
 from .lifecycle import Actor, DisputeState, OrderState
 from .order import Order
@@ -46,6 +47,14 @@ def platform(view: Order, at: datetime) -> Iterator[Step]:
             at,
             side=Actor.PLATFORM,
         )
+        return
+    if (
+        view.state is OrderState.IN_DISPUTE
+        and dispute is not None
+        and dispute.by_platform
+        and dispute.state is DisputeState.RETURN_IN_TRANSIT
+    ):
+        yield from returned(view, dispute, at, Actor.PLATFORM)  # to the platform's warehouse
         return
     latest, if_not = next_automatic(view)
     yield Step(

@@ -59,10 +59,15 @@ def seller(view: Order, at: datetime) -> Iterator[Step]:
 
 
 def _seller_step(
-    view: Order, action: Action, why: str, at: datetime, latest: datetime | None
+    view: Order,
+    action: Action,
+    why: str,
+    at: datetime,
+    latest: datetime | None,
+    side: Actor = Actor.SELLER,
 ) -> Step:
     """A seller's step possible now, until *latest*, saying what happens then by itself."""
-    return Step(action, why, at, latest, side=Actor.SELLER, if_not=if_not_at(view, latest))
+    return Step(action, why, at, latest, side=side, if_not=if_not_at(view, latest))
 
 
 def _seller_protected(view: Order, at: datetime) -> Iterator[Step]:
@@ -130,8 +135,18 @@ def _seller_in_dispute(view: Order, dispute: Dispute, at: datetime) -> Iterator[
             at,
             deadline,
         )
+    elif state is DisputeState.RETURN_IN_TRANSIT and dispute.by_platform:
+        deadline = dispute.return_confirm_deadline
+        yield _seller_step(
+            view,
+            "wait",
+            "The order was shipped by the marketplace's own logistics: the return goes to "
+            "the platform, which confirms or refuses it.",
+            at,
+            deadline,
+        )
     elif state is DisputeState.RETURN_IN_TRANSIT:
-        yield from _returned(view, dispute, at)
+        yield from returned(view, dispute, at, Actor.SELLER)
     else:
         yield Step("wait", _platform_decides(dispute), at, side=Actor.SELLER)
 
@@ -185,8 +200,9 @@ def _accepting(dispute: Dispute) -> str:
     return f"to refund {dispute.request} and close the dispute"
 
 
-def _returned(view: Order, dispute: Dispute, at: datetime) -> Iterator[Step]:
-    """The return is on its way back: confirm it came back as agreed, or refuse the goods."""
+def returned(view: Order, dispute: Dispute, at: datetime, side: Actor) -> Iterator[Step]:
+    """The return is on its way back to *side* (the seller, or the platform on an order
+    it shipped): confirm it came back as agreed, or refuse the goods."""
     deadline = dispute.return_confirm_deadline
     agreement = dispute.agreement
     assert deadline is not None
@@ -200,6 +216,7 @@ def _returned(view: Order, dispute: Dispute, at: datetime) -> Iterator[Step]:
         "paid anyway.",
         at,
         deadline,
+        side,
     )
     yield _seller_step(
         view,
@@ -208,6 +225,7 @@ def _returned(view: Order, dispute: Dispute, at: datetime) -> Iterator[Step]:
         f"{iso(deadline)}, saying why: the agreement is set aside and the platform decides.",
         at,
         deadline,
+        side,
     )
 
 

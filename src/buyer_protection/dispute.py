@@ -18,7 +18,7 @@ from ._text import NAME_LIMIT, kind, shown, text
 from ._time import iso, member
 from .errors import InvalidInput
 from .history import ACTION, ID, NO_DETAILS, HistoryEntry, Record, entry, keep_enums, with_meta
-from .lifecycle import DISPUTE, Actor, DisputeState, Lifecycle, OrderState, Transition
+from .lifecycle import DISPUTE, Actor, DisputeState, Lifecycle, OrderState, Transition, actor
 from .money import Money
 from .policy import Policy
 
@@ -222,6 +222,7 @@ class OrderLink(Protocol):
         before: OrderState | DisputeState,
         after: OrderState | DisputeState,
         details: Mapping[str, Any],
+        actor: Actor | None = None,
     ) -> None: ...
 
     def _records(self) -> list[Record]: ...
@@ -531,7 +532,14 @@ class Dispute:
     def _apply(self, row: Transition, at: datetime, details: Mapping[str, Any]) -> None:
         before = self.state
         DISPUTE.fire(self, row.trigger)
-        self.order._append(row, at, before, self.state, details)
+        self.order._append(row, at, before, self.state, details, self._actor_of(row.trigger))
+
+    def _actor_of(self, trigger: str) -> Actor:
+        """Who takes *trigger* on this dispute: on an order the platform shipped, the
+        platform handles the dispute and takes the seller's part (a return goes to its
+        warehouse, which confirms or refuses it)."""
+        who = actor(trigger)
+        return Actor.PLATFORM if who is Actor.SELLER and self.by_platform else who
 
     def _payer(self, remedy: Remedy, payer: Actor | None) -> Actor | None:
         """Who pays a return's postage (the seller by default); None for a refund."""

@@ -113,6 +113,9 @@ class Model(Protocol):
     def _state_note(self) -> str:
         """How the model came to a state that refuses every action ('' if it did not)."""
 
+    def _actor_of(self, trigger: str) -> Actor:
+        """Who takes *trigger* on this model (the table's actor, unless someone acts for it)."""
+
 
 class Lifecycle:
     """A lifecycle table, with the one shared `transitions.Machine` built from it."""
@@ -195,7 +198,8 @@ class Lifecycle:
         reason = f"{why}; " if why else ""
         moves = any(model.state in t.sources for t in self.table)
         final = "nothing for now" if moves else f"nothing (the {self.name} is final)"
-        listed = ", ".join(f"{name} ({_ACTORS[name].value})" for name in allowed)
+        actor_of = getattr(model, "_actor_of", actor)
+        listed = ", ".join(f"{name} ({actor_of(name).value})" for name in allowed)
         return InvalidAction(
             f"cannot {trigger} now: {reason}the {self.name} is {state}; "
             f"allowed now: {listed or final}",
@@ -348,3 +352,8 @@ DISPUTE = Lifecycle(
 LIFECYCLES = (ORDER, DISPUTE)
 
 _ACTORS = {row.trigger: row.actor for lifecycle in LIFECYCLES for row in lifecycle.table}
+
+
+def actor(trigger: str) -> Actor:
+    """Who takes *trigger* by the tables (a model may say otherwise: see `Model`)."""
+    return _ACTORS[trigger]

@@ -24,7 +24,16 @@ from .dispute import Dispute, Reason, Remedy, proposal, proposal_details, refund
 from .errors import InvalidInput
 from .history import ACTION, AT, NO_DETAILS, HistoryEntry, Record, record, with_meta
 from .history import entry as entry_of
-from .lifecycle import DISPUTE, ORDER, Actor, DisputeState, Lifecycle, OrderState, Transition
+from .lifecycle import (
+    DISPUTE,
+    ORDER,
+    Actor,
+    DisputeState,
+    Lifecycle,
+    OrderState,
+    Transition,
+    actor,
+)
 from .milestones import Milestone, milestones
 from .money import Money
 from .policy import ALIEXPRESS, Policy
@@ -477,6 +486,12 @@ class Order(Clock, Replay):
         ORDER.fire(self, row.trigger)
         self._append(row, at, before, self.state, details)
 
+    def _actor_of(self, trigger: str) -> Actor:
+        """Who takes *trigger* now: its dispute's actions as the dispute says."""
+        if trigger in DISPUTE.triggers and self._dispute is not None:
+            return self._dispute._actor_of(trigger)
+        return actor(trigger)
+
     def _state_note(self) -> str:
         """How a closed order came to be closed, for refusals ('' while it is not)."""
         if self.state is not OrderState.CLOSED:
@@ -502,12 +517,15 @@ class Order(Clock, Replay):
         before: OrderState | DisputeState,
         after: OrderState | DisputeState,
         details: Mapping[str, Any],
+        actor: Actor | None = None,
     ) -> None:
-        """Record a change of the order or one of its disputes."""
+        """Record a change of the order or one of its disputes (by *actor*, if not the
+        row's)."""
         self._last_at = at
         self._refresh_due()
         number = self._take_id()
-        self._entries.append(record(number, at, row.actor, row.trigger, before, after, details))
+        by = row.actor if actor is None else actor
+        self._entries.append(record(number, at, by, row.trigger, before, after, details))
 
     def _records(self) -> list[Record]:
         """The entries recorded after 'pay', as kept (a dispute picks its own)."""
