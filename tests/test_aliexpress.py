@@ -1422,6 +1422,84 @@ def test_a_return_the_payload_contradicts_is_refused_naming_the_field(
     assert said in str(refusal(doc))
 
 
+@pytest.mark.parametrize("blank", ["", "   ", "\t\n", "\u3000"])
+def test_a_blank_return_number_is_not_set(blank: str) -> None:
+    """A return number of whitespace only is no return number: the return still waits."""
+    doc = load("issue_return_agreed")
+    issue_of(doc).update(
+        buyer_return_no=blank,
+        buyer_return_logistics_company=blank,
+        buyer_return_logistics_lp_no=blank,
+    )
+
+    dispute = from_issue_detail(doc).dispute
+    assert dispute is not None
+
+    assert dispute.state is DisputeState.AWAITING_RETURN
+    assert dispute.return_tracking is None
+
+
+def test_a_blank_return_number_does_not_say_the_return_was_shipped() -> None:
+    """wait_for_seller_confirm with a blank return number is refused as with an empty one."""
+    doc = load("issue_return_shipped")
+    issue_of(doc)["buyer_return_no"] = "   "
+
+    assert str(refusal(doc)) == (
+        "result_object.reverse_detail_status: 'wait_for_seller_confirm' says the return was "
+        "shipped, but result_object.buyer_return_no is not set"
+    )
+
+
+def test_the_return_fields_are_read_without_the_whitespace_around_them() -> None:
+    """Spaces and line breaks around the number, carrier and LP number are not kept."""
+    doc = load("issue_return_shipped")
+    issue_of(doc).update(
+        buyer_return_no="  RR482913576BR\n",
+        buyer_return_logistics_company="\tCorreios ",
+        buyer_return_logistics_lp_no=" LP00748193265501 ",
+    )
+
+    dispute = from_issue_detail(doc).dispute
+    assert dispute is not None
+
+    assert (dispute.return_tracking, dispute.return_carrier) == ("RR482913576BR", "Correios")
+    assert meta(dispute.history[-1])["buyer_return_logistics_lp_no"] == "LP00748193265501"
+
+
+def test_a_blank_return_carrier_is_not_set() -> None:
+    """A carrier of whitespace only ships the return with no carrier named."""
+    doc = load("issue_return_shipped")
+    issue_of(doc)["buyer_return_logistics_company"] = "  "
+
+    dispute = from_issue_detail(doc).dispute
+    assert dispute is not None
+
+    assert (dispute.return_tracking, dispute.return_carrier) == ("RR482913576BR", "")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("buyer_return_no", "RR4829\t13576BR", "holds the control character '\\t'"),
+        ("buyer_return_no", "RR4829\x0013576BR", "holds the control character '\\x00'"),
+        ("buyer_return_logistics_company", "Corr\neios", "holds the control character '\\n'"),
+        ("buyer_return_logistics_lp_no", "LP\x7f01", "holds the control character '\\x7f'"),
+        ("buyer_return_no", " \u200b ", "has no visible character"),
+        ("buyer_return_logistics_company", "\u200b\u2060", "has no visible character"),
+    ],
+)
+def test_a_return_field_with_a_control_or_no_visible_character_is_refused(
+    field: str, value: str, said: str
+) -> None:
+    """A control character inside a return field, or nothing visible, is refused, named."""
+    doc = load("issue_return_shipped")
+    issue_of(doc)[field] = value
+
+    message = str(refusal(doc))
+
+    assert message.startswith(f"result_object.{field}: {value!r} {said}")
+
+
 # -- processing issues: brought up to the payload's last instant -----------------------
 
 SILENCE_ENDS = pacific(2026, 9, 21, 19, 45) + FIVE_DAYS  # the shipped fixture's seller deadline

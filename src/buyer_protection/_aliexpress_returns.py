@@ -9,6 +9,7 @@ gives the instants of its steps.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -28,7 +29,9 @@ RETURN_FIELDS = (
     "buyer_return_logistics_company",
     "buyer_return_logistics_lp_no",
 )
-"""The issue's fields about the buyer's return parcel, all strings ("" or absent: not set)."""
+"""The issue's fields about the buyer's return parcel, all strings, read without the
+whitespace around them ("", blank or absent: not set). One that holds a control
+character, or only invisible ones, is refused."""
 
 
 class Reads(Protocol):
@@ -62,12 +65,31 @@ def read_return_facts(
     for key in RETURN_FIELDS:
         value = read.text(result, key, path)
         try:
-            found.append(text(value, f"{path}.{key}", limit=NAME_LIMIT))
+            found.append(_parcel_text(value, f"{path}.{key}"))
         except InvalidInput as err:
             read.problem(f"{path}.{key}", str(err).removeprefix(f"{path}.{key}: "))
             found.append("")
     number, carrier, lp_no = found
     return ReturnFacts(number, carrier, lp_no, progress, read.time(result, "gmt_modified", path))
+
+
+def _parcel_text(value: str, name: str) -> str:
+    """*value* without the whitespace around it, if what is left can be a parcel's name.
+
+    A tracking number, a carrier or a logistics order number is printed, compared
+    and typed by people: a control character inside one (a tab, a line break, a
+    NUL) or nothing visible at all (a zero-width space) is refused.
+    """
+    kept = value.strip()
+    control = next((c for c in kept if unicodedata.category(c) == "Cc"), None)
+    if control is not None:
+        raise InvalidInput(
+            f"{name}: {shown(value)} holds the control character {shown(control)}; "
+            "expected printable text"
+        )
+    if kept and not any(c.isprintable() and not c.isspace() for c in kept):
+        raise InvalidInput(f"{name}: {shown(value)} has no visible character")
+    return text(kept, name, limit=NAME_LIMIT)
 
 
 # -- the return's steps, replayed -----------------------------------------------------
