@@ -244,7 +244,9 @@ def _returning() -> Order:
         evidence=["photo.jpg"],
     )
     dispute.seller_accept(OPENED + timedelta(days=1))
-    dispute.ship_return(OPENED + timedelta(days=2), tracking_number="RR1\nX", carrier="Correios")
+    dispute.ship_return(
+        OPENED + timedelta(days=2), tracking_number="RR482913576BR", carrier="Correios"
+    )
     return order
 
 
@@ -264,7 +266,9 @@ def test_status_shows_the_agreement_and_the_return(
         f"25.90 USD, return_and_refund (postage paid by the buyer); negotiation_consensus "
         f"at {agreed}"
     )
-    assert fields["return"].startswith("RR1 X with Correios, shipped ")
+    assert (
+        fields["return"] == f"RR482913576BR with Correios, shipped {_z(OPENED + timedelta(days=2))}"
+    )
     code, out, _ = _run(["status", str(path), "--at", at, "--json"], capsys)
     status = json.loads(out)
     assert status["agreement"] == {
@@ -274,7 +278,9 @@ def test_status_shows_the_agreement_and_the_return(
         "at": _iso(OPENED + timedelta(days=1)),
         "return_postage_by": "buyer",
     }
-    assert status["return_tracking"] == "RR1\nX"
+    assert status["return_tracking"] == "RR482913576BR"
+    assert status["return_carrier"] == "Correios"
+    assert status["return_shipped_at"] == _iso(OPENED + timedelta(days=2))
 
 
 def test_status_tz_also_shows_local_times(

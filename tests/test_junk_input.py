@@ -11,7 +11,7 @@ and load back.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -148,7 +148,12 @@ def damaged_logs(draw: st.DrawFn) -> list[Any]:
         elif isinstance(entry, HistoryEntry):
             name = draw(st.sampled_from(fields))
             value = draw(junk())
-            if name == "details" and entry.details and draw(st.booleans()):
+            if (
+                name == "details"
+                and isinstance(entry.details, Mapping)
+                and entry.details
+                and draw(st.booleans())
+            ):
                 value = draw(mutated(dict(entry.details)))
             log[i] = attrs.evolve(entry, **{name: value})
     return log

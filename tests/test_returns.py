@@ -220,6 +220,8 @@ def test_only_a_side_can_pay_the_postage(payer: object) -> None:
         InvalidInput,
     )
     assert str(error).startswith("return_postage_by:")
+    assert "one of 'seller', 'buyer', 'platform' (or an Actor of those)" in str(error)
+    assert "'carrier'" not in str(error).split("postage;")[1]
 
 
 def test_a_postage_payer_without_a_return_is_refused() -> None:
@@ -433,6 +435,16 @@ def test_shipping_the_return_starts_the_sellers_time_to_confirm() -> None:
     assert entry.details == {"tracking_number": "LP00123456789CN", "carrier": "Cainiao"}
 
 
+def test_a_tracking_number_may_hold_spaces_and_any_script() -> None:
+    """A label as printed (inner spaces, letters of any script) is kept exactly."""
+    order = awaiting_return()
+    the(order).ship_return(SHIPPED_BACK, tracking_number="RR 4829 135 76BR", carrier="顺丰速运")
+    assert (the(order).return_tracking, the(order).return_carrier) == (
+        "RR 4829 135 76BR",
+        "顺丰速运",
+    )
+
+
 def test_a_return_without_a_carrier_records_only_the_tracking_number() -> None:
     """carrier is optional: an entry without it has the tracking number alone."""
     order = awaiting_return()
@@ -504,14 +516,23 @@ def test_the_seller_refusing_the_goods_sets_the_agreement_aside() -> None:
     assert dispute.agreement is None
     assert dispute.return_tracking == "LP00123456789CN"
     assert dispute.deadline is None
+    assert dispute.return_confirm_deadline is None  # moot: the goods were refused
     assert order.state is OrderState.IN_DISPUTE
-    assert set(order.allowed()) == {"cancel", "platform_decide"}
+    assert order.allowed() == ("platform_decide",)
     entry = order.log[-1]
     assert (entry.action, entry.actor, dict(entry.details)) == (
         "refuse_return",
         Actor.SELLER,
         {"note": "The box came back empty."},
     )
+
+
+def test_the_buyer_cannot_withdraw_once_the_item_went_back() -> None:
+    """After refuse_return the seller holds the item: cancelling would leave the buyer with
+    neither, so it is refused, naming why; the platform decides."""
+    error = assert_refused(refused_goods, lambda o: the(o).cancel(CONFIRM_BY), InvalidAction)
+    assert "the item was shipped back (tracking 'LP00123456789CN')" in str(error)
+    assert "allowed now: platform_decide (platform)" in str(error)
 
 
 def test_the_platform_settles_a_refused_return() -> None:
@@ -585,6 +606,11 @@ def test_refusals_name_who_takes_the_returns_actions() -> None:
         ({"tracking_number": "L" * 201}, "tracking_number: 201 characters"),
         ({"tracking_number": "LP1", "carrier": None}, "carrier: expected a str"),
         ({"tracking_number": "LP1", "carrier": "\ud800"}, "carrier:"),
+        ({"tracking_number": "   "}, "tracking_number: '   ' has no visible character"),
+        ({"tracking_number": "LP\n1"}, "tracking_number: the character at position 2"),
+        ({"tracking_number": "\x00"}, "tracking_number: the character at position 0"),
+        ({"tracking_number": "LP1", "carrier": "Cai\tniao"}, "carrier: the character at"),
+        ({"tracking_number": "LP1", "carrier": " "}, "carrier: ' ' has no visible character"),
     ],
 )
 def test_a_return_needs_a_tracking_number(kw: dict[str, object], words: str) -> None:

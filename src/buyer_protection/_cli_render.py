@@ -229,6 +229,10 @@ def status(order: Order, at: datetime, clock: Clock, as_json: bool, side: str = 
                 "next_deadline": None if deadline is None else _deadline_json(deadline),
                 "agreement": _agreement_json(dispute),
                 "return_tracking": None if dispute is None else dispute.return_tracking,
+                "return_carrier": None if dispute is None else dispute.return_carrier or None,
+                "return_shipped_at": None
+                if dispute is None
+                else _json_at(dispute.return_shipped_at),
                 "side": side,
                 "next_step": None if step is None else _step_json(step),
                 "steps": [_step_json(each) for each in steps],

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import attrs
 
-from ._text import NAME_LIMIT, kind, text
+from ._text import NAME_LIMIT, kind, shown, text
 from ._time import iso, member
 from .errors import InvalidInput
 from .history import ACTION, ID, NO_DETAILS, HistoryEntry, Record, entry, keep_enums, with_meta
@@ -120,12 +120,7 @@ def proposal(
     proposal says otherwise.
     """
     how = member(Remedy, remedy, "remedy")
-    payer = None if postage is None else member(Actor, postage, "return_postage_by")
-    if payer is not None and payer not in POSTAGE_PAYERS:
-        raise InvalidInput(
-            f"return_postage_by: {payer.value!r} cannot pay a return's postage; "
-            "one of 'seller', 'buyer', 'platform'"
-        )
+    payer = None if postage is None else _payer_of(postage)
     if how is Remedy.REFUND:
         if payer is not None:
             raise InvalidInput(
@@ -144,6 +139,32 @@ def proposal(
             "nothing; a return's refund is above zero"
         )
     return how, None if payer is Actor.SELLER else payer
+
+
+def _payer_of(value: object) -> Actor:
+    """The side *value* names as the return's postage payer, else `InvalidInput`."""
+    for payer in POSTAGE_PAYERS:
+        if value is payer or (isinstance(value, str) and value == payer.value):
+            return payer
+    names = ", ".join(repr(payer.value) for payer in POSTAGE_PAYERS)
+    raise InvalidInput(
+        f"return_postage_by: {shown(value)} cannot pay a return's postage; one of {names} "
+        "(or an Actor of those), or None for the seller"
+    )
+
+
+def _label(value: object, name: str, *, empty: bool) -> str:
+    """*value* if it is a printed label (a tracking number, a carrier), else `InvalidInput`."""
+    label = str.__str__(text(value, name, limit=NAME_LIMIT, empty=empty))
+    if label and not label.strip():
+        raise InvalidInput(f"{name}: {shown(label)} has no visible character")
+    for i, char in enumerate(label):
+        if not char.isprintable() and char != " ":
+            raise InvalidInput(
+                f"{name}: the character at position {i} ({shown(char)}) is a control or "
+                "separator character; give it as printed on the label"
+            )
+    return label
 
 
 def proposal_details(
@@ -302,8 +323,8 @@ class Dispute:
     @property
     def return_confirm_deadline(self) -> datetime | None:
         """When the seller's time to confirm a shipped return ends (exclusive), or None."""
-        if self.return_shipped_at is None:
-            return None
+        if self.return_shipped_at is None or self._agreement is None:
+            return None  # not shipped, or the returned goods were refused
         return self.return_shipped_at + self.order.policy.return_confirm_window
 
     @property
@@ -466,11 +487,9 @@ class Dispute:
     ) -> None:
         """The buyer ships the item back, giving the return's *tracking_number* (and
         *carrier*); the seller's time to confirm it starts."""
-        text(tracking_number, "tracking_number", limit=NAME_LIMIT, empty=False)
-        text(carrier, "carrier", limit=NAME_LIMIT)
-        given = {"tracking_number": str.__str__(tracking_number)}
-        if carrier:
-            given["carrier"] = str.__str__(carrier)
+        given = {"tracking_number": _label(tracking_number, "tracking_number", empty=False)}
+        if label := _label(carrier, "carrier", empty=True):
+            given["carrier"] = label
         details = with_meta(given, meta)
         at = self.order._begin(at)
         row = DISPUTE.row(self, "ship_return")
@@ -564,6 +583,15 @@ class Dispute:
         self._refund, self._reached_by, self._reached_at = refund, how, at
         self._apply(row, at, details)
         self.order._dispute_ended(self, at)
+
+    def _cancel_refusal(self) -> str | None:
+        """Why the buyer cannot withdraw the dispute now, or None."""
+        if self.return_shipped_at is not None:
+            return (
+                f"the item was shipped back (tracking {shown(self.return_tracking)}) and the "
+                "seller refused it; the platform decides what is refunded"
+            )
+        return None
 
     def _state_note(self) -> str:
         """How a finished dispute ended, for refusals ('' while it runs)."""

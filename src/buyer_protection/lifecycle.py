@@ -154,6 +154,12 @@ class Lifecycle:
         for rows in self._rows.values():
             if len(rows) > 1 and any(t.condition is None for t in rows):
                 raise AssertionError(f"{name}: {rows[0].trigger} has rows without a condition")
+        for trigger in {t.trigger for t in self.table}:
+            shared = {(t.actor, t.guard, t.clock) for t in self.table if t.trigger == trigger}
+            if len(shared) > 1:  # row() and replay read them from any one of its rows
+                raise AssertionError(
+                    f"{name}: the rows of {trigger} differ in actor, guard or clock"
+                )
         self.actions: dict[State, tuple[Transition, ...]] = {
             s: tuple(rows[0] for (s2, _), rows in self._rows.items() if s2 is s)
             for s in self.states
@@ -319,7 +325,7 @@ DISPUTE = Lifecycle(
            "No agreement in time: the platform takes the dispute.",
            clock="negotiation_deadline"),
         _t("cancel", _OPEN, _D.CANCELLED, Actor.BUYER,
-           "The buyer withdraws the dispute."),
+           "The buyer withdraws the dispute.", guard="_cancel_refusal"),
         _t("platform_decide", [_D.ARBITRATION], _D.RESOLVED, Actor.PLATFORM,
            "The platform decides; its decision is final.", **_REFUND_ONLY),
         _t("platform_decide", [_D.ARBITRATION], _D.AWAITING_RETURN, Actor.PLATFORM,
