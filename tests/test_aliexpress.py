@@ -1478,26 +1478,41 @@ def test_a_blank_return_carrier_is_not_set() -> None:
 
 
 @pytest.mark.parametrize(
-    ("field", "value", "said"),
+    ("field", "value", "char"),
     [
-        ("buyer_return_no", "RR4829\t13576BR", "holds the control character '\\t'"),
-        ("buyer_return_no", "RR4829\x0013576BR", "holds the control character '\\x00'"),
-        ("buyer_return_logistics_company", "Corr\neios", "holds the control character '\\n'"),
-        ("buyer_return_logistics_lp_no", "LP\x7f01", "holds the control character '\\x7f'"),
-        ("buyer_return_no", " \u200b ", "has no visible character"),
-        ("buyer_return_logistics_company", "\u200b\u2060", "has no visible character"),
+        ("buyer_return_no", "RR4829\t13576BR", "\t"),
+        ("buyer_return_no", "RR4829\x0013576BR", "\x00"),
+        ("buyer_return_no", " \u200b ", "\u200b"),
+        ("buyer_return_no", "RR4829\u00a013576BR", "\u00a0"),
+        ("buyer_return_logistics_company", "Corr\neios", "\n"),
+        ("buyer_return_logistics_company", "\u200b\u2060", "\u200b"),
+        ("buyer_return_logistics_lp_no", "LP\x7f01", "\x7f"),
     ],
 )
-def test_a_return_field_with_a_control_or_no_visible_character_is_refused(
-    field: str, value: str, said: str
+def test_a_return_field_with_a_control_or_separator_character_is_refused(
+    field: str, value: str, char: str
 ) -> None:
-    """A control character inside a return field, or nothing visible, is refused, named."""
-    doc = load("issue_return_shipped")
+    """A control or separator character inside a return field is refused, the field named."""
+    doc = load("issue_return_agreed")  # refused though the return is not shipped yet
     issue_of(doc)[field] = value
 
     message = str(refusal(doc))
 
-    assert message.startswith(f"result_object.{field}: {value!r} {said}")
+    assert message == (
+        f"result_object.{field}: {value!r} holds {char!r}, a control or separator character; "
+        "give it as printed on the label"
+    )
+
+
+def test_a_return_field_keeps_the_spaces_inside_it() -> None:
+    """A plain space inside a carrier's name is kept, as printed."""
+    doc = load("issue_return_shipped")
+    issue_of(doc)["buyer_return_logistics_company"] = " Correios  Brasil "
+
+    dispute = from_issue_detail(doc).dispute
+    assert dispute is not None
+
+    assert dispute.return_carrier == "Correios  Brasil"
 
 
 # -- processing issues: brought up to the payload's last instant -----------------------

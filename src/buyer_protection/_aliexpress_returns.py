@@ -9,7 +9,6 @@ gives the instants of its steps.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -30,8 +29,8 @@ RETURN_FIELDS = (
     "buyer_return_logistics_lp_no",
 )
 """The issue's fields about the buyer's return parcel, all strings, read without the
-whitespace around them ("", blank or absent: not set). One that holds a control
-character, or only invisible ones, is refused."""
+whitespace around them ("", blank or absent: not set). One that holds a control or
+separator character other than the plain space is refused."""
 
 
 class Reads(Protocol):
@@ -74,22 +73,21 @@ def read_return_facts(
 
 
 def _parcel_text(value: str, name: str) -> str:
-    """*value* without the whitespace around it, if what is left can be a parcel's name.
+    """*value* without the whitespace around it, if what is left is a printed label.
 
-    A tracking number, a carrier or a logistics order number is printed, compared
-    and typed by people: a control character inside one (a tab, a line break, a
-    NUL) or nothing visible at all (a zero-width space) is refused.
+    A tracking number, a carrier or a logistics order number is printed on a label
+    and typed by people, so the rule is `Dispute.ship_return`'s: a control or
+    separator character inside one (a tab, a line break, a NUL, a zero-width or a
+    no-break space; only the plain space may stay) is refused.
     """
-    kept = value.strip()
-    control = next((c for c in kept if unicodedata.category(c) == "Cc"), None)
-    if control is not None:
-        raise InvalidInput(
-            f"{name}: {shown(value)} holds the control character {shown(control)}; "
-            "expected printable text"
-        )
-    if kept and not any(c.isprintable() and not c.isspace() for c in kept):
-        raise InvalidInput(f"{name}: {shown(value)} has no visible character")
-    return text(kept, name, limit=NAME_LIMIT)
+    kept = text(value.strip(), name, limit=NAME_LIMIT)
+    for char in kept:
+        if not char.isprintable() and char != " ":
+            raise InvalidInput(
+                f"{name}: {shown(value)} holds {shown(char)}, a control or separator "
+                "character; give it as printed on the label"
+            )
+    return kept
 
 
 # -- the return's steps, replayed -----------------------------------------------------
