@@ -113,7 +113,8 @@ class ReturnSteps:
     (the return number proves the marketplace took it in time); a refusal likewise
     before the confirm window ends; a ``refund_success`` after the confirm window
     is the automatic ``return_confirm_timeout``, which pays the same refund, at the
-    window's end. Each step's meta says what it stands on: ``implied_by`` (the
+    window's end (on a finished issue: a processing one that says ``refund_success``
+    is refused by the importer). Each step's meta says what it stands on: ``implied_by`` (the
     field), ``assumed: "at"`` and ``at_from``.
     """
 
