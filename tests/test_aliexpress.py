@@ -1405,11 +1405,6 @@ def test_the_sellers_silence_on_a_return_request_starts_the_return_whose_clock_w
             "2026-09-19 08:05:00 PDT)",
         ),
         (
-            "issue_return_shipped",
-            lambda d: issue_of(d).update(reverse_detail_status="refund_success"),
-            "result_object.issue_status: 'processing', but the log ends the dispute",
-        ),
-        (
             "issue_return_agreed",
             lambda d: log_of(d).insert(0, {**log_of(d)[1], "gmt_create": "2026-09-10 10:00:00"}),
             f"{LOG}[0].action_type: 'seller_create_solution' at '2026-09-10 10:00:00' (US "
@@ -1425,6 +1420,314 @@ def test_a_return_the_payload_contradicts_is_refused_naming_the_field(
     mutate(doc)
 
     assert said in str(refusal(doc))
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t\n", "\u3000"])
+def test_a_blank_return_number_is_not_set(blank: str) -> None:
+    """A return number of whitespace only is no return number: the return still waits."""
+    doc = load("issue_return_agreed")
+    issue_of(doc).update(
+        buyer_return_no=blank,
+        buyer_return_logistics_company=blank,
+        buyer_return_logistics_lp_no=blank,
+    )
+
+    dispute = from_issue_detail(doc).dispute
+    assert dispute is not None
+
+    assert dispute.state is DisputeState.AWAITING_RETURN
+    assert dispute.return_tracking is None
+
+
+def test_a_blank_return_number_does_not_say_the_return_was_shipped() -> None:
+    """wait_for_seller_confirm with a blank return number is refused as with an empty one."""
+    doc = load("issue_return_shipped")
+    issue_of(doc)["buyer_return_no"] = "   "
+
+    assert str(refusal(doc)) == (
+        "result_object.reverse_detail_status: 'wait_for_seller_confirm' says the return was "
+        "shipped, but result_object.buyer_return_no is not set"
+    )
+
+
+def test_the_return_fields_are_read_without_the_whitespace_around_them() -> None:
+    """Spaces and line breaks around the number, carrier and LP number are not kept."""
+    doc = load("issue_return_shipped")
+    issue_of(doc).update(
+        buyer_return_no="  RR482913576BR\n",
+        buyer_return_logistics_company="\tCorreios ",
+        buyer_return_logistics_lp_no=" LP00748193265501 ",
+    )
+
+    dispute = from_issue_detail(doc).dispute
+    assert dispute is not None
+
+    assert (dispute.return_tracking, dispute.return_carrier) == ("RR482913576BR", "Correios")
+    assert meta(dispute.history[-1])["buyer_return_logistics_lp_no"] == "LP00748193265501"
+
+
+def test_a_blank_return_carrier_is_not_set() -> None:
+    """A carrier of whitespace only ships the return with no carrier named."""
+    doc = load("issue_return_shipped")
+    issue_of(doc)["buyer_return_logistics_company"] = "  "
+
+    dispute = from_issue_detail(doc).dispute
+    assert dispute is not None
+
+    assert (dispute.return_tracking, dispute.return_carrier) == ("RR482913576BR", "")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "char"),
+    [
+        ("buyer_return_no", "RR4829\t13576BR", "\t"),
+        ("buyer_return_no", "RR4829\x0013576BR", "\x00"),
+        ("buyer_return_no", " \u200b ", "\u200b"),
+        ("buyer_return_no", "RR4829\u00a013576BR", "\u00a0"),
+        ("buyer_return_logistics_company", "Corr\neios", "\n"),
+        ("buyer_return_logistics_company", "\u200b\u2060", "\u200b"),
+        ("buyer_return_logistics_lp_no", "LP\x7f01", "\x7f"),
+    ],
+)
+def test_a_return_field_with_a_control_or_separator_character_is_refused(
+    field: str, value: str, char: str
+) -> None:
+    """A control or separator character inside a return field is refused, the field named."""
+    doc = load("issue_return_agreed")  # refused though the return is not shipped yet
+    issue_of(doc)[field] = value
+
+    message = str(refusal(doc))
+
+    assert message == (
+        f"result_object.{field}: {value!r} holds {char!r}, a control or separator character; "
+        "give it as printed on the label"
+    )
+
+
+def test_a_return_field_keeps_the_spaces_inside_it() -> None:
+    """A plain space inside a carrier's name is kept, as printed."""
+    doc = load("issue_return_shipped")
+    issue_of(doc)["buyer_return_logistics_company"] = " Correios  Brasil "
+
+    dispute = from_issue_detail(doc).dispute
+    assert dispute is not None
+
+    assert dispute.return_carrier == "Correios  Brasil"
+
+
+# -- processing issues: brought up to the payload's last instant -----------------------
+
+SILENCE_ENDS = pacific(2026, 9, 21, 19, 45) + FIVE_DAYS  # the shipped fixture's seller deadline
+
+
+def agreed_by_silence(reached_time: str = "2026-09-26 19:45:00") -> dict[str, Any]:
+    """The shipped return fixture, its return agreed by the seller's silence, not by an answer."""
+    doc = load("issue_return_shipped")
+    log_of(doc).pop(0)  # the seller_accept entry
+    solutions_of(doc, "buyer")[0].update(
+        reached_type="seller_reponse_timeout",
+        seller_accept_time="",
+        reached_time=reached_time,
+        gmt_modified=reached_time,
+    )
+    return doc
+
+
+@pytest.mark.parametrize("status", ["processing", "finish"])
+def test_a_return_agreed_by_the_sellers_silence_is_shipped_whatever_the_issue_status(
+    status: str,
+) -> None:
+    """The seller's timeout fires at its deadline, then buyer_return_no ships the return."""
+    doc = agreed_by_silence()
+    issue_of(doc)["issue_status"] = status
+
+    order = from_issue_detail(doc)
+    dispute = order.dispute
+    assert dispute is not None
+
+    assert dispute.agreement == Agreement(
+        Money("35.60", "USD"),
+        Remedy.RETURN_AND_REFUND,
+        Resolution.SELLER_REPONSE_TIMEOUT,
+        SILENCE_ENDS,
+        Actor.SELLER,
+    )
+    assert (dispute.return_tracking, dispute.return_carrier) == ("RR482913576BR", "Correios")
+    assert dispute.return_shipped_at == pacific(2026, 9, 28, 16, 40)
+    actions = [e.action for e in dispute.history]
+    if status == "processing":
+        assert actions == ["seller_timeout", "ship_return"]
+        assert dispute.state is DisputeState.RETURN_IN_TRANSIT
+        assert order.next_deadline is not None
+        assert order.next_deadline.action == "return_confirm_timeout"
+    else:
+        assert actions == ["seller_timeout", "ship_return", "confirm_return"]
+
+
+@pytest.mark.parametrize(
+    ("reached", "agreed"), [("2026-09-26 19:44:59", False), ("2026-09-26 19:45:00", True)]
+)
+def test_a_processing_issue_reached_by_silence_before_the_sellers_deadline_is_refused(
+    reached: str, agreed: bool
+) -> None:
+    """Silence reported a second before the seller's window ends is refused; at its end, agreed."""
+    doc = agreed_by_silence(reached)
+    issue_of(doc)["gmt_modified"] = reached
+
+    if agreed:
+        dispute = from_issue_detail(doc).dispute
+        assert dispute is not None
+        assert dispute.state is DisputeState.RETURN_IN_TRANSIT
+        assert dispute.return_shipped_at == SILENCE_ENDS
+    else:
+        assert str(refusal(doc)) == (
+            "result_object.buyer_solution_list.solution_api_dto[0].reached_time: "
+            "2026-09-26 19:44:59 PDT is before the seller's window ends at 2026-09-26 "
+            "19:45:00 PDT under the policy (seller_response_window 5 days, 0:00:00)"
+        )
+
+
+@pytest.mark.parametrize("status", ["processing", "finish"])
+@pytest.mark.parametrize(
+    ("owner", "action"), [("buyer", "seller_accept"), ("seller", "buyer_accept")]
+)
+def test_a_log_that_lacks_the_agreement_takes_it_from_the_reached_solution(
+    owner: str, action: str, status: str
+) -> None:
+    """A consensus the log does not show is made at the reached time, then the return shipped."""
+    doc = load("issue_return_shipped" if owner == "buyer" else "issue_return_agreed")
+    log_of(doc).pop(0)  # seller_accept, or buyer_accept
+    issue_of(doc)["issue_status"] = status
+    if owner == "seller":
+        issue_of(doc).update(buyer_return_no="RR000111222BR", gmt_modified="2026-09-12 10:00:00")
+    reached = solutions_of(doc, owner)[0]
+    path = f"result_object.{owner}_solution_list.solution_api_dto[0]"
+
+    order = from_issue_detail(doc)
+    dispute = order.dispute
+    assert dispute is not None
+
+    steps = [action, "ship_return"] + (["confirm_return"] if status == "finish" else [])
+    assert [e.action for e in dispute.history][-len(steps) :] == steps
+    agreement = dispute.history[-len(steps)]
+    assert agreement.at == parse_time(reached["reached_time"])
+    assert meta(agreement)["implied_by"] == f"{path}.reached_type"
+    assert meta(agreement)["solution_id"] == reached["id"]
+    assert dispute.agreement is not None
+    assert dispute.agreement.reached_by is Resolution.NEGOTIATION_CONSENSUS
+    assert dispute.return_tracking is not None
+
+
+def decided_by_the_platform(reached_time: str, status: str) -> dict[str, Any]:
+    """The refused fixture, then a platform decision the log does not show, at *reached_time*."""
+    doc = load("issue_seller_refused")
+    decision = {
+        "id": 7000000000000001,
+        "solution_owner": "platform",
+        "solution_type": "refund",
+        "reached_type": "platform_arbitrate",
+        "reached_time": reached_time,
+        "gmt_create": reached_time,
+        "refund_money_post": "30.00",
+        "refund_money_post_currency": "USD",
+    }
+    issue_of(doc).update(
+        issue_status=status, platform_solution_list={"solution_api_dto": [decision]}
+    )
+    return doc
+
+
+@pytest.mark.parametrize("status", ["processing", "finish"])
+@pytest.mark.parametrize(
+    ("reached", "early"), [("2026-04-07 14:29:59", True), ("2026-04-07 14:30:00", False)]
+)
+def test_a_platform_decision_the_log_lacks_comes_after_negotiation_ends(
+    reached: str, early: bool, status: str
+) -> None:
+    """A decision a second before negotiation ends is refused; at its end it settles the issue."""
+    path = "result_object.platform_solution_list.solution_api_dto[0]"
+    doc = decided_by_the_platform(reached, status)
+
+    if early:
+        assert str(refusal(doc)) == (
+            f"{path}.reached_type: 'platform_arbitrate' at {reached} PDT, which the log does not "
+            f"show, cannot be replayed: the platform decided at {reached} PDT, before negotiation "
+            "ends at 2026-04-07 14:30:00 PDT under the policy (negotiation_window 5 days, 0:00:00)"
+        )
+    elif status == "processing":
+        assert str(refusal(doc)).startswith(
+            f"result_object.issue_status: 'processing', but {path}.reached_type ends the dispute: "
+            "it is resolved (platform_decide at 2026-04-07 14:30:00 PDT"
+        )
+    else:
+        order = from_issue_detail(doc)
+        assert order.dispute is not None
+        assert order.dispute.outcome is not None
+        assert order.dispute.outcome.refund == order.refunded == Money("30.00", "USD")
+        assert order.dispute.outcome.at == parse_time(reached)
+        assert meta(order.dispute.history[-1])["implied_by"] == f"{path}.reached_type"
+
+
+def test_a_processing_issue_after_a_refused_return_waits_for_the_platform() -> None:
+    """The agreement the goods' refusal set aside is not reached again: the platform decides."""
+    doc = load("issue_return_refused")
+    del log_of(doc)[:2]  # perform_solution, platform_give_solution
+    issue_of(doc).update(
+        issue_status="processing", platform_solution_list={}, gmt_modified="2026-08-20 10:00:00"
+    )
+    solutions_of(doc, "buyer")[0]["status"] = "reached"
+
+    order = from_issue_detail(doc)
+    dispute = order.dispute
+    assert dispute is not None
+
+    assert dispute.state is DisputeState.ARBITRATION
+    assert [e.action for e in dispute.history] == ["seller_accept", "ship_return", "refuse_return"]
+    assert dispute.agreement is None
+
+
+@pytest.mark.parametrize("modified", ["2026-09-30 10:00:00", "2026-12-20 10:00:00"])
+def test_a_processing_issue_that_says_its_return_was_refunded_is_refused(modified: str) -> None:
+    """refund_success on a processing return is refused, within the confirm window or after it."""
+    doc = load("issue_return_shipped")
+    issue_of(doc).update(reverse_detail_status="refund_success", gmt_modified=modified)
+
+    assert str(refusal(doc)) == (
+        "result_object.issue_status: 'processing', but result_object.reverse_detail_status "
+        "'refund_success' says the return's refund was paid, which ends the dispute"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "modified", "ends"),
+    [
+        ("issue_awaiting_seller", "2026-03-10 10:59:59", None),
+        ("issue_awaiting_seller", "2026-03-10 11:00:00", "resolved (seller_timeout at 2026-03-10"),
+        ("issue_return_shipped", "2026-11-02 07:59:59", None),
+        ("issue_return_shipped", "2026-11-02 08:00:00", "resolved (return_confirm_timeout at"),
+    ],
+)
+def test_a_processing_issue_past_a_deadline_of_the_policy_is_refused(
+    name: str, modified: str, ends: str | None
+) -> None:
+    """gmt_modified at a clock's end on a processing issue is refused; a second before, open."""
+    doc = load(name)
+    issue_of(doc)["gmt_modified"] = modified
+    assert pacific(2026, 11, 2, 8) == pacific(2026, 9, 23, 9) + SHIP_WINDOW + CONFIRM_WINDOW
+
+    if ends is None:
+        order = from_issue_detail(doc)
+        assert order.dispute is not None
+        assert order.dispute.is_open
+        assert order.next_deadline is not None
+        assert order.next_deadline.at > parse_time(modified)
+    else:
+        said = str(refusal(doc))
+        assert said.startswith(
+            "result_object.issue_status: 'processing', but the policy's clock, run to the "
+            f"payload's last instant ({modified} "
+        )
+        assert f"ends the dispute: it is {ends}" in said
 
 
 # -- times -----------------------------------------------------------------------------

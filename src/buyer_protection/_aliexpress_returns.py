@@ -28,7 +28,9 @@ RETURN_FIELDS = (
     "buyer_return_logistics_company",
     "buyer_return_logistics_lp_no",
 )
-"""The issue's fields about the buyer's return parcel, all strings ("" or absent: not set)."""
+"""The issue's fields about the buyer's return parcel, all strings, read without the
+whitespace around them ("", blank or absent: not set). One that holds a control or
+separator character other than the plain space is refused."""
 
 
 class Reads(Protocol):
@@ -62,12 +64,30 @@ def read_return_facts(
     for key in RETURN_FIELDS:
         value = read.text(result, key, path)
         try:
-            found.append(text(value, f"{path}.{key}", limit=NAME_LIMIT))
+            found.append(_parcel_text(value, f"{path}.{key}"))
         except InvalidInput as err:
             read.problem(f"{path}.{key}", str(err).removeprefix(f"{path}.{key}: "))
             found.append("")
     number, carrier, lp_no = found
     return ReturnFacts(number, carrier, lp_no, progress, read.time(result, "gmt_modified", path))
+
+
+def _parcel_text(value: str, name: str) -> str:
+    """*value* without the whitespace around it, if what is left is a printed label.
+
+    A tracking number, a carrier or a logistics order number is printed on a label
+    and typed by people, so the rule is `Dispute.ship_return`'s: a control or
+    separator character inside one (a tab, a line break, a NUL, a zero-width or a
+    no-break space; only the plain space may stay) is refused.
+    """
+    kept = text(value.strip(), name, limit=NAME_LIMIT)
+    for char in kept:
+        if not char.isprintable() and char != " ":
+            raise InvalidInput(
+                f"{name}: {shown(value)} holds {shown(char)}, a control or separator "
+                "character; give it as printed on the label"
+            )
+    return kept
 
 
 # -- the return's steps, replayed -----------------------------------------------------
@@ -93,7 +113,8 @@ class ReturnSteps:
     (the return number proves the marketplace took it in time); a refusal likewise
     before the confirm window ends; a ``refund_success`` after the confirm window
     is the automatic ``return_confirm_timeout``, which pays the same refund, at the
-    window's end. Each step's meta says what it stands on: ``implied_by`` (the
+    window's end (on a finished issue: a processing one that says ``refund_success``
+    is refused by the importer). Each step's meta says what it stands on: ``implied_by`` (the
     field), ``assumed: "at"`` and ``at_from``.
     """
 

@@ -891,10 +891,14 @@ def from_issue_detail(
       the seller's window is the platform's or the buyer's escalation
       (``fpl_authenticate``, ``platform_give_solution``, ``platform_force_reach``,
       ``buyer_initiate_arbitration``).
-    - a finished issue whose log stops before its end: the reached solution says how
-      it ended; without one, a dispute awaiting the seller ended when the seller's
-      window closed, one in arbitration by the platform's solution. A cancelled
-      issue whose log has no ``cancel`` was cancelled at its last log entry.
+    - a log that stops before the agreement or decision a reached solution reports
+      (processing or finished): the order is brought up to its ``reached_time``, so
+      that a seller timeout it reports fires by the policy's clock; a consensus or a
+      platform decision is taken at that instant (meta ``implied_by`` the solution's
+      ``reached_type``). A finished issue with no reached solution: a dispute
+      awaiting the seller ended when the seller's window closed, one in arbitration
+      by the platform's solution. A cancelled issue whose log has no ``cancel`` was
+      cancelled at its last log entry.
     - a return: a ``return_and_refund`` solution proposes one (its
       ``logistics_fee_bear_role`` the postage payer; empty: not given). Once agreed, the
       issue's ``buyer_return_no`` ships it and ``reverse_detail_status`` says the
@@ -902,8 +906,12 @@ def from_issue_detail(
       ``gmt_modified``, kept within the policy's return windows (the seller-API page,
       "Returns", says how); the meta says ``implied_by``, ``assumed`` and ``at_from``.
 
-    The order is brought up to the last instant the payload records and no
-    further: call ``order.advance(now)`` to see it as of now.
+    Whatever the ``issue_status``, the order is brought up to the last instant the
+    payload records (the latest of its log entries, the solutions' times and
+    ``gmt_modified``) and no further, the policy's automatic steps firing on the way:
+    call ``order.advance(now)`` to see it as of now. A ``processing`` issue that the
+    log, a reached solution, the return fields (``refund_success``) or one of those
+    steps ends by then is refused.
 
     `InvalidInput` names every field path and value that is wrong: an unknown word
     where it steers the import, money that does not parse or needs rounding, an id
@@ -934,6 +942,12 @@ def from_issue_detail(
 
 
 _IMPLIED = -1  # the key of the opening when the log has no initiate first
+
+
+def _set_aside(reached: _Solution, dispute: Dispute) -> bool:
+    """*reached* is the agreement that the seller's refusal of the returned goods set aside."""
+    refused = [e.at for e in dispute.history if e.action == "refuse_return"]
+    return bool(refused) and (reached.reached_time is None or reached.reached_time <= refused[-1])
 
 
 class _Replay:
@@ -1181,19 +1195,18 @@ class _Replay:
         issue, order, dispute = self.issue, self.order, self.dispute
         where = f"{_RESULT}.issue_status: {shown(issue.status)}"
         self.returns.catch_up(dispute)
-        if issue.status == "processing":
-            if not dispute.is_open:
-                raise InvalidInput(
-                    f"{where}, but the log ends the dispute: it is "
-                    f"{dispute.state.value}{self._why(dispute)}"
-                )
-            return
         try:
             if dispute.is_open and issue.status == "canceled_issue":
                 dispute.cancel(order.last_event_at, meta=self._implied())
         except (InvalidAction, InvalidInput) as err:
             raise InvalidInput(f"{where}: the dispute cannot end so: {err}") from err
+        if issue.status != "canceled_issue":
+            self._reach(dispute)
         self.returns.advance(order, max(issue.latest, order.last_event_at), _ANY, _RESULT)
+        if issue.status == "processing":
+            self._still_open(dispute, where)
+            self._check_reached(dispute)
+            return
         try:
             if dispute.is_open and dispute.state not in RETURN_STATES:
                 self._finish(dispute)
@@ -1207,14 +1220,95 @@ class _Replay:
             )
         self._check_reached(dispute)
 
+    def _reach(self, dispute: Dispute) -> None:
+        """The agreement or decision the reached solution says, if the log does not show it.
+
+        The order is first brought up to the solution's ``reached_time`` (without one,
+        the latest instant the payload records), so that a seller timeout it reports
+        fires by the policy's clock; a consensus or a platform decision that the log
+        does not show is then taken at that instant, its meta saying ``implied_by``.
+        """
+        reached, order = self._reached(), self.order
+        if reached is None or not dispute.is_open or dispute.state in RETURN_STATES:
+            return
+        if _set_aside(reached, dispute):
+            return
+        when = reached.reached_time or self.issue.latest
+        self.returns.advance(order, max(when, order.last_event_at), _ANY, _RESULT)
+        how = reached.reached_type
+        assert how is not None  # a reached solution says how
+        if not dispute.is_open or dispute.state in RETURN_STATES:
+            return
+        if how is Resolution.SELLER_REPONSE_TIMEOUT:
+            return  # not run out by then: _check_reached says so
+        meta: dict[str, object] = {
+            "issue_id": self.issue.id,
+            "implied_by": f"{reached.path}.reached_type",
+        }
+        if reached.reached_time is None:
+            meta.update(assumed="at", at_from="the latest instant in the payload")
+        self._with(meta, reached)
+        try:
+            if how is Resolution.NEGOTIATION_CONSENSUS and reached.owner == "buyer":
+                dispute.seller_accept(when, meta=meta)
+            elif how is Resolution.NEGOTIATION_CONSENSUS and reached.owner == "seller":
+                dispute.buyer_accept(when, meta=meta)
+            else:
+                if dispute.state is _NE:
+                    self._decided_early(when, dispute)
+                self.amount_from = reached
+                refund = self._amount(reached)
+                dispute.platform_decide(when, refund=refund, **_proposed(reached), meta=meta)
+        except (InvalidAction, InvalidInput) as err:
+            raise InvalidInput(
+                f"{reached.path}.reached_type: {shown(how.value)} at "
+                f"{_pacific(when)}, which the log does not show, cannot be replayed: {err}"
+            ) from err
+
+    def _still_open(self, dispute: Dispute, where: str) -> None:
+        """A processing issue: the dispute must still be open at the payload's last instant."""
+        progress = self.issue.returned.progress
+        if self.returns.done and progress == "refund_success":
+            raise InvalidInput(
+                f"{where}, but {_RESULT}.reverse_detail_status {shown(progress)} says the "
+                "return's refund was paid, which ends the dispute"
+            )
+        if dispute.state not in ISSUE_STATUSES["processing"]:
+            last = dispute.history[-1]
+            by = str(last.details.get("meta", {}).get("implied_by", "the log"))
+            if last.actor is Actor.SYSTEM:
+                by = (
+                    "the policy's clock, run to the payload's last instant "
+                    f"({_pacific(self.issue.latest)}),"
+                )
+            raise InvalidInput(
+                f"{where}, but {by} ends the dispute: it is "
+                f"{dispute.state.value}{self._why(dispute)}"
+            )
+
     def _check_reached(self, dispute: Dispute) -> None:
         """A seller timeout, if the solutions or the replay say so, must be one for both."""
         # A return's outcome comes after its agreement: the agreement says how it was reached.
         reached, outcome = self._reached(), dispute.agreement or dispute.outcome
-        if reached is None or outcome is None or reached.reached_type is None:
+        if reached is None or reached.reached_type is None or _set_aside(reached, dispute):
             return
         timeout = Resolution.SELLER_REPONSE_TIMEOUT
         said = reached.reached_type
+        if outcome is None and dispute.is_open:  # processing, run to the payload's last instant
+            ends = dispute.seller_deadline if said is timeout and dispute.state is _AW else None
+            if ends is not None and reached.reached_time is not None:
+                raise InvalidInput(
+                    f"{reached.path}.reached_time: {_pacific(reached.reached_time)} is before the "
+                    f"seller's window ends at {_pacific(ends)} under the policy "
+                    f"(seller_response_window {self.policy.seller_response_window})"
+                )
+            raise InvalidInput(
+                f"{reached.path}.reached_type: {shown(said.value)}, but under the policy the "
+                f"log leaves the dispute {dispute.state.value}{self._why(dispute)} at the "
+                f"payload's last instant ({_pacific(self.issue.latest)})"
+            )
+        if outcome is None:
+            return
         if timeout in (said, outcome.reached_by) and said is not outcome.reached_by:
             raise InvalidInput(
                 f"{reached.path}.reached_type: {shown(said.value)}, but under the "
@@ -1251,14 +1345,7 @@ class _Replay:
                 dispute.buyer_accept(when, meta=meta)
             return
         if dispute.state is _NE:
-            deadline = dispute.negotiation_deadline
-            assert deadline is not None
-            if when < deadline:
-                raise InvalidInput(
-                    f"the platform decided at {_pacific(when)}, before negotiation ends at "
-                    f"{_pacific(deadline)} under the policy "
-                    f"(negotiation_window {self.policy.negotiation_window})"
-                )
+            deadline = self._decided_early(when, dispute)
             order.advance(deadline)
         solution = reached or self._pick("platform", when)
         if solution is None:
@@ -1266,6 +1353,18 @@ class _Replay:
         self._with(meta, solution)
         refund = self._amount(solution)
         dispute.platform_decide(when, refund=refund, **_proposed(solution), meta=meta)
+
+    def _decided_early(self, when: datetime, dispute: Dispute) -> datetime:
+        """The end of negotiation, if a decision at *when* does not come before it."""
+        deadline = dispute.negotiation_deadline
+        assert deadline is not None  # negotiating
+        if when < deadline:
+            raise InvalidInput(
+                f"the platform decided at {_pacific(when)}, before negotiation ends at "
+                f"{_pacific(deadline)} under the policy "
+                f"(negotiation_window {self.policy.negotiation_window})"
+            )
+        return deadline
 
     # -- solutions and amounts --------------------------------------------------------
 
