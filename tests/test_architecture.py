@@ -24,6 +24,7 @@ CORE = frozenset(
         "order",
         "policy",
         "replay",
+        "terms",
         "tracking",
     }
 )

@@ -6,7 +6,7 @@ Everything public is importable from here; the modules hold the code.
 from importlib.metadata import PackageNotFoundError, version
 
 from .advice import Step, advise
-from .dispute import Agreement, Dispute, Outcome, Reason, Remedy, Resolution
+from .dispute import Dispute
 from .errors import (
     BuyerProtectionError,
     CurrencyMismatch,
@@ -22,6 +22,7 @@ from .money import Money
 from .order import Deadline, Order
 from .policy import ALIEXPRESS, Policy
 from .storage import dumps, from_dict, loads, to_dict
+from .terms import Agreement, Outcome, Reason, Remedy, Resolution
 from .timeline import to_ical
 from .tracking import Parcel, TrackingEvent, TrackingStatus
 

@@ -24,9 +24,10 @@ from ._advice_step import (
     shipped_back,
 )
 from ._time import iso, span
-from .dispute import Dispute, Remedy
+from .dispute import Dispute
 from .lifecycle import DisputeState, OrderState
 from .order import Order
+from .terms import Remedy
 from .tracking import Parcel
 
 _PARCEL_WORDS = {

@@ -17,9 +17,10 @@ from ._advice_step import (
     shipped_back,
 )
 from ._time import iso, span
-from .dispute import Dispute, Remedy
+from .dispute import Dispute
 from .lifecycle import Actor, DisputeState, OrderState
 from .order import Order
+from .terms import Remedy
 
 
 def seller(view: Order, at: datetime) -> Iterator[Step]:

@@ -13,10 +13,11 @@ from typing import Literal
 import attrs
 
 from ._time import iso
-from .dispute import Dispute, Remedy
+from .dispute import Dispute
 from .lifecycle import Actor
 from .money import Money
 from .order import Order
+from .terms import Remedy
 
 Action = Literal[
     # the buyer's

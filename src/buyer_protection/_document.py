@@ -31,12 +31,12 @@ from cattrs.gen import make_dict_structure_fn, override
 
 from ._text import NAME_LIMIT, TEXT_LIMIT, kind, shown
 from ._time import LATEST, member
-from .dispute import Agreement, Outcome, Reason, Remedy, Resolution
 from .errors import InvalidInput
 from .history import HistoryEntry
 from .lifecycle import LIFECYCLES, Actor, DisputeState, OrderState
 from .money import Money
 from .policy import Policy
+from .terms import Agreement, Outcome, Reason, Remedy, Resolution
 from .tracking import TrackingEvent, TrackingStatus
 
 State = OrderState | DisputeState

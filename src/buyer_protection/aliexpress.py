@@ -30,12 +30,13 @@ from dateutil import tz
 from ._aliexpress_returns import RETURN_STATES, ReturnFacts, ReturnSteps, read_return_facts
 from ._text import kind as _typed
 from ._text import shown
-from .dispute import Dispute, Reason, Remedy, Resolution
+from .dispute import Dispute
 from .errors import InvalidAction, InvalidInput
 from .lifecycle import Actor, DisputeState
 from .money import Money
 from .order import Order
 from .policy import ALIEXPRESS, Policy
+from .terms import Reason, Remedy, Resolution
 
 __all__ = [
     "ACTION_TYPES",

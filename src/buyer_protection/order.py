@@ -20,7 +20,7 @@ from ._text import NAME_LIMIT, kind, text
 from ._time import MAX_DAYS, iso, member, span, utc
 from ._time import days as _days
 from .clock import Clock, Deadline
-from .dispute import Dispute, Reason, Remedy, proposal, proposal_details, refund_amount
+from .dispute import Dispute
 from .errors import InvalidInput
 from .history import ACTION, AT, NO_DETAILS, HistoryEntry, Record, record, with_meta
 from .history import entry as entry_of
@@ -38,6 +38,7 @@ from .milestones import Milestone, milestones
 from .money import Money
 from .policy import ALIEXPRESS, Policy
 from .replay import Replay
+from .terms import Reason, Remedy, proposal, proposal_details, refund_amount
 from .tracking import MOVING, Parcel, TrackingEvent, verdict
 
 __all__ = ["Deadline", "Order"]

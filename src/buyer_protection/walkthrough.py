@@ -18,10 +18,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from .dispute import Reason
 from .errors import BuyerProtectionError
 from .money import Money
 from .order import Deadline, Order
+from .terms import Reason
 from .tracking import TrackingEvent, TrackingStatus
 
 Write = Callable[[str], object]
