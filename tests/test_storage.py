@@ -360,7 +360,7 @@ def test_document_has_exactly_the_orders_fields_and_the_schema_version() -> None
     """The document's top-level keys are the order's fields and schema_version, in that order."""
     document = to_dict(disputed_order())
     assert list(document) == TOP_LEVEL
-    assert document["schema_version"] == SCHEMA_VERSION == 2
+    assert document["schema_version"] == SCHEMA_VERSION == 3
 
 
 def test_document_writes_money_as_decimal_strings_with_a_currency() -> None:
@@ -453,6 +453,7 @@ def test_document_keeps_tracking_with_its_log_ids() -> None:
             "status": "in_transit",
             "description": "left the warehouse",
             "location": "Shenzhen",
+            "event_id": None,
         }
     ]
 
@@ -479,7 +480,7 @@ def test_dumps_is_to_dict_as_json_text() -> None:
     order = disputed_order()
     text = dumps(order)
     assert json.loads(text) == to_dict(order)
-    assert text.startswith('{\n  "schema_version": 2,')
+    assert text.startswith('{\n  "schema_version": 3,')
     assert "\n" not in dumps(order, indent=None)
 
 
@@ -717,7 +718,7 @@ def test_loading_refuses_a_history_the_rules_refuse(change: Any, words: tuple[st
     assert all(w in str(raised.value) for w in words), str(raised.value)
 
 
-@pytest.mark.parametrize("version", [3, 99])
+@pytest.mark.parametrize("version", [4, 99])
 def test_loading_refuses_a_newer_schema_version_naming_it(version: int) -> None:
     """A document of a newer schema_version is InvalidInput naming that version."""
     document = to_dict(disputed_order())
@@ -1434,12 +1435,13 @@ def test_a_version_1_document_loads_with_no_return_and_the_default_windows(path:
                 outcome.refund, Remedy.REFUND, outcome.reached_by, outcome.at
             )
     again = to_dict(order)
-    assert again["schema_version"] == 2
+    assert again["schema_version"] == 3
     assert to_dict(from_dict(again)) == again
     old = json.loads(path.read_text(encoding="utf-8"))
     assert [e["details"] for e in again["history"][1:]] == [
         e["details"] for e in old["history"][1:]
     ]
+    assert all(e["event_id"] is None for e in again["history"])
 
 
 def test_a_version_1_document_still_gets_its_problems_named() -> None:
@@ -1469,3 +1471,71 @@ def test_a_version_2_document_must_have_every_return_field(key: str) -> None:
     document = to_dict(disputed_order())
     del document["disputes"][0][key]
     assert _has(_problems(document), f"disputes[0].{key}"), key
+
+
+SAVED_2 = sorted((Path(__file__).parent / "fixtures" / "documents").glob("v2_*.json"))
+
+
+@pytest.mark.parametrize("path", SAVED_2, ids=lambda p: p.stem)
+def test_a_version_2_document_loads_with_no_event_ids(path: Path) -> None:
+    """A schema-2 document (returns, no event ids) loads; saved again it is schema 3 with
+    every entry's event_id null, and the same order."""
+    text = path.read_text(encoding="utf-8")
+    assert json.loads(text)["schema_version"] == 2
+    order = loads(text)
+    assert all(e.event_id is None for e in order.log)
+    again = to_dict(order)
+    assert again["schema_version"] == 3
+    old = json.loads(text)
+    for key in ("state", "refunded", "disputes"):
+        if key == "disputes":
+            for mine, theirs in zip(again[key], old[key], strict=True):
+                assert {k: v for k, v in mine.items() if k != "history"} == {
+                    k: v for k, v in theirs.items() if k != "history"
+                }
+                assert [dict(e, event_id=None) for e in theirs["history"]] == mine["history"]
+        else:
+            assert again[key] == old[key]
+    assert [o["event_id"] for o in again["tracking"]] == [None] * len(old["tracking"])
+    assert to_dict(from_dict(again)) == again
+
+
+def test_a_log_written_before_event_ids_still_loads() -> None:
+    """log_from_list reads entries without an event_id key (version 0.1's format) as None."""
+    order = disputed_order()
+    old = [{k: v for k, v in e.items() if k != "event_id"} for e in log_to_list(order.log)]
+    log = log_from_list(old)
+    assert all(e.event_id is None for e in log)
+    assert Order.replay(log).log == order.log
+
+
+def test_event_ids_are_kept_in_the_document_and_the_log() -> None:
+    """Event ids given to actions and to add_tracking survive dumps/loads and the log list."""
+    order = Order("ev-1", Money("10", "USD"), PAID)
+    order.ship(PAID + DAY, event_id="wh-ship-1")
+    order.add_tracking(
+        TrackingEvent(PAID + 2 * DAY, TrackingStatus.IN_TRANSIT), event_id="wh-scan-1"
+    )
+    order.open_dispute(
+        PAID + 3 * DAY,
+        reason=Reason.DAMAGED,
+        refund=Money("5", "USD"),
+        evidence=["a.jpg"],
+        event_id="wh-open-1",
+    )
+    document = to_dict(order)
+    assert [e["event_id"] for e in document["history"]] == [None, "wh-ship-1", "wh-open-1"]
+    assert [o["event_id"] for o in document["tracking"]] == ["wh-scan-1"]
+    loaded = loads(dumps(order))
+    assert loaded.log == order.log
+    assert log_from_list(log_to_list(order.log)) == order.log
+
+
+@pytest.mark.parametrize("value", ["", 5, "x" * 201, "\ud800"])
+def test_a_document_with_a_bad_event_id_is_refused_at_its_path(value: object) -> None:
+    """An event id that no action accepts is refused where it stands in the document."""
+    order = Order("ev-2", Money("10", "USD"), PAID)
+    order.ship(PAID + DAY, event_id="wh-ship-1")
+    document = to_dict(order)
+    document["history"][1]["event_id"] = value
+    assert _has(_problems(document), "history[1].event_id"), value

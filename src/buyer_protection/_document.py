@@ -65,6 +65,9 @@ class Observation:
     status: TrackingStatus
     description: str = attrs.field(validator=_within(TEXT_LIMIT))
     location: str = attrs.field(validator=_within(TEXT_LIMIT))
+    event_id: str | None = attrs.field(
+        validator=attrs.validators.optional(_within(NAME_LIMIT, empty=False))
+    )
 
 
 @attrs.frozen
@@ -299,6 +302,15 @@ def _state(value: object, _: type) -> State | None:
     raise ValueError(f"{shown(value)} is not a state; one of {known}")
 
 
+def _event_id(value: object, _: type = str) -> str | None:
+    """An entry's event id: null, or a non-empty string of at most `NAME_LIMIT` characters."""
+    if value is None:
+        return None
+    text = _str(value, str)
+    _within(NAME_LIMIT, empty=False)(None, None, text)
+    return text
+
+
 def _action(value: object, _: type = str) -> str:
     if not isinstance(value, str) or value not in ACTIONS:
         raise ValueError(f"{shown(value)} is not an action; one of {', '.join(sorted(ACTIONS))}")
@@ -504,7 +516,12 @@ def _make_converter() -> cattrs.Converter:
     # Generated last, so that each field's hook is one of the above.
     converter.register_structure_hook(
         HistoryEntry,
-        _object_of(HistoryEntry, converter, action=override(struct_hook=_action)),
+        _object_of(
+            HistoryEntry,
+            converter,
+            action=override(struct_hook=_action),
+            event_id=override(struct_hook=_event_id),
+        ),
     )
     for document in (
         TrackingEvent,

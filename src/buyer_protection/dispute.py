@@ -36,9 +36,9 @@ class OrderLink(Protocol):
 
     `Order` implements it (its section "for its disputes"): a dispute's action
     brings the order up to its instant (``_begin``), checks a refund against what
-    is left (``_check_refund``), records its change in the order's one log
-    (``_append``, ``_records``) and hands the order its end (``_dispute_ended``);
-    ``advance`` is `Dispute.advance`'s.
+    is left (``_check_refund``), recognises a repeated event (``_again``), records
+    its change in the order's one log (``_append``, ``_records``) and hands the
+    order its end (``_dispute_ended``); ``advance`` is `Dispute.advance`'s.
     """
 
     policy: Policy
@@ -61,7 +61,17 @@ class OrderLink(Protocol):
         after: OrderState | DisputeState,
         details: Mapping[str, Any],
         actor: Actor | None = None,
+        event: str | None = None,
     ) -> None: ...
+
+    def _again(
+        self,
+        event_id: object,
+        action: str,
+        target: object,
+        at: object,
+        details: Mapping[str, Any],
+    ) -> tuple[str | None, HistoryEntry | None]: ...
 
     def _records(self) -> list[Record]: ...
 
@@ -197,13 +207,22 @@ class Dispute:
 
     # -- actions ---------------------------------------------------------------
 
-    def seller_accept(self, at: datetime, *, meta: Mapping[str, object] | None = None) -> None:
+    def seller_accept(
+        self,
+        at: datetime,
+        *,
+        meta: Mapping[str, object] | None = None,
+        event_id: str | None = None,
+    ) -> None:
         """The seller accepts the buyer's request: it is refunded, or the return starts."""
         extra = with_meta(NO_DETAILS, meta)
+        event, first = self.order._again(event_id, "seller_accept", self, at, extra)
+        if first is not None:
+            return
         at = self.order._begin(at)
         row = DISPUTE.row(self, "seller_accept")
         agreement = self._agreed(self.request, self.remedy, self._asked_postage, at)
-        self._agree(row, at, agreement, extra)
+        self._agree(row, at, agreement, extra, event)
 
     def seller_reject(
         self,
@@ -213,6 +232,7 @@ class Dispute:
         remedy: Remedy | str = Remedy.REFUND,
         return_postage_by: Actor | str | None = None,
         meta: Mapping[str, object] | None = None,
+        event_id: str | None = None,
     ) -> None:
         """The seller refuses, offering *counter_offer* instead (zero: no refund).
 
@@ -222,6 +242,9 @@ class Dispute:
         offer = refund_amount(counter_offer, self.order.total.currency, "counter_offer")
         how, payer = proposal(self.reason, offer, remedy, return_postage_by)
         details = with_meta(proposal_details({"counter_offer": offer}, how, payer), meta)
+        event, first = self.order._again(event_id, "seller_reject", self, at, details)
+        if first is not None:
+            return
         at = self.order._begin(at)
         row = DISPUTE.row(self, "seller_reject")
         if offer > self.request:
@@ -240,17 +263,26 @@ class Dispute:
         self.counter_remedy = how
         self._counter_postage = payer
         self.countered_at = at
-        self._apply(row, at, details)
+        self._apply(row, at, details, event)
 
-    def buyer_accept(self, at: datetime, *, meta: Mapping[str, object] | None = None) -> None:
+    def buyer_accept(
+        self,
+        at: datetime,
+        *,
+        meta: Mapping[str, object] | None = None,
+        event_id: str | None = None,
+    ) -> None:
         """The buyer accepts the seller's counter-offer (a refund, or a return first)."""
         extra = with_meta(NO_DETAILS, meta)
+        event, first = self.order._again(event_id, "buyer_accept", self, at, extra)
+        if first is not None:
+            return
         at = self.order._begin(at)
         row = DISPUTE.row(self, "buyer_accept")
         offer, how = self.counter_offer, self.counter_remedy
         assert offer is not None  # negotiating always has a counter-offer
         assert how is not None
-        self._agree(row, at, self._agreed(offer, how, self._counter_postage, at), extra)
+        self._agree(row, at, self._agreed(offer, how, self._counter_postage, at), extra, event)
 
     def buyer_modify(
         self,
@@ -260,12 +292,16 @@ class Dispute:
         remedy: Remedy | str = Remedy.REFUND,
         return_postage_by: Actor | str | None = None,
         meta: Mapping[str, object] | None = None,
+        event_id: str | None = None,
     ) -> None:
         """The buyer changes the request to *refund* (and *remedy*); the seller's window
         starts again."""
         refund = refund_amount(refund, self.order.total.currency)
         how, payer = proposal(self.reason, refund, remedy, return_postage_by)
         details = with_meta(proposal_details({"refund": refund}, how, payer), meta)
+        event, first = self.order._again(event_id, "buyer_modify", self, at, details)
+        if first is not None:
+            return
         at = self.order._begin(at)
         row = DISPUTE.row(self, "buyer_modify")
         self.order._check_refund(refund, positive=True)
@@ -277,19 +313,37 @@ class Dispute:
         self.counter_remedy = None
         self._counter_postage = None
         self.countered_at = None
-        self._apply(row, at, details)
+        self._apply(row, at, details, event)
 
-    def escalate(self, at: datetime, *, meta: Mapping[str, object] | None = None) -> None:
+    def escalate(
+        self,
+        at: datetime,
+        *,
+        meta: Mapping[str, object] | None = None,
+        event_id: str | None = None,
+    ) -> None:
         """The buyer asks the platform to decide."""
         details = with_meta(NO_DETAILS, meta)
+        event, first = self.order._again(event_id, "escalate", self, at, details)
+        if first is not None:
+            return
         at = self.order._begin(at)
-        self._apply(DISPUTE.row(self, "escalate"), at, details)
+        self._apply(DISPUTE.row(self, "escalate"), at, details, event)
 
-    def cancel(self, at: datetime, *, meta: Mapping[str, object] | None = None) -> None:
+    def cancel(
+        self,
+        at: datetime,
+        *,
+        meta: Mapping[str, object] | None = None,
+        event_id: str | None = None,
+    ) -> None:
         """The buyer withdraws the dispute; the order goes on where it was."""
         details = with_meta(NO_DETAILS, meta)
+        event, first = self.order._again(event_id, "cancel", self, at, details)
+        if first is not None:
+            return
         at = self.order._begin(at)
-        self._apply(DISPUTE.row(self, "cancel"), at, details)
+        self._apply(DISPUTE.row(self, "cancel"), at, details, event)
         self.order._dispute_ended(self, at)
 
     def platform_decide(
@@ -300,6 +354,7 @@ class Dispute:
         remedy: Remedy | str = Remedy.REFUND,
         return_postage_by: Actor | str | None = None,
         meta: Mapping[str, object] | None = None,
+        event_id: str | None = None,
     ) -> None:
         """The platform decides the dispute with *refund* (zero: no refund); final.
 
@@ -308,13 +363,16 @@ class Dispute:
         refund = refund_amount(refund, self.order.total.currency)
         how, payer = proposal(self.reason, refund, remedy, return_postage_by)
         details = with_meta(proposal_details({"refund": refund}, how, payer), meta)
+        event, first = self.order._again(event_id, "platform_decide", self, at, details)
+        if first is not None:
+            return
         at = self.order._begin(at)
         row = DISPUTE.row(self, "platform_decide")
         self.order._check_refund(refund, positive=False)
         agreement = Agreement(
             refund, how, Resolution.PLATFORM_ARBITRATE, at, self._payer(how, payer)
         )
-        self._agree(row, at, agreement, details)
+        self._agree(row, at, agreement, details, event)
 
     def ship_return(
         self,
@@ -323,6 +381,7 @@ class Dispute:
         tracking_number: str,
         carrier: str = "",
         meta: Mapping[str, object] | None = None,
+        event_id: str | None = None,
     ) -> None:
         """The buyer ships the item back, giving the return's *tracking_number* (and
         *carrier*); the seller's time to confirm it starts."""
@@ -330,31 +389,51 @@ class Dispute:
         if carrier_label := label(carrier, "carrier", empty=True):
             given["carrier"] = carrier_label
         details = with_meta(given, meta)
+        event, first = self.order._again(event_id, "ship_return", self, at, details)
+        if first is not None:
+            return
         at = self.order._begin(at)
         row = DISPUTE.row(self, "ship_return")
         self.return_tracking = given["tracking_number"]
         self.return_carrier = given.get("carrier", "")
         self.return_shipped_at = at
-        self._apply(row, at, details)
+        self._apply(row, at, details, event)
 
-    def confirm_return(self, at: datetime, *, meta: Mapping[str, object] | None = None) -> None:
+    def confirm_return(
+        self,
+        at: datetime,
+        *,
+        meta: Mapping[str, object] | None = None,
+        event_id: str | None = None,
+    ) -> None:
         """The seller confirms the goods came back: the agreed refund is paid."""
         details = with_meta(NO_DETAILS, meta)
+        event, first = self.order._again(event_id, "confirm_return", self, at, details)
+        if first is not None:
+            return
         at = self.order._begin(at)
         row = DISPUTE.row(self, "confirm_return")
-        self._pay_return(row, at, details)
+        self._pay_return(row, at, details, event)
 
     def refuse_return(
-        self, at: datetime, *, note: str, meta: Mapping[str, object] | None = None
+        self,
+        at: datetime,
+        *,
+        note: str,
+        meta: Mapping[str, object] | None = None,
+        event_id: str | None = None,
     ) -> None:
         """The seller refuses the goods that came back (wrong, empty, or not at all),
         saying why in *note*: the agreement is set aside and the platform decides."""
         text(note, "note", empty=False)
         details = with_meta({"note": str.__str__(note)}, meta)
+        event, first = self.order._again(event_id, "refuse_return", self, at, details)
+        if first is not None:
+            return
         at = self.order._begin(at)
         row = DISPUTE.row(self, "refuse_return")
         self._agreement = None
-        self._apply(row, at, details)
+        self._apply(row, at, details, event)
 
     def advance(self, at: datetime) -> None:
         """Apply every automatic step of the order and this dispute due up to *at*."""
@@ -367,10 +446,17 @@ class Dispute:
         twin.order = order
         return twin
 
-    def _apply(self, row: Transition, at: datetime, details: Mapping[str, Any]) -> None:
+    def _apply(
+        self,
+        row: Transition,
+        at: datetime,
+        details: Mapping[str, Any],
+        event: str | None = None,
+    ) -> None:
         before = self.state
         DISPUTE.fire(self, row.trigger)
-        self.order._append(row, at, before, self.state, details, self._actor_of(row.trigger))
+        who = self._actor_of(row.trigger)
+        self.order._append(row, at, before, self.state, details, who, event)
 
     def _actor_of(self, trigger: str) -> Actor:
         """Who takes *trigger* on this dispute: on an order the platform shipped, the
@@ -391,21 +477,32 @@ class Dispute:
         return Agreement(refund, remedy, how, at, self._payer(remedy, payer))
 
     def _agree(
-        self, row: Transition, at: datetime, agreement: Agreement, details: Mapping[str, Any]
+        self,
+        row: Transition,
+        at: datetime,
+        agreement: Agreement,
+        details: Mapping[str, Any],
+        event: str | None = None,
     ) -> None:
         """Carry out *agreement*: a refund at once; a return's refund waits for the return."""
         self._agreement = agreement
         if agreement.remedy is Remedy.REFUND:
-            self._settle(row, at, agreement.refund, agreement.reached_by, details)
+            self._settle(row, at, agreement.refund, agreement.reached_by, details, event)
             return
         self.return_tracking, self.return_carrier, self.return_shipped_at = None, "", None
-        self._apply(row, at, details)  # the row with a return: to awaiting_return
+        self._apply(row, at, details, event)  # the row with a return: to awaiting_return
 
-    def _pay_return(self, row: Transition, at: datetime, details: Mapping[str, Any]) -> None:
+    def _pay_return(
+        self,
+        row: Transition,
+        at: datetime,
+        details: Mapping[str, Any],
+        event: str | None = None,
+    ) -> None:
         """The return came back (or the seller let the time pass): pay the agreed refund."""
         agreement = self._agreement
         assert agreement is not None  # a return in transit always has its agreement
-        self._settle(row, at, agreement.refund, agreement.reached_by, details)
+        self._settle(row, at, agreement.refund, agreement.reached_by, details, event)
 
     # Which row an agreement takes (the lifecycle's conditions): the remedy agreed, or,
     # before an agreement, the remedy the buyer asks (what the seller's silence agrees).
@@ -425,9 +522,10 @@ class Dispute:
         refund: Money,
         how: Resolution,
         details: Mapping[str, Any],
+        event: str | None = None,
     ) -> None:
         self._refund, self._reached_by, self._reached_at = refund, how, at
-        self._apply(row, at, details)
+        self._apply(row, at, details, event)
         self.order._dispute_ended(self, at)
 
     def _cancel_refusal(self) -> str | None:

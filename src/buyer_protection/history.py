@@ -70,7 +70,9 @@ class HistoryEntry:
     were recorded. Automatic steps (actor ``system``) are dated at their
     deadline, not at the call that applied them. A tracking observation (actor
     ``carrier``, action ``add_tracking``) changes no state: its ``before`` and
-    ``after`` are None, and it is dated at the carrier's scan.
+    ``after`` are None, and it is dated at the carrier's scan. ``event_id`` is the
+    caller's id for the event (a webhook's or a message's), unique in the order's
+    log: an action repeated with it is recognised and recorded once.
     """
 
     id: int
@@ -80,6 +82,15 @@ class HistoryEntry:
     before: State | None
     after: State | None
     details: Mapping[str, Any] = NO_DETAILS
+    event_id: str | None = None
+
+
+def event_id(value: object) -> str | None:
+    """*value* if it is an event id (a non-empty str of at most `NAME_LIMIT` characters)
+    or None, else `InvalidInput`."""
+    if value is None:
+        return None
+    return str.__str__(text(value, "event_id", limit=NAME_LIMIT, empty=False))
 
 
 # -- entries as kept -------------------------------------------------------------------
@@ -91,10 +102,10 @@ class HistoryEntry:
 # largest cost of a lifecycle; see benchmarks/).
 
 Record = tuple[Any, ...]
-"""One entry as kept: id, at, actor code, action, before and after codes, then each
-detail's key and value (an amount or an enum member spread over three values)."""
+"""One entry as kept: id, at, actor code, action, before and after codes, event id,
+then each detail's key and value (an amount or an enum member spread over three values)."""
 
-ID, AT, ACTOR, ACTION = 0, 1, 2, 3
+ID, AT, ACTOR, ACTION, EVENT_ID = 0, 1, 2, 3, 6
 
 _STATES: tuple[State, ...] = (*OrderState, *DisputeState)
 _STATE_CODES = {state: code for code, state in enumerate(_STATES)}
@@ -120,6 +131,7 @@ def record(
     before: State | None,
     after: State | None,
     details: Mapping[str, Any],
+    event: str | None = None,
 ) -> Record:
     """An entry as kept: one flat tuple, details spread after the fixed fields."""
     head = (
@@ -129,6 +141,7 @@ def record(
         action,
         None if before is None else _STATE_CODES[before],
         None if after is None else _STATE_CODES[after],
+        event,
     )
     if not details:
         return head
@@ -147,7 +160,7 @@ def record(
 # Markers for a spread value: singletons that no detail is ever equal to.
 _MONEY = Ellipsis
 _ENUM = NotImplemented
-_FIXED = 6
+_FIXED = 7
 
 
 def entry(kept: Record) -> HistoryEntry:
@@ -165,7 +178,7 @@ def entry(kept: Record) -> HistoryEntry:
             else:
                 i += 2
             details[key] = value
-    number, at, actor, action, before, after = kept[:_FIXED]
+    number, at, actor, action, before, after, event = kept[:_FIXED]
     return HistoryEntry(
         number,
         at,
@@ -174,4 +187,5 @@ def entry(kept: Record) -> HistoryEntry:
         None if before is None else _STATES[before],
         None if after is None else _STATES[after],
         details,
+        event,
     )

@@ -16,14 +16,24 @@ from typing import Any, ClassVar
 
 import attrs
 
-from ._text import NAME_LIMIT, kind, text
+from ._text import NAME_LIMIT, kind, shown, text
 from ._time import MAX_DAYS, iso, member, span, utc
 from ._time import days as _days
 from .clock import Clock, Deadline
 from .dispute import Dispute
 from .errors import InvalidInput
-from .history import ACTION, AT, NO_DETAILS, HistoryEntry, Record, record, with_meta
+from .history import (
+    ACTION,
+    AT,
+    EVENT_ID,
+    NO_DETAILS,
+    HistoryEntry,
+    Record,
+    record,
+    with_meta,
+)
 from .history import entry as entry_of
+from .history import event_id as checked_event_id
 from .lifecycle import (
     DISPUTE,
     ORDER,
@@ -63,6 +73,11 @@ def _entry_id(entry: HistoryEntry) -> int:
 
 def _event_at(event: TrackingEvent) -> datetime:
     return event.at
+
+
+def _compared(details: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An entry's details as compared for a repeated event: ``meta`` is the caller's."""
+    return {key: value for key, value in details.items() if key != "meta"}
 
 
 def _optional_days(value: object, name: str) -> int | None:
@@ -298,6 +313,7 @@ class Order(Clock, Replay):
         by_platform: bool = False,
         promised_days: int | None = None,
         meta: Mapping[str, object] | None = None,
+        event_id: str | None = None,
     ) -> None:
         """The seller ships: protection runs *protection_days* (default: the policy's).
 
@@ -309,54 +325,76 @@ class Order(Clock, Replay):
         promised = _optional_days(promised_days, "promised_days")
         if not isinstance(by_platform, bool):
             raise InvalidInput(f"by_platform: expected True or False, got {kind(by_platform)}")
-        checked = with_meta(NO_DETAILS, meta)
+        protection = protection or self.policy.protection_days
+        details = with_meta(
+            {"protection_days": protection, "by_platform": by_platform, "promised_days": promised},
+            meta,
+        )
+        event, first = self._again(event_id, "ship", self, at, details)
+        if first is not None:
+            return
         at = self._begin(at)
         row = ORDER.row(self, "ship")
-        protection = protection or self.policy.protection_days
         self.shipped_at = at
         self.protection_days = protection
         self.promised_days = promised
         self.by_platform = by_platform
-        self._apply(
-            row,
-            at,
-            {
-                "protection_days": protection,
-                "by_platform": by_platform,
-                "promised_days": promised,
-                **checked,
-            },
-        )
+        self._apply(row, at, details, event)
         # Protection counted from payment may have ended before the parcel left: the
         # order then completes at once, dated at the shipment (never in the past).
         self._begin(at)
 
-    def confirm_receipt(self, at: datetime, *, meta: Mapping[str, object] | None = None) -> None:
+    def confirm_receipt(
+        self,
+        at: datetime,
+        *,
+        meta: Mapping[str, object] | None = None,
+        event_id: str | None = None,
+    ) -> None:
         """The buyer confirms receipt: the order completes at once."""
         details = with_meta(NO_DETAILS, meta)
+        event, first = self._again(event_id, "confirm_receipt", self, at, details)
+        if first is not None:
+            return
         at = self._begin(at)
         row = ORDER.row(self, "confirm_receipt")
         self.completed_at = at
-        self._apply(row, at, details)
+        self._apply(row, at, details, event)
         self._begin(at)  # a post-completion window of zero closes the order at once
 
     def request_extension(
-        self, at: datetime, days: int, *, meta: Mapping[str, object] | None = None
+        self,
+        at: datetime,
+        days: int,
+        *,
+        meta: Mapping[str, object] | None = None,
+        event_id: str | None = None,
     ) -> None:
         """The buyer asks the seller to extend protection by *days*."""
         wanted = _days(days, "days")
         details = with_meta({"days": wanted}, meta)
+        event, first = self._again(event_id, "request_extension", self, at, details)
+        if first is not None:
+            return
         at = self._begin(at)
         row = ORDER.row(self, "request_extension")
         self.extension_requested = wanted
-        self._apply(row, at, details)
+        self._apply(row, at, details, event)
 
     def grant_extension(
-        self, at: datetime, days: int, *, meta: Mapping[str, object] | None = None
+        self,
+        at: datetime,
+        days: int,
+        *,
+        meta: Mapping[str, object] | None = None,
+        event_id: str | None = None,
     ) -> None:
         """The seller extends protection by *days*, answering the buyer's request."""
         granted = _days(days, "days")
         details = with_meta({"days": granted}, meta)
+        event, first = self._again(event_id, "grant_extension", self, at, details)
+        if first is not None:
+            return
         at = self._begin(at)
         row = ORDER.row(self, "grant_extension")
         cap = self._extension_cap
@@ -368,7 +406,7 @@ class Order(Clock, Replay):
             )
         self.extension_days += granted
         self.extension_requested = None
-        self._apply(row, at, details)
+        self._apply(row, at, details, event)
 
     def open_dispute(
         self,
@@ -381,6 +419,7 @@ class Order(Clock, Replay):
         evidence: Iterable[str] = (),
         description: str = "",
         meta: Mapping[str, object] | None = None,
+        event_id: str | None = None,
     ) -> Dispute:
         """The buyer opens a dispute asking *refund*; returns it.
 
@@ -408,6 +447,9 @@ class Order(Clock, Replay):
             raise InvalidInput(
                 f"evidence: a {why.value!r} dispute needs evidence (photos, video) of the item"
             )
+        event, again = self._again(event_id, "open_dispute", self, at, details)
+        if again is not None:
+            return next(d for d in self.disputes if d._first_id == again.id)
         at = self._begin(at)
         row = ORDER.row(self, "open_dispute")
         self._check_refund(asked, positive=True)
@@ -440,7 +482,7 @@ class Order(Clock, Replay):
             how,
             payer,
         )
-        self._apply(row, at, details)
+        self._apply(row, at, details, event)
         if self._dispute is not None:
             self._earlier = (*self._earlier, self._dispute)
         dispute._first_id = self._next_id
@@ -448,10 +490,14 @@ class Order(Clock, Replay):
         self._refresh_due()
         return dispute
 
-    def add_tracking(self, event: TrackingEvent) -> bool:
-        """Record a carrier scan; events may come in any order. False if already known."""
+    def add_tracking(self, event: TrackingEvent, *, event_id: str | None = None) -> bool:
+        """Record a carrier scan; events may come in any order. False if already known
+        (the same scan, or a delivery of it whose *event_id* was already recorded)."""
         if not isinstance(event, TrackingEvent):
             raise InvalidInput(f"event: expected a TrackingEvent, got {type(event).__name__}")
+        delivery, again = self._again(event_id, "add_tracking", self, event.at, {"event": event})
+        if again is not None:
+            return False
         # Sorted by instant; scans at one instant in the order they came (the feed's
         # order: the last is the latest), a repeated one keeping its first place.
         first = bisect.bisect_left(self._tracking, event.at, key=_event_at)
@@ -472,6 +518,7 @@ class Order(Clock, Replay):
                 None,
                 None,
                 {"event": event},
+                delivery,
             )
         )
         return True
@@ -482,10 +529,16 @@ class Order(Clock, Replay):
         self._next_id += 1
         return self._next_id
 
-    def _apply(self, row: Transition, at: datetime, details: Mapping[str, Any]) -> None:
+    def _apply(
+        self,
+        row: Transition,
+        at: datetime,
+        details: Mapping[str, Any],
+        event: str | None = None,
+    ) -> None:
         before = self.state
         ORDER.fire(self, row.trigger)
-        self._append(row, at, before, self.state, details)
+        self._append(row, at, before, self.state, details, event=event)
 
     def _actor_of(self, trigger: str) -> Actor:
         """Who takes *trigger* now: its dispute's actions as the dispute says."""
@@ -519,14 +572,64 @@ class Order(Clock, Replay):
         after: OrderState | DisputeState,
         details: Mapping[str, Any],
         actor: Actor | None = None,
+        event: str | None = None,
     ) -> None:
         """Record a change of the order or one of its disputes (by *actor*, if not the
-        row's)."""
+        row's; for the caller's *event* id, if it gave one)."""
         self._last_at = at
         self._refresh_due()
         number = self._take_id()
         by = row.actor if actor is None else actor
-        self._entries.append(record(number, at, by, row.trigger, before, after, details))
+        self._entries.append(record(number, at, by, row.trigger, before, after, details, event))
+
+    def _again(
+        self,
+        event_id: object,
+        action: str,
+        target: object,
+        at: object,
+        details: Mapping[str, Any],
+    ) -> tuple[str | None, HistoryEntry | None]:
+        """The checked *event_id*, and the entry first recorded for it when this call
+        repeats it: the same *action* on the same *target* (the order, or one of its
+        disputes) at the same instant with the same details (``meta`` aside).
+
+        Checked before anything else, so a redelivered event dated before the last
+        recorded one is still recognised. An event id used for anything else is
+        `InvalidInput` naming that entry.
+        """
+        event = checked_event_id(event_id)
+        if event is None:
+            return None, None
+        first = self._event_entry(event)
+        if first is None:
+            return event, None
+        when = utc(at)
+        if (
+            first.action == action
+            and self._target_of(first) is target
+            and first.at == when
+            and _compared(first.details) == _compared(details)
+        ):
+            return event, first
+        raise InvalidInput(
+            f"event_id: {shown(event)} was already used by {first.action} at {iso(first.at)} "
+            f"(entry {first.id}); a repeated event repeats the same action on the same "
+            "dispute or order, at the same instant, with the same arguments"
+        )
+
+    def _event_entry(self, event: str) -> HistoryEntry | None:
+        """The entry recorded for the caller's *event* id, or None."""
+        for kept in self._entries:
+            if kept[EVENT_ID] == event:
+                return entry_of(kept)
+        return next((e for e in self._observations if e.event_id == event), None)
+
+    def _target_of(self, entry: HistoryEntry) -> object:
+        """What *entry* acted on: the order, or the dispute it belongs to."""
+        if entry.action not in DISPUTE.triggers:
+            return self
+        return next(d for d in reversed(self.disputes) if d._first_id < entry.id)
 
     def _records(self) -> list[Record]:
         """The entries recorded after 'pay', as kept (a dispute picks its own)."""

@@ -17,7 +17,7 @@ import attrs
 from ._text import kind, shown
 from ._time import iso, utc
 from .errors import InvalidAction, InvalidInput
-from .history import ACTION, HistoryEntry, Record
+from .history import ACTION, HistoryEntry, Record, event_id
 from .history import entry as entry_of
 from .lifecycle import DISPUTE, ORDER, Actor, DisputeState, OrderState, Transition
 from .tracking import TrackingEvent
@@ -83,6 +83,10 @@ def checked(entry: object, where: str, time: str = "at") -> HistoryEntry:
         raise InvalidInput(
             f"{where} (id {number}): details: expected a mapping with str keys, got {kind(details)}"
         )
+    try:
+        event_id(entry.event_id)
+    except InvalidInput as err:
+        raise InvalidInput(f"{where} (id {number}): {err}") from None
     return entry
 
 
@@ -117,7 +121,7 @@ class Replay:
     def advance(self, at: datetime) -> None:
         raise NotImplementedError  # pragma: no cover - Clock defines it
 
-    def add_tracking(self, event: TrackingEvent) -> bool:
+    def add_tracking(self, event: TrackingEvent, *, event_id: str | None = None) -> bool:
         raise NotImplementedError  # pragma: no cover - Order defines it
 
     @classmethod
@@ -213,6 +217,15 @@ class Replay:
         if (row.actor is Actor.SYSTEM) != (entry.actor is Actor.SYSTEM):
             by = "the system (an automatic step)" if row.actor is Actor.SYSTEM else row.actor.value
             raise InvalidInput(f"{entry.action!r} is taken by {by}, not by {entry.actor.value}")
+        if entry.event_id is not None:
+            first = next((e for e in self.log if e.event_id == entry.event_id), None)
+            if first is not None:  # a new entry for an event the order already has
+                raise InvalidInput(
+                    f"event_id: {shown(entry.event_id)} was already used by {first.action} "
+                    f"at {iso(first.at)} (entry {first.id})"
+                )
+            if entry.actor is Actor.SYSTEM:
+                raise InvalidInput("an automatic step has no event id; it is the rules' own")
         if entry.actor is Actor.SYSTEM:
             if entry.at >= self._last_at:
                 self.advance(entry.at)
@@ -239,7 +252,7 @@ class Replay:
                 raise InvalidInput("there is no dispute to act on")
         self._next_id = entry.id - 1
         count = len(self._entries)
-        getattr(target, entry.action)(entry.at, **entry.details)
+        getattr(target, entry.action)(entry.at, **entry.details, event_id=entry.event_id)
         return next(entry_of(r) for r in self._entries[count:] if r[ACTION] == entry.action)
 
     def _observe(self, entry: HistoryEntry) -> HistoryEntry | None:
@@ -249,7 +262,14 @@ class Replay:
             raise InvalidInput(
                 f"details: expected only 'event', a TrackingEvent, got {shown(entry.details)}"
             )
-        if not self.add_tracking(event):
+        if entry.event_id is not None:
+            first = next((e for e in self.log if e.event_id == entry.event_id), None)
+            if first is not None:
+                raise InvalidInput(
+                    f"event_id: {shown(entry.event_id)} was already used by {first.action} "
+                    f"at {iso(first.at)} (entry {first.id})"
+                )
+        if not self.add_tracking(event, event_id=entry.event_id):
             return None  # a scan already known, under another id
         assert isinstance(self._observations, list)
         self._observations[-1] = attrs.evolve(self._observations[-1], id=entry.id)

@@ -45,8 +45,11 @@ from .order import Order
 from .policy import ALIEXPRESS
 from .tracking import TrackingEvent
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 """The version of the document `to_dict` writes; `from_dict` reads it and older ones.
+
+Version 3 (event ids) added ``event_id`` to every history entry and tracking
+observation; a document of an earlier version is read with none.
 
 Version 2 (returns) added each dispute's ``remedy``, ``return_postage_by``,
 ``counter_remedy``, ``agreement``, ``return_tracking``, ``return_carrier`` and
@@ -75,6 +78,7 @@ def _document(order: Order) -> OrderDocument:
             e.details["event"].status,
             e.details["event"].description,
             e.details["event"].location,
+            e.event_id,
         )
         for e in order.log
         if e.action == "add_tracking"
@@ -119,6 +123,8 @@ def from_dict(data: Mapping[str, Any]) -> Order:
         )
     if type(version) is int and version == 1:
         data = _from_version_1(data)
+    if type(version) is int and version in (1, 2):
+        data = _from_version_2(data)
     try:
         document = CONVERTER.structure(data, OrderDocument)
     except (cattrs.BaseValidationError, ForbiddenExtraKeysError) as err:
@@ -188,6 +194,33 @@ def _from_version_1(data: Mapping[str, Any]) -> dict[str, Any]:
     return upgraded
 
 
+def _with_event_ids(entries: object) -> object:
+    """*entries* (a document's list of entries or observations) each with an ``event_id``
+    of None when it has none: how logs and documents before version 3 are read."""
+    if not isinstance(entries, list | tuple):
+        return entries
+    return [
+        {"event_id": None, **entry} if isinstance(entry, Mapping) else entry for entry in entries
+    ]
+
+
+def _from_version_2(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A version-1 or -2 document as version 3 writes it: no entry had an event id."""
+    upgraded = dict(data)
+    upgraded["schema_version"] = SCHEMA_VERSION
+    for key in ("history", "tracking"):
+        if key in upgraded:
+            upgraded[key] = _with_event_ids(upgraded[key])
+    if isinstance(upgraded.get("disputes"), list):
+        upgraded["disputes"] = [
+            {**d, "history": _with_event_ids(d["history"])}
+            if isinstance(d, Mapping) and "history" in d
+            else d
+            for d in upgraded["disputes"]
+        ]
+    return upgraded
+
+
 def _log(document: OrderDocument) -> list[HistoryEntry]:
     entries = [*document.history]
     for dispute in document.disputes:
@@ -196,7 +229,14 @@ def _log(document: OrderDocument) -> list[HistoryEntry]:
         event = TrackingEvent(seen.at, seen.status, seen.description, seen.location)
         entries.append(
             HistoryEntry(
-                seen.id, seen.at, Actor.CARRIER, "add_tracking", None, None, {"event": event}
+                seen.id,
+                seen.at,
+                Actor.CARRIER,
+                "add_tracking",
+                None,
+                None,
+                {"event": event},
+                seen.event_id,
             )
         )
     return sorted(entries, key=lambda e: e.id)
@@ -247,8 +287,8 @@ def log_from_list(data: Sequence[Mapping[str, Any]]) -> tuple[HistoryEntry, ...]
     """
     if not isinstance(data, list | tuple):
         raise InvalidInput(f"log: expected a list of entries, got {kind(data)}")
-    try:
-        return tuple(CONVERTER.structure(data, tuple[HistoryEntry, ...]))
+    try:  # a log written before event ids has none: its entries are read with None
+        return tuple(CONVERTER.structure(_with_event_ids(data), tuple[HistoryEntry, ...]))
     except (cattrs.BaseValidationError, ForbiddenExtraKeysError) as err:
         problems = [f"log{p}" if p.startswith("[") else p for p in problems_of(err)]
         raise InvalidInput.listing(problems, "problem(s) in the log") from None
