@@ -23,9 +23,11 @@ CORE = frozenset(
         "money",
         "order",
         "policy",
+        "repeats",
         "replay",
         "terms",
         "tracking",
+        "windows",
     }
 )
 """Values, policy, lifecycle and the aggregate (with its clock, log and milestones)."""

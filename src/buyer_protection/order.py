@@ -11,12 +11,12 @@ from __future__ import annotations
 import bisect
 import copy
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, ClassVar
 
 import attrs
 
-from ._text import NAME_LIMIT, kind, shown, text
+from ._text import NAME_LIMIT, kind, text
 from ._time import MAX_DAYS, iso, member, span, utc
 from ._time import days as _days
 from .clock import Clock, Deadline
@@ -25,7 +25,6 @@ from .errors import InvalidInput
 from .history import (
     ACTION,
     AT,
-    EVENT_ID,
     NO_DETAILS,
     HistoryEntry,
     Record,
@@ -33,7 +32,6 @@ from .history import (
     with_meta,
 )
 from .history import entry as entry_of
-from .history import event_id as checked_event_id
 from .lifecycle import (
     DISPUTE,
     ORDER,
@@ -47,9 +45,11 @@ from .lifecycle import (
 from .milestones import Milestone, milestones
 from .money import Money
 from .policy import ALIEXPRESS, Policy
+from .repeats import Repeats
 from .replay import Replay
 from .terms import Reason, Remedy, proposal, proposal_details, refund_amount
-from .tracking import MOVING, Parcel, TrackingEvent, verdict
+from .tracking import Parcel, TrackingEvent, verdict
+from .windows import Windows
 
 __all__ = ["Deadline", "Order"]
 
@@ -75,17 +75,12 @@ def _event_at(event: TrackingEvent) -> datetime:
     return event.at
 
 
-def _compared(details: Mapping[str, Any]) -> Mapping[str, Any]:
-    """An entry's details as compared for a repeated event: ``meta`` is the caller's."""
-    return {key: value for key, value in details.items() if key != "meta"}
-
-
 def _optional_days(value: object, name: str) -> int | None:
     return None if value is None else _days(value, name)
 
 
 @attrs.define(eq=False, init=False)
-class Order(Clock, Replay):
+class Order(Clock, Replay, Repeats, Windows):
     """One paid order under a marketplace's buyer protection `Policy`.
 
     >>> from datetime import datetime, UTC
@@ -159,6 +154,10 @@ class Order(Clock, Replay):
     advance = Clock.advance
     next_deadline = Clock.next_deadline
     ingest = Replay.ingest
+    protection_ends = Windows.protection_ends
+    post_completion_ends = Windows.post_completion_ends
+    earliest_dispute = Windows.earliest_dispute
+    promised_delivery = Windows.promised_delivery
 
     @classmethod
     def replay(cls, log: Iterable[HistoryEntry]) -> Order:
@@ -231,42 +230,9 @@ class Order(Clock, Replay):
         return self.paid_at + self.policy.processing_time
 
     @property
-    def protection_ends(self) -> datetime | None:
-        """The first instant the order is no longer protected (None before shipment)."""
-        if self.shipped_at is None or self.protection_days is None:
-            return None
-        start = self.paid_at if self.policy.protection_from_payment else self.shipped_at
-        return start + timedelta(days=self.protection_days + self.extension_days)
-
-    @property
-    def post_completion_ends(self) -> datetime | None:
-        """The first instant no dispute can be opened after completion (None before)."""
-        if self.completed_at is None:
-            return None
-        return self.completed_at + self.policy.post_completion_window
-
-    @property
-    def earliest_dispute(self) -> datetime | None:
-        """The first instant a "not received" dispute can be opened (None before shipment).
-
-        As the tracking known so far implies it: `Policy.earliest_not_received` after
-        shipment (at once for a promised delivery of `Policy.fast_delivery_days` or
-        less), and, while the parcel moves normally, not before the promised delivery.
-        """
-        return None if self.shipped_at is None else self._dispute_opens(self.shipped_at)
-
-    @property
     def completed_by_buyer(self) -> bool:
         """True when the buyer confirmed receipt."""
         return any(r[ACTION] == "confirm_receipt" for r in self._entries)
-
-    @property
-    def promised_delivery(self) -> datetime | None:
-        """The promised delivery instant: shipment plus the promised days (None before)."""
-        if self.shipped_at is None or self.protection_days is None:
-            return None
-        promised = self.promised_days if self.promised_days is not None else self.protection_days
-        return self.shipped_at + timedelta(days=promised)
 
     def parcel(self, at: datetime) -> Parcel:
         """The verdict on the parcel at *at*, from the tracking events up to *at*."""
@@ -582,55 +548,6 @@ class Order(Clock, Replay):
         by = row.actor if actor is None else actor
         self._entries.append(record(number, at, by, row.trigger, before, after, details, event))
 
-    def _again(
-        self,
-        event_id: object,
-        action: str,
-        target: object,
-        at: object,
-        details: Mapping[str, Any],
-    ) -> tuple[str | None, HistoryEntry | None]:
-        """The checked *event_id*, and the entry first recorded for it when this call
-        repeats it: the same *action* on the same *target* (the order, or one of its
-        disputes) at the same instant with the same details (``meta`` aside).
-
-        Checked before anything else, so a redelivered event dated before the last
-        recorded one is still recognised. An event id used for anything else is
-        `InvalidInput` naming that entry.
-        """
-        event = checked_event_id(event_id)
-        if event is None:
-            return None, None
-        first = self._event_entry(event)
-        if first is None:
-            return event, None
-        when = utc(at)
-        if (
-            first.action == action
-            and self._target_of(first) is target
-            and first.at == when
-            and _compared(first.details) == _compared(details)
-        ):
-            return event, first
-        raise InvalidInput(
-            f"event_id: {shown(event)} was already used by {first.action} at {iso(first.at)} "
-            f"(entry {first.id}); a repeated event repeats the same action on the same "
-            "dispute or order, at the same instant, with the same arguments"
-        )
-
-    def _event_entry(self, event: str) -> HistoryEntry | None:
-        """The entry recorded for the caller's *event* id, or None."""
-        for kept in self._entries:
-            if kept[EVENT_ID] == event:
-                return entry_of(kept)
-        return next((e for e in self._observations if e.event_id == event), None)
-
-    def _target_of(self, entry: HistoryEntry) -> object:
-        """What *entry* acted on: the order, or the dispute it belongs to."""
-        if entry.action not in DISPUTE.triggers:
-            return self
-        return next(d for d in reversed(self.disputes) if d._first_id < entry.id)
-
     def _records(self) -> list[Record]:
         """The entries recorded after 'pay', as kept (a dispute picks its own)."""
         return self._entries
@@ -645,41 +562,6 @@ class Order(Clock, Replay):
         if row.trigger == "complete":
             self.completed_at = at
         self._apply(row, at, NO_DETAILS)
-
-    def _dispute_opens(self, start: datetime) -> datetime:
-        """The first instant from *start* on at which "not received" may be opened."""
-        shipped_at, protection_days = self.shipped_at, self.protection_days
-        assert shipped_at is not None
-        assert protection_days is not None
-        policy = self.policy
-        promised = self.promised_days if self.promised_days is not None else protection_days
-        when = shipped_at
-        if promised > policy.fast_delivery_days:
-            when += policy.earliest_not_received
-        when = max(when, start)
-        if not policy.wait_for_promised_delivery or not self._tracking:
-            return when  # without a scan the tracking cannot be moving
-        promised_at = self.promised_delivery
-        assert promised_at is not None
-        events = self._tracking
-        while when < promised_at:
-            parcel, changes = verdict(events, when, policy.stalled_after)
-            if parcel not in MOVING:
-                return when
-            i = bisect.bisect_right(events, when, key=_event_at)
-            nxt = events[i].at if i < len(events) else None
-            upcoming = [t for t in (changes, nxt) if t is not None]
-            when = min([*upcoming, promised_at])
-        return when
-
-    def _disputes_close(self) -> datetime:
-        """When opening a dispute stops being possible, if nothing else happens first."""
-        end = self.post_completion_ends
-        if end is None:
-            protection = self.protection_ends
-            assert protection is not None
-            end = protection + self.policy.post_completion_window
-        return end
 
     def _check_refund(self, refund: Money, *, positive: bool) -> None:
         if positive and not refund:
