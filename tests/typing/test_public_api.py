@@ -141,6 +141,21 @@ def test_return_types() -> None:
     assert_type(dispute.confirm_return(PAID), None)
 
 
+def test_event_id_types() -> None:
+    """Every action takes an optional event id, kept on the entry as str or None."""
+    order = Order("1", Money("20", "USD"), PAID)
+    assert_type(order.ship(PAID, event_id="wh-1"), None)
+    assert_type(
+        order.add_tracking(TrackingEvent(PAID, TrackingStatus.IN_TRANSIT), event_id="wh-2"), bool
+    )
+    dispute = order.open_dispute(
+        PAID, reason=Reason.DAMAGED, refund=Money("10", "USD"), evidence=("a.jpg",), event_id="wh-3"
+    )
+    assert_type(dispute, Dispute)
+    assert_type(dispute.seller_accept(PAID, event_id="wh-4"), None)
+    assert_type(order.log[-1].event_id, str | None)
+
+
 def test_history_types() -> None:
     """A history entry has an instant, an actor, an action name, states and details."""
     entry = Order("1", Money("1", "USD"), PAID).history[0]
