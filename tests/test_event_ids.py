@@ -1275,3 +1275,91 @@ def test_the_same_event_id_with_something_different_is_refused(data: st.DataObje
     assert entry.event_id is not None
     _names(refused.value, entry.event_id, entry.action)
     assert state(order) == before, way
+
+
+# -- from the review ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [
+        ({}, {"promised_days": ALIEXPRESS.protection_days}),
+        ({"promised_days": ALIEXPRESS.protection_days}, {}),
+        ({"protection_days": 30}, {"protection_days": 30, "promised_days": 30}),
+        ({"protection_days": 30, "promised_days": 30}, {"protection_days": 30}),
+    ],
+)
+def test_a_shipment_repeated_with_its_default_promised_days_given_is_recognised(
+    first: dict[str, Any], again: dict[str, Any]
+) -> None:
+    """promised_days given as the protection days is its default: the same shipment."""
+    order = new_order()
+    order.ship(EPOCH + DAY, event_id="s", **first)
+    log = order.log
+    order.ship(EPOCH + DAY, event_id="s", **again)
+    assert order.log == log
+
+
+def test_a_shipment_repeated_with_other_promised_days_is_refused() -> None:
+    """Promised days other than the first shipment's are another shipment: refused."""
+    order = new_order()
+    order.ship(EPOCH + DAY, event_id="s")
+    with pytest.raises(InvalidInput, match=r"^event_id: 's' was already used by ship"):
+        order.ship(EPOCH + DAY, promised_days=20, event_id="s")
+
+
+def test_a_pay_entry_with_an_event_id_is_refused_naming_it() -> None:
+    """The pay entry is the order's creation: an event id there is refused by name."""
+    order = new_order()
+    log = list(order.log)
+    log[0] = attrs.evolve(log[0], event_id="p")
+    with pytest.raises(InvalidInput, match=r"^log\[0\]: event_id: the 'pay' entry has no event id"):
+        Order.replay(log)
+
+
+@pytest.mark.parametrize("where", ["history", "tracking", "disputes"])
+def test_a_schema_2_document_with_event_ids_is_refused(where: str) -> None:
+    """Event ids came with schema 3: a document that says 2 and has them is refused."""
+    order = new_order()
+    order.ship(EPOCH + DAY, event_id="s")
+    order.add_tracking(TrackingEvent(EPOCH + 2 * DAY, TrackingStatus.IN_TRANSIT), event_id="t")
+    order.open_dispute(
+        EPOCH + 3 * DAY, reason="damaged", refund=Money("5", USD), evidence=["a.jpg"]
+    )
+    document = to_dict(order)
+    document["schema_version"] = 2
+    if where == "history":
+        for entry in document["tracking"]:
+            del entry["event_id"]
+        for dispute in document["disputes"]:
+            for entry in dispute["history"]:
+                del entry["event_id"]
+        path = "history[0].event_id"
+    elif where == "tracking":
+        for entry in document["history"]:
+            del entry["event_id"]
+        path = "tracking[0].event_id"
+    else:
+        for entry in [*document["history"], *document["tracking"]]:
+            del entry["event_id"]
+        document["disputes"][0]["history"] = [{"event_id": None}]
+        path = "disputes[0].history[0].event_id"
+    with pytest.raises(InvalidInput) as raised:
+        from_dict(document)
+    assert any(
+        p.startswith(f"{path}: a document of schema_version 2") for p in raised.value.problems
+    )
+
+
+@pytest.mark.parametrize("where", ["history[1]", "tracking[0]"])
+def test_an_empty_event_id_in_a_document_is_named_at_its_path(where: str) -> None:
+    """An empty event id is refused at <list>[i].event_id, for entries and scans alike."""
+    order = new_order()
+    order.ship(EPOCH + DAY, event_id="s")
+    order.add_tracking(TrackingEvent(EPOCH + 2 * DAY, TrackingStatus.IN_TRANSIT), event_id="t")
+    document = to_dict(order)
+    key, index = where.split("[")
+    document[key][int(index[:-1])]["event_id"] = ""
+    with pytest.raises(InvalidInput) as raised:
+        from_dict(document)
+    assert any(p.startswith(f"{where}.event_id: ") for p in raised.value.problems)

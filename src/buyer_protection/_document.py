@@ -65,9 +65,7 @@ class Observation:
     status: TrackingStatus
     description: str = attrs.field(validator=_within(TEXT_LIMIT))
     location: str = attrs.field(validator=_within(TEXT_LIMIT))
-    event_id: str | None = attrs.field(
-        validator=attrs.validators.optional(_within(NAME_LIMIT, empty=False))
-    )
+    event_id: str | None
 
 
 @attrs.frozen
@@ -523,11 +521,14 @@ def _make_converter() -> cattrs.Converter:
             event_id=override(struct_hook=_event_id),
         ),
     )
+    converter.register_structure_hook(
+        Observation,
+        _object_of(Observation, converter, event_id=override(struct_hook=_event_id)),
+    )
     for document in (
         TrackingEvent,
         Outcome,
         Agreement,
-        Observation,
         DisputeDocument,
         OrderDocument,
     ):

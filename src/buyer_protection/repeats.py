@@ -26,8 +26,13 @@ if TYPE_CHECKING:
 
 
 def _compared(details: Mapping[str, Any]) -> Mapping[str, Any]:
-    """An entry's details as compared for a repeated event: ``meta`` is the caller's."""
-    return {key: value for key, value in details.items() if key != "meta"}
+    """An entry's details as compared for a repeated event: ``meta`` is the caller's, and
+    a default given explicitly is the default (a shipment's promised days are its
+    protection days unless given)."""
+    compared = {key: value for key, value in details.items() if key != "meta"}
+    if "promised_days" in compared and compared["promised_days"] is None:
+        compared["promised_days"] = compared.get("protection_days")
+    return compared
 
 
 class Repeats:

@@ -136,6 +136,11 @@ class Replay:
                 "log[0]: missing: the log is empty; it starts with the order's 'pay' entry"
             )
         first = checked(first, "log[0]", "paid_at")
+        if first.event_id is not None:
+            raise InvalidInput(
+                f"log[0]: event_id: the 'pay' entry has no event id (it is the order's "
+                f"creation), got {shown(first.event_id)}"
+            )
         if first.action != "pay" or first.before is not None or first.actor is not Actor.BUYER:
             raise InvalidInput(f"log[0]: expected the order's 'pay' entry, got {shown(first, 200)}")
         try:

@@ -205,7 +205,20 @@ def _with_event_ids(entries: object) -> object:
 
 
 def _from_version_2(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A version-1 or -2 document as version 3 writes it: no entry had an event id."""
+    """A version-1 or -2 document as version 3 writes it: no entry had an event id.
+
+    An entry of such a document that has an ``event_id`` was not written by the library
+    (or its ``schema_version`` is wrong): `InvalidInput` naming each.
+    """
+    found = [
+        f"{path}[{i}].event_id: a document of schema_version {data['schema_version']} has "
+        "no event ids; event ids came with version 3"
+        for path, entries in _entry_lists(data)
+        for i, entry in enumerate(entries)
+        if isinstance(entry, Mapping) and "event_id" in entry
+    ]
+    if found:
+        raise InvalidInput.listing(found, "problem(s) in the document")
     upgraded = dict(data)
     upgraded["schema_version"] = SCHEMA_VERSION
     for key in ("history", "tracking"):
@@ -219,6 +232,19 @@ def _from_version_2(data: Mapping[str, Any]) -> dict[str, Any]:
             for d in upgraded["disputes"]
         ]
     return upgraded
+
+
+def _entry_lists(data: Mapping[str, Any]) -> list[tuple[str, list[Any]]]:
+    """The document's lists of entries and observations, by their paths."""
+    lists = [(key, data.get(key)) for key in ("history", "tracking")]
+    disputes = data.get("disputes")
+    if isinstance(disputes, list):
+        lists += [
+            (f"disputes[{i}].history", d.get("history"))
+            for i, d in enumerate(disputes)
+            if isinstance(d, Mapping)
+        ]
+    return [(path, entries) for path, entries in lists if isinstance(entries, list)]
 
 
 def _log(document: OrderDocument) -> list[HistoryEntry]:
