@@ -135,15 +135,7 @@ def _machine_kwargs(lifecycle: Any) -> dict[str, Any]:
     return {
         "states": list(lifecycle.states),
         "initial": lifecycle.initial,
-        "transitions": [
-            {
-                "trigger": t.trigger,
-                "source": list(t.sources),
-                "dest": t.dest,
-                **({"conditions": [t.condition]} if t.condition else {}),
-            }
-            for t in lifecycle.table
-        ],
+        "transitions": lifecycle.transitions(),
         "auto_transitions": False,
     }
 

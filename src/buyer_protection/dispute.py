@@ -216,11 +216,9 @@ class Dispute:
     ) -> None:
         """The seller accepts the buyer's request: it is refunded, or the return starts."""
         extra = with_meta(NO_DETAILS, meta)
-        event, first = self.order._again(event_id, "seller_accept", self, at, extra)
-        if first is not None:
-            return
-        at = self.order._begin(at)
-        row = DISPUTE.row(self, "seller_accept")
+        if (started := self._start("seller_accept", at, extra, event_id)) is None:
+            return  # a repeated event, recorded once
+        at, row, event = started
         agreement = self._agreed(self.request, self.remedy, self._asked_postage, at)
         self._agree(row, at, agreement, extra, event)
 
@@ -242,11 +240,9 @@ class Dispute:
         offer = refund_amount(counter_offer, self.order.total.currency, "counter_offer")
         how, payer = proposal(self.reason, offer, remedy, return_postage_by)
         details = with_meta(proposal_details({"counter_offer": offer}, how, payer), meta)
-        event, first = self.order._again(event_id, "seller_reject", self, at, details)
-        if first is not None:
-            return
-        at = self.order._begin(at)
-        row = DISPUTE.row(self, "seller_reject")
+        if (started := self._start("seller_reject", at, details, event_id)) is None:
+            return  # a repeated event, recorded once
+        at, row, event = started
         if offer > self.request:
             raise InvalidInput(
                 f"counter_offer: {offer} is more than the buyer's request {self.request}; "
@@ -274,11 +270,9 @@ class Dispute:
     ) -> None:
         """The buyer accepts the seller's counter-offer (a refund, or a return first)."""
         extra = with_meta(NO_DETAILS, meta)
-        event, first = self.order._again(event_id, "buyer_accept", self, at, extra)
-        if first is not None:
-            return
-        at = self.order._begin(at)
-        row = DISPUTE.row(self, "buyer_accept")
+        if (started := self._start("buyer_accept", at, extra, event_id)) is None:
+            return  # a repeated event, recorded once
+        at, row, event = started
         offer, how = self.counter_offer, self.counter_remedy
         assert offer is not None  # negotiating always has a counter-offer
         assert how is not None
@@ -299,11 +293,9 @@ class Dispute:
         refund = refund_amount(refund, self.order.total.currency)
         how, payer = proposal(self.reason, refund, remedy, return_postage_by)
         details = with_meta(proposal_details({"refund": refund}, how, payer), meta)
-        event, first = self.order._again(event_id, "buyer_modify", self, at, details)
-        if first is not None:
-            return
-        at = self.order._begin(at)
-        row = DISPUTE.row(self, "buyer_modify")
+        if (started := self._start("buyer_modify", at, details, event_id)) is None:
+            return  # a repeated event, recorded once
+        at, row, event = started
         self.order._check_refund(refund, positive=True)
         self.request = refund
         self.remedy = how
@@ -324,11 +316,10 @@ class Dispute:
     ) -> None:
         """The buyer asks the platform to decide."""
         details = with_meta(NO_DETAILS, meta)
-        event, first = self.order._again(event_id, "escalate", self, at, details)
-        if first is not None:
-            return
-        at = self.order._begin(at)
-        self._apply(DISPUTE.row(self, "escalate"), at, details, event)
+        if (started := self._start("escalate", at, details, event_id)) is None:
+            return  # a repeated event, recorded once
+        at, row, event = started
+        self._apply(row, at, details, event)
 
     def cancel(
         self,
@@ -339,11 +330,10 @@ class Dispute:
     ) -> None:
         """The buyer withdraws the dispute; the order goes on where it was."""
         details = with_meta(NO_DETAILS, meta)
-        event, first = self.order._again(event_id, "cancel", self, at, details)
-        if first is not None:
-            return
-        at = self.order._begin(at)
-        self._apply(DISPUTE.row(self, "cancel"), at, details, event)
+        if (started := self._start("cancel", at, details, event_id)) is None:
+            return  # a repeated event, recorded once
+        at, row, event = started
+        self._apply(row, at, details, event)
         self.order._dispute_ended(self, at)
 
     def platform_decide(
@@ -363,11 +353,9 @@ class Dispute:
         refund = refund_amount(refund, self.order.total.currency)
         how, payer = proposal(self.reason, refund, remedy, return_postage_by)
         details = with_meta(proposal_details({"refund": refund}, how, payer), meta)
-        event, first = self.order._again(event_id, "platform_decide", self, at, details)
-        if first is not None:
-            return
-        at = self.order._begin(at)
-        row = DISPUTE.row(self, "platform_decide")
+        if (started := self._start("platform_decide", at, details, event_id)) is None:
+            return  # a repeated event, recorded once
+        at, row, event = started
         self.order._check_refund(refund, positive=False)
         agreement = Agreement(
             refund, how, Resolution.PLATFORM_ARBITRATE, at, self._payer(how, payer)
@@ -389,11 +377,9 @@ class Dispute:
         if carrier_label := label(carrier, "carrier", empty=True):
             given["carrier"] = carrier_label
         details = with_meta(given, meta)
-        event, first = self.order._again(event_id, "ship_return", self, at, details)
-        if first is not None:
-            return
-        at = self.order._begin(at)
-        row = DISPUTE.row(self, "ship_return")
+        if (started := self._start("ship_return", at, details, event_id)) is None:
+            return  # a repeated event, recorded once
+        at, row, event = started
         self.return_tracking = given["tracking_number"]
         self.return_carrier = given.get("carrier", "")
         self.return_shipped_at = at
@@ -408,11 +394,9 @@ class Dispute:
     ) -> None:
         """The seller confirms the goods came back: the agreed refund is paid."""
         details = with_meta(NO_DETAILS, meta)
-        event, first = self.order._again(event_id, "confirm_return", self, at, details)
-        if first is not None:
-            return
-        at = self.order._begin(at)
-        row = DISPUTE.row(self, "confirm_return")
+        if (started := self._start("confirm_return", at, details, event_id)) is None:
+            return  # a repeated event, recorded once
+        at, row, event = started
         self._pay_return(row, at, details, event)
 
     def refuse_return(
@@ -427,11 +411,9 @@ class Dispute:
         saying why in *note*: the agreement is set aside and the platform decides."""
         text(note, "note", empty=False)
         details = with_meta({"note": str.__str__(note)}, meta)
-        event, first = self.order._again(event_id, "refuse_return", self, at, details)
-        if first is not None:
-            return
-        at = self.order._begin(at)
-        row = DISPUTE.row(self, "refuse_return")
+        if (started := self._start("refuse_return", at, details, event_id)) is None:
+            return  # a repeated event, recorded once
+        at, row, event = started
         self._agreement = None
         self._apply(row, at, details, event)
 
@@ -440,6 +422,18 @@ class Dispute:
         self.order.advance(at)
 
     # -- internals -------------------------------------------------------------
+
+    def _start(
+        self, action: str, at: object, details: Mapping[str, Any], event_id: object
+    ) -> tuple[datetime, Transition, str | None] | None:
+        """Begin *action*: None when it repeats an event already recorded (see
+        `Order._again`), else its instant (every step due by then applied), its row and
+        the checked event id; `InvalidAction` when it is not allowed now."""
+        event, first = self.order._again(event_id, action, self, at, details)
+        if first is not None:
+            return None
+        when = self.order._begin(at)
+        return when, DISPUTE.row(self, action), event
 
     def _copy_for(self, order: Order) -> Dispute:
         twin = copy.copy(self)

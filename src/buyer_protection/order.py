@@ -296,11 +296,9 @@ class Order(Clock, Replay, Repeats, Windows):
             {"protection_days": protection, "by_platform": by_platform, "promised_days": promised},
             meta,
         )
-        event, first = self._again(event_id, "ship", self, at, details)
-        if first is not None:
-            return
-        at = self._begin(at)
-        row = ORDER.row(self, "ship")
+        if (started := self._start("ship", at, details, event_id)) is None:
+            return  # a repeated event, recorded once
+        at, row, event = started
         self.shipped_at = at
         self.protection_days = protection
         self.promised_days = promised
@@ -319,11 +317,9 @@ class Order(Clock, Replay, Repeats, Windows):
     ) -> None:
         """The buyer confirms receipt: the order completes at once."""
         details = with_meta(NO_DETAILS, meta)
-        event, first = self._again(event_id, "confirm_receipt", self, at, details)
-        if first is not None:
-            return
-        at = self._begin(at)
-        row = ORDER.row(self, "confirm_receipt")
+        if (started := self._start("confirm_receipt", at, details, event_id)) is None:
+            return  # a repeated event, recorded once
+        at, row, event = started
         self.completed_at = at
         self._apply(row, at, details, event)
         self._begin(at)  # a post-completion window of zero closes the order at once
@@ -339,11 +335,9 @@ class Order(Clock, Replay, Repeats, Windows):
         """The buyer asks the seller to extend protection by *days*."""
         wanted = _days(days, "days")
         details = with_meta({"days": wanted}, meta)
-        event, first = self._again(event_id, "request_extension", self, at, details)
-        if first is not None:
-            return
-        at = self._begin(at)
-        row = ORDER.row(self, "request_extension")
+        if (started := self._start("request_extension", at, details, event_id)) is None:
+            return  # a repeated event, recorded once
+        at, row, event = started
         self.extension_requested = wanted
         self._apply(row, at, details, event)
 
@@ -358,11 +352,9 @@ class Order(Clock, Replay, Repeats, Windows):
         """The seller extends protection by *days*, answering the buyer's request."""
         granted = _days(days, "days")
         details = with_meta({"days": granted}, meta)
-        event, first = self._again(event_id, "grant_extension", self, at, details)
-        if first is not None:
-            return
-        at = self._begin(at)
-        row = ORDER.row(self, "grant_extension")
+        if (started := self._start("grant_extension", at, details, event_id)) is None:
+            return  # a repeated event, recorded once
+        at, row, event = started
         cap = self._extension_cap
         if self.extension_days + granted > cap:
             raise InvalidInput(
@@ -490,6 +482,18 @@ class Order(Clock, Replay, Repeats, Windows):
         return True
 
     # -- internals -------------------------------------------------------------
+
+    def _start(
+        self, action: str, at: object, details: Mapping[str, Any], event_id: object
+    ) -> tuple[datetime, Transition, str | None] | None:
+        """Begin *action*: None when it repeats an event already recorded (see
+        `_again`), else its instant (every step due by then applied), its row and the
+        checked event id; `InvalidAction` when it is not allowed now."""
+        event, first = self._again(event_id, action, self, at, details)
+        if first is not None:
+            return None
+        when = self._begin(at)
+        return when, ORDER.row(self, action), event
 
     def _take_id(self) -> int:
         self._next_id += 1
