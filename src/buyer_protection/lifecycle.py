@@ -227,15 +227,8 @@ class Lifecycle:
     def next_step(self, model: Any) -> Transition | None:
         """The automatic row *model*'s state would take (its condition holding), or None."""
         rows = self.automatic.get(model.state)
-        if rows is None:
-            return None
-        return self.taken(model, rows)
-
-    @staticmethod
-    def taken(model: Any, rows: tuple[Transition, ...]) -> Transition:
-        """The one of *rows* (a trigger's rows from one state) whose condition holds."""
-        if len(rows) == 1:
-            return rows[0]
+        if rows is None or len(rows) == 1:
+            return None if rows is None else rows[0]
         return next(t for t in rows if t.condition is None or getattr(model, t.condition)())
 
     def fire(self, model: Model, trigger: str) -> None:
