@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
-from ._text import NAME_LIMIT, shown, text
-from .dispute import Dispute
-from .errors import InvalidAction, InvalidInput
-from .lifecycle import DisputeState
+from .._text import NAME_LIMIT, shown, text
+from ..dispute import Dispute
+from ..errors import InvalidAction, InvalidInput
+from ..lifecycle import DisputeState
 
 if TYPE_CHECKING:
-    from .order import Order
+    from ..order import Order
 
 RETURN_FIELDS = (
     "buyer_return_no",
