@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from ..errors import InvalidInput
 from ..order import Order
 from ..policy import ALIEXPRESS, Policy
-from .payload import _RESULT, _read_issue, _read_order_detail
+from .payload import _RESULT, read_issue, read_order_detail
 from .replay import _Replay
 from .words import _kind
 
@@ -96,8 +96,8 @@ def from_issue_detail(
     """
     if not isinstance(policy, Policy):
         raise InvalidInput(f"policy: expected a Policy, got {_kind(policy)}")
-    issue = _read_issue(detail)
-    facts = None if order_detail is None else _read_order_detail(order_detail, issue)
+    issue = read_issue(detail)
+    facts = None if order_detail is None else read_order_detail(order_detail, issue)
     try:
         # Pass one finds which log entries change nothing; pass two files them in the meta.
         first = _Replay(issue, facts, policy, {})

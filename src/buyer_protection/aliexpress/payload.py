@@ -316,7 +316,7 @@ _RESULT = "result_object"
 _LOG = f"{_RESULT}.process_dto_list.api_issue_process_dto"
 
 
-def _read_issue(detail: object) -> _Issue:
+def read_issue(detail: object) -> _Issue:
     if not isinstance(detail, Mapping):
         hint = (
             " (parse the JSON text first, e.g. with json.loads)" if isinstance(detail, str) else ""
@@ -503,7 +503,7 @@ def _read_entry(read: _Reader, raw: Mapping[str, object], path: str, index: int)
     )  # fmt: skip
 
 
-def _read_order_detail(order_detail: object, issue: _Issue) -> _OrderFacts:
+def read_order_detail(order_detail: object, issue: _Issue) -> _OrderFacts:
     top = "order_detail"
     if not isinstance(order_detail, Mapping):
         raise InvalidInput(f"{top}: expected the parsed JSON object, got {_kind(order_detail)}")
