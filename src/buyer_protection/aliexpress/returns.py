@@ -9,40 +9,19 @@ gives the instants of its steps.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import attrs
 
-from .._text import NAME_LIMIT, shown, text
+from .._text import shown
 from ..dispute import Dispute
 from ..errors import InvalidAction, InvalidInput
 from ..lifecycle import DisputeState
 
 if TYPE_CHECKING:
     from ..order import Order
-
-RETURN_FIELDS = (
-    "buyer_return_no",
-    "buyer_return_logistics_company",
-    "buyer_return_logistics_lp_no",
-)
-"""The issue's fields about the buyer's return parcel, all strings, read without the
-whitespace around them ("", blank or absent: not set). One that holds a control or
-separator character other than the plain space is refused."""
-
-
-class Reads(Protocol):
-    """What reading the return fields needs of the seller-API module's reader."""
-
-    def problem(self, path: str, what: str) -> None: ...
-
-    def text(self, obj: Mapping[str, object], key: str, path: str) -> str: ...
-
-    def time(
-        self, obj: Mapping[str, object], key: str, path: str, *, required: bool = False
-    ) -> datetime | None: ...
 
 
 @attrs.frozen
@@ -54,40 +33,6 @@ class ReturnFacts:
     lp_no: str = ""  # buyer_return_logistics_lp_no (the logistics order)
     progress: str = ""  # reverse_detail_status ("unknown" for a word not known)
     modified: datetime | None = None  # the issue's gmt_modified
-
-
-def read_return_facts(
-    read: Reads, result: Mapping[str, object], path: str, progress: str
-) -> ReturnFacts:
-    """The return fields of *result* (the issue at *path*); each problem goes to *read*."""
-    found = []
-    for key in RETURN_FIELDS:
-        value = read.text(result, key, path)
-        try:
-            found.append(_parcel_text(value, f"{path}.{key}"))
-        except InvalidInput as err:
-            read.problem(f"{path}.{key}", str(err).removeprefix(f"{path}.{key}: "))
-            found.append("")
-    number, carrier, lp_no = found
-    return ReturnFacts(number, carrier, lp_no, progress, read.time(result, "gmt_modified", path))
-
-
-def _parcel_text(value: str, name: str) -> str:
-    """*value* without the whitespace around it, if what is left is a printed label.
-
-    A tracking number, a carrier or a logistics order number is printed on a label
-    and typed by people, so the rule is `Dispute.ship_return`'s: a control or
-    separator character inside one (a tab, a line break, a NUL, a zero-width or a
-    no-break space; only the plain space may stay) is refused.
-    """
-    kept = text(value.strip(), name, limit=NAME_LIMIT)
-    for char in kept:
-        if not char.isprintable() and char != " ":
-            raise InvalidInput(
-                f"{name}: {shown(value)} holds {shown(char)}, a control or separator "
-                "character; give it as printed on the label"
-            )
-    return kept
 
 
 # -- the return's steps, replayed -----------------------------------------------------

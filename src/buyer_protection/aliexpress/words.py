@@ -209,10 +209,7 @@ PACIFIC: tzinfo = _zone
 """US Pacific time, the zone of every time the seller API writes."""
 
 _TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]")
-_AMOUNT = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,6})?")
-_DAYS = re.compile(r"[0-9]{1,5}")
 _API_FORMAT = "'yyyy-MM-dd HH:mm:ss' (US Pacific, no offset)"
-_LONG = -(2**63)  # the API's ids are Java longs
 _LISTED = 10  # the most problems or keys one message lists
 
 
