@@ -12,9 +12,13 @@ The API's words are the lookup tables below (RULES.md, section 6): `ISSUE_STATUS
 table is refused with `InvalidInput`; the words that are only carried along
 (`KEPT_AS_UNKNOWN`) are kept as ``"unknown"`` instead, so that a newer API version
 does not break an import it cannot affect.
+
+`sync` brings an imported order up to a newer snapshot of its issue (a seller's
+system polls the API), keeping the actions the order recorded locally.
 """
 
 from .importing import from_issue_detail
+from .sync import sync
 from .words import (
     ACTION_TYPES,
     ISSUE_STATUSES,
@@ -44,4 +48,5 @@ __all__ = [
     "ActionType",
     "from_issue_detail",
     "parse_time",
+    "sync",
 ]

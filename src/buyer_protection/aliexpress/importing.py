@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from ..errors import InvalidInput
 from ..order import Order
 from ..policy import ALIEXPRESS, Policy
-from .payload import _RESULT, read_issue, read_order_detail
+from .payload import _RESULT, _Issue, _OrderFacts, read_issue, read_order_detail
 from .replay import _Replay
 from .words import _kind
 
@@ -98,6 +98,11 @@ def from_issue_detail(
         raise InvalidInput(f"policy: expected a Policy, got {_kind(policy)}")
     issue = read_issue(detail)
     facts = None if order_detail is None else read_order_detail(order_detail, issue)
+    return import_issue(issue, facts, policy)
+
+
+def import_issue(issue: _Issue, facts: _OrderFacts | None, policy: Policy) -> Order:
+    """The order of the read *issue*, with the order detail's *facts* (None: not given)."""
     try:
         # Pass one finds which log entries change nothing; pass two files them in the meta.
         first = _Replay(issue, facts, policy, {})

@@ -9,13 +9,15 @@ from decimal import ROUND_HALF_EVEN, Context, InvalidOperation
 import attrs
 
 from .._text import shown
+from .._time import iso
 from ..dispute import Dispute
 from ..errors import InvalidAction, InvalidInput
-from ..lifecycle import Actor
+from ..lifecycle import Actor, DisputeState
 from ..money import Money
 from ..order import Order
 from ..policy import Policy
 from ..terms import Reason, Resolution
+from .events import EventIds
 from .payload import _RESULT, _Entry, _Issue, _OrderFacts, _proposed, _Solution
 from .returns import RETURN_STATES, ReturnSteps
 from .words import (
@@ -70,8 +72,11 @@ class _Replay:
                 f"{first.path}.gmt_create: {shown(first.raw_at)} ({first.action_type}) is before "
                 f"the issue was created ({_RESULT}.gmt_create {_pacific(issue.created)})"
             )
+        self.ids = EventIds(issue)
         self.order = self._new_order()
-        self.returns = ReturnSteps(issue.returned, issue.id, issue.latest, _RESULT, _pacific)
+        self.returns = ReturnSteps(
+            issue.returned, issue.id, issue.latest, _RESULT, _pacific, self.ids
+        )
 
     # -- the order before the dispute ------------------------------------------------
 
@@ -117,6 +122,7 @@ class _Replay:
             "order_id": issue.order_id,
             "assumed": ", ".join(assumed),
             "total_from": total_from,
+            "snapshot_latest": iso(issue.latest),
         }
         if issue.parent_order_id is not None:
             meta["parent_order_id"] = issue.parent_order_id
@@ -130,6 +136,7 @@ class _Replay:
             promised_days=protection,
             by_platform=platform,
             meta=meta,
+            event_id=self.ids.take("ship"),
         )
         return order
 
@@ -217,33 +224,40 @@ class _Replay:
     def _act(self, action: str, entry: _Entry, dispute: Dispute) -> None:
         at = entry.at
         meta = self._meta(entry)
+        event = self.ids.entry(entry)
         if action == "cancel":
-            dispute.cancel(at, meta=meta)
+            dispute.cancel(at, meta=meta, event_id=event)
         elif action == "escalate":
-            dispute.escalate(at, meta=meta)
+            dispute.escalate(at, meta=meta, event_id=event)
         elif action == "seller_accept":
             self._with(meta, self._pick("buyer", at))
-            dispute.seller_accept(at, meta=meta)
+            dispute.seller_accept(at, meta=meta, event_id=event)
         elif action == "buyer_accept":
             self._with(meta, self._pick("seller", at))
-            dispute.buyer_accept(at, meta=meta)
+            dispute.buyer_accept(at, meta=meta, event_id=event)
         elif action == "buyer_modify":
             solution = self._pick("buyer", at)
             self.amount_from = solution
             refund = self._amount(solution) if solution else self.order.refundable
             self._with(meta, solution)
-            dispute.buyer_modify(at, refund=refund, **_proposed(solution), meta=meta)
+            dispute.buyer_modify(
+                at, refund=refund, **_proposed(solution), meta=meta, event_id=event
+            )
         elif action == "seller_reject":
             solution = self.amount_from = self._need(self._pick("seller", at), entry, "seller")
             self._with(meta, solution)
             offer = self._amount(solution)
-            dispute.seller_reject(at, counter_offer=offer, **_proposed(solution), meta=meta)
+            dispute.seller_reject(
+                at, counter_offer=offer, **_proposed(solution), meta=meta, event_id=event
+            )
         else:
             assert action == "platform_decide"
             solution = self.amount_from = self._need(self._decision(at), entry, "platform")
             self._with(meta, solution)
             refund = self._amount(solution)
-            dispute.platform_decide(at, refund=refund, **_proposed(solution), meta=meta)
+            dispute.platform_decide(
+                at, refund=refund, **_proposed(solution), meta=meta, event_id=event
+            )
 
     def _open(self, entry: _Entry | None) -> None:
         issue = self.issue
@@ -276,6 +290,7 @@ class _Replay:
                 evidence=evidence,
                 description=description or (solution.content if solution else ""),
                 meta=meta,
+                event_id=self.ids.entry(entry) if entry else self.ids.take("opened"),
             )
         except (InvalidAction, InvalidInput) as err:
             where = f"{entry.path}.action_type: 'initiate'" if entry else f"{_RESULT}.gmt_create"
@@ -290,28 +305,41 @@ class _Replay:
         self.returns.catch_up(dispute)
         try:
             if dispute.is_open and issue.status == "canceled_issue":
-                dispute.cancel(order.last_event_at, meta=self._implied())
+                event = self.ids.step(f"{_RESULT}.issue_status", "cancel")
+                dispute.cancel(order.last_event_at, meta=self._implied(), event_id=event)
         except (InvalidAction, InvalidInput) as err:
             raise InvalidInput(f"{where}: the dispute cannot end so: {err}") from err
         if issue.status != "canceled_issue":
             self._reach(dispute)
         self.returns.advance(order, max(issue.latest, order.last_event_at), _ANY, _RESULT)
-        if issue.status == "processing":
+        status = issue.status
+        if status == "processing" and self._decided_last(dispute):
+            status = "finish"  # the seconds between the decision and perform_solution
+        if status == "processing":
             self._still_open(dispute, where)
             self._check_reached(dispute)
             return
         try:
             if dispute.is_open and dispute.state not in RETURN_STATES:
                 self._finish(dispute)
-            if issue.status == "finish" and dispute.state in RETURN_STATES:
+            if status == "finish" and dispute.state in RETURN_STATES:
                 self.returns.finish(dispute, issue.latest, f"{_RESULT}.issue_status")
         except (InvalidAction, InvalidInput) as err:
             raise InvalidInput(f"{where}: the dispute cannot end so: {err}") from err
-        if dispute.state not in ISSUE_STATUSES[issue.status]:
+        if dispute.state not in ISSUE_STATUSES[status]:
             raise InvalidInput(
                 f"{where}, but the log leaves the dispute {dispute.state.value}{self._why(dispute)}"
             )
         self._check_reached(dispute)
+
+    def _decided_last(self, dispute: Dispute) -> bool:
+        """The log ends in the platform's decision, which resolved the dispute."""
+        log = self.issue.log
+        return (
+            bool(log)
+            and ACTION_TYPES[log[-1].action_type].action == "platform_decide"
+            and dispute.state is DisputeState.RESOLVED
+        )
 
     def _reach(self, dispute: Dispute) -> None:
         """The agreement or decision the reached solution says, if the log does not show it.
@@ -341,17 +369,28 @@ class _Replay:
         if reached.reached_time is None:
             meta.update(assumed="at", at_from="the latest instant in the payload")
         self._with(meta, reached)
+        source = f"solution:{reached.id}"
         try:
             if how is Resolution.NEGOTIATION_CONSENSUS and reached.owner == "buyer":
-                dispute.seller_accept(when, meta=meta)
+                dispute.seller_accept(
+                    when, meta=meta, event_id=self.ids.step(source, "seller_accept")
+                )
             elif how is Resolution.NEGOTIATION_CONSENSUS and reached.owner == "seller":
-                dispute.buyer_accept(when, meta=meta)
+                dispute.buyer_accept(
+                    when, meta=meta, event_id=self.ids.step(source, "buyer_accept")
+                )
             else:
                 if dispute.state is _NE:
                     self._decided_early(when, dispute)
                 self.amount_from = reached
                 refund = self._amount(reached)
-                dispute.platform_decide(when, refund=refund, **_proposed(reached), meta=meta)
+                dispute.platform_decide(
+                    when,
+                    refund=refund,
+                    **_proposed(reached),
+                    meta=meta,
+                    event_id=self.ids.step(source, "platform_decide"),
+                )
         except (InvalidAction, InvalidInput) as err:
             raise InvalidInput(
                 f"{reached.path}.reached_type: {shown(how.value)} at "
@@ -431,11 +470,15 @@ class _Replay:
                 raise InvalidInput("the platform handles it and gave no solution")
             order.advance(deadline)
             return
+        status = f"{_RESULT}.issue_status"
         if how is Resolution.NEGOTIATION_CONSENSUS and reached and reached.owner != "platform":
             if reached.owner == "buyer":
-                dispute.seller_accept(when, meta=meta)
+                event = self.ids.step(status, "seller_accept")
+                dispute.seller_accept(when, meta=meta, event_id=event)
             else:
-                dispute.buyer_accept(when, meta=meta)
+                dispute.buyer_accept(
+                    when, meta=meta, event_id=self.ids.step(status, "buyer_accept")
+                )
             return
         if dispute.state is _NE:
             deadline = self._decided_early(when, dispute)
@@ -445,7 +488,10 @@ class _Replay:
             raise InvalidInput("no solution says how it ended")
         self._with(meta, solution)
         refund = self._amount(solution)
-        dispute.platform_decide(when, refund=refund, **_proposed(solution), meta=meta)
+        event = self.ids.step(status, "platform_decide")
+        dispute.platform_decide(
+            when, refund=refund, **_proposed(solution), meta=meta, event_id=event
+        )
 
     def _decided_early(self, when: datetime, dispute: Dispute) -> datetime:
         """The end of negotiation, if a decision at *when* does not come before it."""

@@ -22,6 +22,7 @@ from ..lifecycle import DisputeState
 
 if TYPE_CHECKING:
     from ..order import Order
+    from .events import EventIds
 
 
 @attrs.frozen
@@ -70,8 +71,10 @@ class ReturnSteps:
         latest: datetime,
         path: str,
         when: Callable[[datetime], str],
+        events: EventIds,
     ) -> None:
         self.facts = facts
+        self.events = events  # the import's event ids
         self.issue_id = issue_id
         self.path = path
         self.when = when  # an instant as a message shows it
@@ -129,7 +132,9 @@ class ReturnSteps:
         if dispute.state is DisputeState.RETURN_IN_TRANSIT:
             at = max(self.at, order.last_event_at)
             meta = self._meta(implied_by, self.at_from if at == self.at else "the last change")
-            dispute.confirm_return(at, meta=meta)
+            dispute.confirm_return(
+                at, meta=meta, event_id=self._event(implied_by, "confirm_return")
+            )
 
     # -- internals -------------------------------------------------------------------
 
@@ -167,7 +172,13 @@ class ReturnSteps:
             meta["buyer_return_logistics_lp_no"] = facts.lp_no
         if facts.progress:
             meta["reverse_detail_status"] = facts.progress
-        dispute.ship_return(at, tracking_number=facts.number, carrier=facts.carrier, meta=meta)
+        dispute.ship_return(
+            at,
+            tracking_number=facts.number,
+            carrier=facts.carrier,
+            meta=meta,
+            event_id=self._event(f"{self.path}.buyer_return_no", "ship_return"),
+        )
 
     def _answer(self, dispute: Dispute, at: datetime, at_from: str) -> None:
         progress = self.facts.progress
@@ -176,7 +187,8 @@ class ReturnSteps:
         at = max(at, dispute.order.last_event_at)
         said = f"{self.path}.reverse_detail_status"
         if progress == "refund_success" and at < deadline:
-            dispute.confirm_return(at, meta=self._meta(said, at_from))
+            event = self._event(said, "confirm_return")
+            dispute.confirm_return(at, meta=self._meta(said, at_from), event_id=event)
         elif progress == "refund_reject":
             if at >= deadline:
                 at, at_from = (
@@ -186,7 +198,11 @@ class ReturnSteps:
             note = (
                 "The seller refused the goods that came back (reverse_detail_status refund_reject)."
             )
-            dispute.refuse_return(at, note=note, meta=self._meta(said, at_from))
+            event = self._event(said, "refuse_return")
+            dispute.refuse_return(at, note=note, meta=self._meta(said, at_from), event_id=event)
+
+    def _event(self, source: str, action: str) -> str:
+        return self.events.step(source, action)
 
     def _moved(self, at_from: str, deadline: str) -> str:
         return f"{at_from}, moved to the last instant before the {deadline} of the policy"
