@@ -14,6 +14,7 @@ CORE = frozenset(
         "_currencies",
         "_text",
         "_time",
+        "assumptions",
         "clock",
         "dispute",
         "errors",
