@@ -12,6 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "buyer_protection"
 CORE = frozenset(
     {
         "_currencies",
+        "_document",
         "_text",
         "_time",
         "assumptions",
