@@ -214,6 +214,16 @@ def test_the_log_list_carries_the_assumed_facts() -> None:
     assert Order.replay(log_from_list(json.loads(json.dumps(listed)))).assumed == order.assumed
 
 
+def test_ingest_of_a_ship_entry_as_a_dict_recovers_its_assumed_facts() -> None:
+    """Order.ingest of the ship entry in the log format adds its assumed facts."""
+    order = imported(ship=("shipped_at",))
+    copy = Order.replay(order.log[:1])
+    assert copy.assumed == {"paid_at", "total"}
+    assert copy.ingest(log_to_list(order.log)[1]) is True
+    assert copy.assumed == order.assumed
+    assert copy.log == order.log
+
+
 def test_a_log_entry_with_assumed_facts_that_are_not_names_is_refused_at_its_path() -> None:
     """log_from_list refuses an "assumed" detail that is not a list of strings, at its path."""
     listed = log_to_list(imported().log)
