@@ -15,6 +15,7 @@ CORE = frozenset(
         "_document",
         "_text",
         "_time",
+        "assumptions",
         "clock",
         "dispute",
         "errors",

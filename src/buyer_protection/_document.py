@@ -113,6 +113,7 @@ class OrderDocument:
     extension_requested: int | None
     completed_at: datetime | None
     refunded: Money
+    assumed: tuple[str, ...]
     disputes: tuple[DisputeDocument, ...]
     history: tuple[HistoryEntry, ...]
     tracking: tuple[Observation, ...]
@@ -138,6 +139,7 @@ DETAIL_TYPES: Mapping[str, Any] = {
     "note": str,
     "reached_by": Resolution,
     "event": TrackingEvent,
+    "assumed": tuple[str, ...],
     "meta": dict,
 }
 """The type of each key a history entry's ``details`` may hold."""

@@ -149,7 +149,7 @@ class Replay:
         except TypeError:
             raise InvalidInput(
                 f"log[0]: the 'pay' entry's details {shown(sorted(first.details))} do not fit; "
-                "expected order_id, total and policy"
+                "expected order_id, total and policy (and assumed, when some were)"
             ) from None
         except InvalidInput as err:
             raise InvalidInput(f"log[0]: {err}") from None
