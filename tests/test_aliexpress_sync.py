@@ -40,6 +40,22 @@ def before_the_offer() -> dict[str, Any]:
     return doc
 
 
+def product_of(order_detail: dict[str, Any]) -> dict[str, Any]:
+    """The first product line of an order detail response."""
+    result = order_detail["aliexpress_solution_order_get_response"]["result"]
+    product: dict[str, Any] = result["target_list"]["order_dto"][0]["product_list"][
+        "order_product_dto"
+    ][0]
+    return product
+
+
+def order_detail_for(order: Order) -> dict[str, Any]:
+    """The fixture's order detail, its first product line made the imported order's."""
+    detail = load("order_detail")
+    product_of(detail)["child_id"] = int(order.order_id)
+    return detail
+
+
 def actions(order: Order) -> list[tuple[str, str | None]]:
     return [(e.action, e.event_id) for e in order.log]
 
@@ -192,21 +208,45 @@ def test_sync_of_something_that_is_not_an_order_is_invalid_input() -> None:
         sync({}, load(REFUSED))  # type: ignore[arg-type]
 
 
-def test_an_order_imported_before_event_ids_syncs_by_its_meta() -> None:
-    """A schema-2 document of an import (no event ids, no snapshot_latest) syncs: its imported
-    entries are recognised by their meta's issue_id and rebuilt with event ids."""
-    document = to_dict(from_issue_detail(before_the_offer()))
+def as_written_by_version_0_1(order: Order) -> Order:
+    """*order* saved as a schema-2 document of an import was (no event ids, no
+    snapshot_latest; the assumed facts only in the ship entry's meta) and loaded."""
+    document = to_dict(order)
     document["schema_version"] = 2
+    del document["assumed"]
     for entry in document["history"]:
         del entry["event_id"]
-        entry["details"].get("meta", {}).pop("snapshot_latest", None)
+        listed = entry["details"].pop("assumed", ())
+        meta = entry["details"].get("meta", {})
+        meta.pop("snapshot_latest", None)
+        if entry["action"] == "ship":
+            meta["assumed"] = ", ".join([*order.history[0].details.get("assumed", ()), *listed])
     for dispute in document["disputes"]:
         for entry in dispute.get("history", []):
             entry.pop("event_id", None)
-    order = loads(json.dumps(document))
-    assert all(e.event_id is None for e in order.log)
+    loaded = loads(json.dumps(document))
+    assert all(e.event_id is None for e in loaded.log)
+    assert loaded.assumed == frozenset()
+    return loaded
+
+
+def test_an_order_imported_before_event_ids_syncs_by_its_meta() -> None:
+    """A schema-2 document of an import (no event ids, no snapshot_latest) syncs: its imported
+    entries are recognised by their meta's issue_id and rebuilt with event ids."""
+    order = as_written_by_version_0_1(from_issue_detail(before_the_offer()))
     sync(order, load(REFUSED))
     assert order.log == from_issue_detail(load(REFUSED)).log
+
+
+def test_an_order_imported_before_version_4_keeps_the_assumptions_its_meta_lists() -> None:
+    """An older import with an order detail that lacked the protection days: a sync without
+    the order detail keeps its facts and still assumes the protection days."""
+    detail = order_detail_for(from_issue_detail(before_the_offer()))
+    del product_of(detail)["freight_commit_day"]
+    order = as_written_by_version_0_1(from_issue_detail(before_the_offer(), order_detail=detail))
+    sync(order, load(REFUSED))
+    assert order.assumed == {"protection_days"}
+    assert order.log == from_issue_detail(load(REFUSED), order_detail=detail).log
 
 
 def test_imported_event_ids_are_the_same_in_every_snapshot() -> None:
@@ -240,3 +280,34 @@ def test_a_processing_issue_whose_log_ends_in_the_platforms_decision_is_read_as_
     assert order.dispute.state is DisputeState.RESOLVED
     assert order.refunded == final.refunded
     assert order.state is final.state
+
+
+def test_a_sync_with_the_order_detail_removes_what_it_gives_from_assumed() -> None:
+    """An order imported without its order detail assumes four facts; a sync that brings the
+    order detail replaces them with what it says, and the order no longer assumes them."""
+    order = from_issue_detail(before_the_offer())
+    assert order.assumed == {"paid_at", "shipped_at", "total", "protection_days"}
+    sync(order, load(REFUSED), order_detail=order_detail_for(order))
+    direct = from_issue_detail(load(REFUSED), order_detail=order_detail_for(order))
+    assert order.assumed == frozenset()
+    assert (order.paid_at, order.shipped_at, order.total, order.protection_days) == (
+        direct.paid_at,
+        direct.shipped_at,
+        direct.total,
+        direct.protection_days,
+    )
+    assert order.protection_ends == direct.protection_ends
+
+
+def test_a_sync_without_the_order_detail_keeps_what_the_import_was_given() -> None:
+    """The facts an earlier import took from the order detail stay, and so do its assumptions."""
+    detail = order_detail_for(from_issue_detail(before_the_offer()))
+    del product_of(detail)["freight_commit_day"]
+    order = from_issue_detail(before_the_offer(), order_detail=detail)
+    assert order.assumed == {"protection_days"}
+    given = (order.paid_at, order.shipped_at, order.total)
+    sync(order, load(REFUSED))
+    assert order.assumed == {"protection_days"}
+    assert (order.paid_at, order.shipped_at, order.total) == given
+    assert order.dispute is not None
+    assert order.dispute.state is DisputeState.NEGOTIATING

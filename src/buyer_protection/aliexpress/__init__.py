@@ -18,7 +18,7 @@ system polls the API), keeping the actions the order recorded locally.
 """
 
 from .importing import from_issue_detail
-from .sync import sync
+from .syncing import sync
 from .words import (
     ACTION_TYPES,
     ISSUE_STATUSES,

@@ -32,6 +32,12 @@ def from_issue_detail(
     ``solution_type`` and ``local_amount`` (the buyer's currency, as `Money`); log
     entries that changed nothing are listed under ``also`` in the meta of the action
     before them. The lifecycle runs in the order's currency (``refund_money_post``).
+    Every entry the import makes has an event id derived from the API's facts, the
+    same in every snapshot (`buyer_protection.aliexpress.events`); the ``ship``
+    entry's meta says where the order came from (``source``, ``issue_id``,
+    ``order_id``, ``total_from``, and with *order_detail* ``send_goods_operator`` and
+    ``order_detail_from``) and ``snapshot_latest``, the latest instant the payload
+    records, so that `sync` can bring the order up to a newer snapshot.
 
     What the issue does not say, and what the importer assumes:
 
@@ -42,8 +48,8 @@ def from_issue_detail(
       Without it, payment and shipment are put at the latest instant consistent
       with the log (the dispute's opening), the protection days are the policy's,
       and the amount paid is the largest the issue names (``refund_money_max``,
-      ``product_price``, the solutions' amounts): a lower bound. The ship entry's
-      meta lists what was ``assumed``.
+      ``product_price``, the solutions' amounts): a lower bound. ``order.assumed``
+      names the facts assumed (the ``pay`` and ``ship`` entries record them).
     - the rules the marketplace enforced before accepting the issue are not checked
       again: the order's policy is *policy* with ``earliest_not_received`` zero,
       ``wait_for_promised_delivery``, ``evidence_required_when_received`` off, and

@@ -114,13 +114,13 @@ class _Replay:
             evidence_required_when_received=False,
             processing_time=max(policy.processing_time, shipped - paid + timedelta(seconds=1)),
         )
-        order = Order(str(issue.order_id), total, paid, relaxed)
+        paid_facts = [name for name in ("paid_at", "total") if name in assumed]
+        order = Order(str(issue.order_id), total, paid, relaxed, assumed=paid_facts)
         platform, because = self._platform_handled()
         meta: dict[str, object] = {
             "source": "aliexpress.issue.detail.get",
             "issue_id": issue.id,
             "order_id": issue.order_id,
-            "assumed": ", ".join(assumed),
             "total_from": total_from,
             "snapshot_latest": iso(issue.latest),
         }
@@ -128,6 +128,7 @@ class _Replay:
             meta["parent_order_id"] = issue.parent_order_id
         if facts is not None:
             meta["send_goods_operator"] = facts.send_goods_operator
+            meta["order_detail_from"] = facts.path
         if platform:
             meta["by_platform_from"] = because
         order.ship(
@@ -137,6 +138,7 @@ class _Replay:
             by_platform=platform,
             meta=meta,
             event_id=self.ids.take("ship"),
+            assumed=[name for name in ("shipped_at", "protection_days") if name in assumed],
         )
         return order
 

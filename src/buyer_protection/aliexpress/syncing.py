@@ -162,7 +162,9 @@ def _kept_facts(order: Order, ship: HistoryEntry) -> _OrderFacts | None:
     operator = meta.get("send_goods_operator")
     if not isinstance(operator, str):
         return None
-    assumed = str(meta.get("assumed", "")).split(", ")  # TODO order.assumed
+    # An import before version 4 of the document listed them in the meta only.
+    listed = meta.get("assumed")
+    assumed = order.assumed or frozenset(str(listed).split(", ") if listed else ())
     return _OrderFacts(
         None if "paid_at" in assumed else order.paid_at,
         None if "shipped_at" in assumed else order.shipped_at,
@@ -170,7 +172,7 @@ def _kept_facts(order: Order, ship: HistoryEntry) -> _OrderFacts | None:
         None if "protection_days" in assumed else order.protection_days,
         operator == "WAREHOUSE_SEND_GOODS",
         operator,
-        "order_detail (as the order was imported with it)",
+        str(meta.get("order_detail_from", "order_detail")),
     )
 
 
