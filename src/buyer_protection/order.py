@@ -48,24 +48,13 @@ from .money import Money
 from .policy import ALIEXPRESS, Policy
 from .repeats import Repeats
 from .replay import Replay
-from .terms import Reason, Remedy, proposal, proposal_details, refund_amount
+from .terms import Reason, Remedy, evidence_of, proposal, proposal_details, refund_amount
 from .tracking import Parcel, TrackingEvent, verdict
 from .windows import Windows
 
 __all__ = ["Deadline", "Order"]
 
 _CLOSINGS = frozenset(row.trigger for row in ORDER.table if row.dest is OrderState.CLOSED)
-
-
-def _evidence(value: object) -> tuple[str, ...]:
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise InvalidInput(
-            f"evidence: expected a sequence of str (file paths or URLs), got {kind(value)}"
-        )
-    items = tuple(value)
-    for i, item in enumerate(items):
-        text(item, f"evidence[{i}]", empty=False)
-    return items
 
 
 def _entry_id(entry: HistoryEntry) -> int:
@@ -416,7 +405,7 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
         why = member(Reason, reason, "reason")
         asked = refund_amount(refund, self.total.currency)
         how, payer = proposal(why, asked, remedy, return_postage_by)
-        proofs = _evidence(evidence)
+        proofs = evidence_of(evidence)
         text(description, "description")
         given = {"reason": why, "refund": asked}
         details = with_meta(
@@ -437,23 +426,10 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
         at = self._begin(at)
         row = ORDER.row(self, "open_dispute")
         self._check_refund(asked, positive=True)
-        if not why.item_received:
-            earliest = self._dispute_opens(at)
-            if at < earliest:
-                closes = self._disputes_close()
-                if earliest >= closes:
-                    raise ORDER.refusal(
-                        self,
-                        "open_dispute",
-                        f"a 'not received' dispute could be opened from {iso(earliest)}, "
-                        f"but disputes close at {iso(closes)}",
-                    )
-                raise ORDER.refusal(
-                    self,
-                    "open_dispute",
-                    f"a 'not received' dispute can be opened from {iso(earliest)}",
-                    possible_from=earliest,
-                )
+        refused = None if why.item_received else self._not_received_yet(at)
+        if refused is not None:
+            why_not, possible_from = refused
+            raise ORDER.refusal(self, "open_dispute", why_not, possible_from=possible_from)
         dispute = Dispute(
             self,
             why,

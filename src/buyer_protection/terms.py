@@ -9,7 +9,7 @@ an `Outcome` reached in one of the `Resolution` ways.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -188,3 +188,16 @@ def refund_amount(value: object, currency: str, name: str = "refund") -> Money:
             f"give the amount in {currency}"
         )
     return value
+
+
+def evidence_of(value: object) -> tuple[str, ...]:
+    """*value* as a dispute's evidence: references (file paths or URLs), each a
+    non-empty str; else `InvalidInput` naming ``evidence``."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise InvalidInput(
+            f"evidence: expected a sequence of str (file paths or URLs), got {kind(value)}"
+        )
+    items = tuple(value)
+    for i, item in enumerate(items):
+        text(item, f"evidence[{i}]", empty=False)
+    return items

@@ -11,6 +11,7 @@ import bisect
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from ._time import iso
 from .policy import Policy
 from .tracking import MOVING, TrackingEvent, verdict
 
@@ -93,6 +94,21 @@ class Windows:
             upcoming = [t for t in (changes, nxt) if t is not None]
             when = min([*upcoming, promised_at])
         return when
+
+    def _not_received_yet(self, at: datetime) -> tuple[str, datetime | None] | None:
+        """Why a "not received" dispute cannot be opened at *at*, and the instant it can
+        (None when it never can), or None when it can."""
+        earliest = self._dispute_opens(at)
+        if at >= earliest:
+            return None
+        closes = self._disputes_close()
+        if earliest >= closes:
+            return (
+                f"a 'not received' dispute could be opened from {iso(earliest)}, "
+                f"but disputes close at {iso(closes)}",
+                None,
+            )
+        return f"a 'not received' dispute can be opened from {iso(earliest)}", earliest
 
     def _disputes_close(self) -> datetime:
         """When opening a dispute stops being possible, if nothing else happens first."""
