@@ -599,6 +599,33 @@ BAD: list[tuple[str, list[str], str]] = [
         "{missing}/order.json: cannot write it: No such file or directory",
     ),
     ("import: no ISSUE", ["import-aliexpress"], "import-aliexpress: the following arguments are"),
+    (
+        "sync: an order the caller built",
+        ["sync-aliexpress", "{order}", "{issue}"],
+        "{order}: '8123' was not made by from_issue_detail",
+    ),
+    (
+        "sync: another issue",
+        ["sync-aliexpress", "{imported}", "{other_issue}"],
+        "{other_issue}: result_object.id: 6530117762018002 is not the issue the order was "
+        "imported from (6521903384417001)",
+    ),
+    (
+        "sync: an issue as the order",
+        ["sync-aliexpress", "{issue}", "{issue}"],
+        "{issue}: this is an AliExpress issue detail",
+    ),
+    (
+        "sync: an order as the issue",
+        ["sync-aliexpress", "{imported}", "{imported}"],
+        "{imported}: this is an order already (as dumps writes it), not an aliexpress.issue",
+    ),
+    (
+        "sync: both from stdin",
+        ["sync-aliexpress", "-", "-"],
+        "FILE and ISSUE (or --order-detail) cannot both be - (standard input)",
+    ),
+    ("sync: no ISSUE", ["sync-aliexpress", "{imported}"], "the following arguments are required"),
     ("import: unknown policy", ["import-aliexpress", "{issue}", "--policy", "x"], "'x' is not a"),
     ("no command", [], "the following arguments are required: COMMAND"),
     ("unknown command", ["bogus"], "invalid choice: 'bogus'"),
@@ -631,7 +658,10 @@ def _write_inputs(tmp_path: Path, order_file: Path) -> dict[str, str]:
         "list": tmp_path / "list.json",
         "bad_issue": tmp_path / "bad_issue.json",
         "bad_order_detail": tmp_path / "bad_order_detail.json",
+        "imported": tmp_path / "imported.json",
+        "other_issue": FIXTURES / "issue_seller_refused.json",
     }
+    names["imported"].write_text(dumps(from_issue_detail(_fixture("issue_awaiting_seller.json"))))
     names["json"].write_text('{"a": }', encoding="utf-8")
     names["bytes"].write_bytes(b"\xff\xfe{}")
     names["empty"].write_text("\n", encoding="utf-8")
@@ -921,6 +951,71 @@ def test_imported_order_answers_status(tmp_path: Path, capsys: pytest.CaptureFix
     assert code == 0
     assert _fields(out)["next deadline"] == "2026-03-10T18:00:00Z"
     assert _fields(out)["then"].startswith("dispute seller_timeout: ")
+
+
+# -- sync-aliexpress -------------------------------------------------------------------
+
+
+def _before_the_offer(tmp_path: Path) -> Path:
+    """issue_seller_refused.json as polled before the seller's counter-offer, in a file."""
+    earlier = _fixture("issue_seller_refused.json")
+    result = earlier[_ISSUE]["result_object"]
+    del result["process_dto_list"]["api_issue_process_dto"][0]
+    result["seller_solution_list"] = {}
+    result["gmt_modified"] = "2026-04-01 09:00:02"
+    path = tmp_path / "early.json"
+    path.write_text(json.dumps(earlier), encoding="utf-8")
+    return path
+
+
+def test_sync_aliexpress_writes_the_synced_order_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sync-aliexpress FILE ISSUE` writes FILE back as `sync` leaves it, printing nothing."""
+    target = tmp_path / "order.json"
+    assert (
+        _run(["import-aliexpress", str(_before_the_offer(tmp_path)), "-o", str(target)], capsys)[0]
+        == 0
+    )
+    issue = FIXTURES / "issue_seller_refused.json"
+    assert _run(["sync-aliexpress", str(target), str(issue)], capsys) == (0, "", "")
+    expected = loads(dumps(from_issue_detail(_fixture(issue.name))))
+    synced = loads(target.read_text("utf-8"))
+    assert synced.log == expected.log
+    assert synced.dispute is not None
+    assert synced.dispute.state.value == "negotiating"
+
+
+def test_sync_aliexpress_to_another_output_leaves_the_order_file_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With -o the synced document goes there (-: standard output) and FILE keeps what it held."""
+    target = tmp_path / "order.json"
+    early = _before_the_offer(tmp_path)
+    assert _run(["import-aliexpress", str(early), "-o", str(target)], capsys)[0] == 0
+    before = target.read_text("utf-8")
+    issue = str(FIXTURES / "issue_seller_refused.json")
+    code, out, err = _run(["sync-aliexpress", str(target), issue, "-o", "-"], capsys)
+    assert (code, err) == (0, "")
+    assert loads(out).dispute is not None
+    assert target.read_text("utf-8") == before
+
+
+def test_refused_sync_leaves_the_order_file_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A response of another issue exits 2 and the order's file keeps what it held."""
+    target = tmp_path / "order.json"
+    assert (
+        _run(["import-aliexpress", str(_before_the_offer(tmp_path)), "-o", str(target)], capsys)[0]
+        == 0
+    )
+    before = target.read_text("utf-8")
+    other = str(FIXTURES / "issue_cancelled.json")
+    code, _, err = _run(["sync-aliexpress", str(target), other], capsys)
+    assert code == 2
+    assert "is not the issue the order was imported from" in err
+    assert target.read_text("utf-8") == before
 
 
 _ISSUE_DOCUMENT = _fixture("issue_seller_refused.json")

@@ -2,7 +2,8 @@
 
 Commands: ``status`` and ``timeline`` read an order as ``dumps`` writes it (a file,
 or ``-`` for standard input); ``import-aliexpress`` turns an AliExpress
-``aliexpress.issue.detail.get`` response into such a document; ``rules`` prints a
+``aliexpress.issue.detail.get`` response into such a document and
+``sync-aliexpress`` brings one up to a newer response of its issue; ``rules`` prints a
 policy's table; ``diagram`` draws both lifecycles from their one declaration (Mermaid
 or Graphviz DOT); ``example`` walks the seed's story. Human output is aligned text
 with instants in UTC (and in ``--tz`` too); ``--json`` prints one JSON object.
@@ -46,7 +47,7 @@ from ._cli_render import timeline as _timeline_text
 from ._text import shown
 from ._time import zone
 from .advice import SIDES
-from .aliexpress import from_issue_detail
+from .aliexpress import from_issue_detail, sync
 from .errors import BuyerProtectionError, InvalidInput
 from .order import Order
 from .policy import ALIEXPRESS, Policy
@@ -173,7 +174,8 @@ def _on_order(show: _Show, *options: str) -> Callable[[argparse.Namespace], str]
     return command
 
 
-def _import_aliexpress(args: argparse.Namespace) -> str:
+def _payloads(args: argparse.Namespace) -> tuple[str, dict[str, Any], str, dict[str, Any] | None]:
+    """The issue response ISSUE and the --order-detail response, each with its label."""
     if args.issue == "-" and args.order_detail == "-":
         raise Refused("ISSUE and --order-detail cannot both be - (standard input)")
     label, detail = read_payload(args.issue, AN_ISSUE)
@@ -183,8 +185,15 @@ def _import_aliexpress(args: argparse.Namespace) -> str:
         detail_label, order_detail = read_payload(args.order_detail, AN_ORDER_DETAIL)
         what = "an aliexpress.solution.order.get response"
         check_shape(detail_label, order_detail, "order_detail", what)
+    return label, detail, detail_label, order_detail
+
+
+def _from_payloads(label: str, detail_label: str, make: Callable[[], Order]) -> str:
+    """The document of the order *make* builds from the payloads; bad input refused."""
     try:
-        document = dumps(from_issue_detail(detail, order_detail=order_detail, policy=args.policy))
+        return dumps(make()) + "\n"
+    except Refused:
+        raise
     except BuyerProtectionError as err:
         first = err.problems[0] if isinstance(err, InvalidInput) else ""
         raise problems_of(
@@ -194,16 +203,44 @@ def _import_aliexpress(args: argparse.Namespace) -> str:
         raise Refused(
             f"{label}: cannot import this response ({type(err).__name__}: {shown(str(err))})"
         ) from None
-    document += "\n"
-    if args.output in (None, "-"):
+
+
+def _write(document: str, output: str | None) -> str:
+    """*document* for standard output, or written to the file *output* (then nothing)."""
+    if output in (None, "-"):
         return document
     try:
-        Path(args.output).write_text(document, encoding="utf-8")
+        Path(output).write_text(document, encoding="utf-8")
     except OSError as err:
-        raise Refused(
-            f"{file_label(args.output)}: cannot write it: {err.strerror or err}"
-        ) from None
+        raise Refused(f"{file_label(output)}: cannot write it: {err.strerror or err}") from None
     return ""
+
+
+def _import_aliexpress(args: argparse.Namespace) -> str:
+    label, detail, detail_label, order_detail = _payloads(args)
+
+    def make() -> Order:
+        return from_issue_detail(detail, order_detail=order_detail, policy=args.policy)
+
+    return _write(_from_payloads(label, detail_label, make), args.output)
+
+
+def _sync_aliexpress(args: argparse.Namespace) -> str:
+    if "-" in (args.issue, args.order_detail) and args.file == "-":
+        raise Refused("FILE and ISSUE (or --order-detail) cannot both be - (standard input)")
+    order_label, order = read_order(args.file)
+    label, detail, detail_label, order_detail = _payloads(args)
+
+    def make() -> Order:
+        try:
+            sync(order, detail, order_detail=order_detail)
+        except InvalidInput as err:
+            if str(err).startswith("order: "):  # the document, not the response
+                raise Refused(f"{order_label}: {str(err).removeprefix('order: ')}") from None
+            raise
+        return order
+
+    return _write(_from_payloads(label, detail_label, make), args.output or args.file)
 
 
 def _rules(args: argparse.Namespace) -> str:
@@ -221,6 +258,12 @@ def _example(_: argparse.Namespace) -> str:
 
 
 # -- the parser ---------------------------------------------------------------------------
+
+_ORDER_DETAIL_HELP = (
+    "the aliexpress.solution.order.get response holding the issue's order (JSON, or - for "
+    "stdin): gives the payment and shipment times, the amount paid and the protection days, "
+    "which the issue lacks (without it they are assumed)"
+)
 
 _EPILOG = (
     f"Exit status: 0 on success; 2 on bad usage or bad input, with one line on stderr "
@@ -324,18 +367,37 @@ def _parser(prog: str) -> _Parser:
     imports.add_argument(
         "issue", metavar="ISSUE", help="the aliexpress.issue.detail.get response, or - for stdin"
     )
-    imports.add_argument(
-        "--order-detail",
-        metavar="FILE",
-        help="the aliexpress.solution.order.get response holding the issue's order (JSON, or "
-        "- for stdin): gives the payment and shipment times, the amount paid and the "
-        "protection days, which the issue lacks (without it they are assumed)",
-    )
+    imports.add_argument("--order-detail", metavar="FILE", help=_ORDER_DETAIL_HELP)
     imports.add_argument(
         "-o",
         "--output",
         metavar="FILE",
         help="write the order's document to FILE (default, or -: standard output)",
+    )
+    syncs = add(
+        "sync-aliexpress",
+        "bring an imported order up to a newer snapshot of its AliExpress issue",
+        "Bring the order in FILE (a document import-aliexpress wrote, maybe acted on since) "
+        "up to ISSUE, a newer aliexpress.issue.detail.get response for the same issue, and "
+        "write it back to FILE: the imported part is rebuilt from ISSUE and the order's own "
+        "actions are applied again after it (one the API now reports is matched, not "
+        "recorded twice). A response of another issue, or one that contradicts the order's "
+        "own actions, is refused and FILE is left as it was.",
+        parents=[verbose],
+    )
+    syncs.add_argument(
+        "file", metavar="FILE", help="the order's document (as dumps writes it), or - for stdin"
+    )
+    syncs.add_argument(
+        "issue", metavar="ISSUE", help="the newer aliexpress.issue.detail.get response, or -"
+    )
+    syncs.add_argument("--order-detail", metavar="FILE", help=_ORDER_DETAIL_HELP)
+    syncs.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the order's document to FILE instead of back to the order's FILE (-: "
+        "standard output; standard output too when FILE is -)",
     )
     rules = add(
         "rules",
@@ -372,6 +434,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], str]] = {
     "status": _on_order(_status_text, "side"),
     "timeline": _on_order(_timeline_text),
     "import-aliexpress": _import_aliexpress,
+    "sync-aliexpress": _sync_aliexpress,
     "rules": _rules,
     "diagram": _diagram,
     "example": _example,
