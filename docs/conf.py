@@ -117,17 +117,19 @@ def _named_defaults(
 
 
 def _public_modules() -> list[str]:
-    """The package's public modules: every module or package not named with a leading _."""
+    """The package's public modules: every module or package (and every module inside a
+    public package) not named with a leading _."""
     return [
         info.name
-        for info in pkgutil.iter_modules(buyer_protection.__path__, "buyer_protection.")
-        if not info.name.rpartition(".")[2].startswith("_")
+        for info in pkgutil.walk_packages(buyer_protection.__path__, "buyer_protection.")
+        if not any(part.startswith("_") for part in info.name.split(".")[1:])
     ]
 
 
 def _check_api(app: Any, env: Any) -> None:
     """Warn, failing the -W build, when the API reference leaves out a public module or a name
-    of a module's ``__all__`` (documented in that module or at the package's top)."""
+    of a module's ``__all__`` (documented in that module, in one of its own modules, or at the
+    package's top)."""
     domain = env.get_domain("py")
     documented = set(domain.objects)
     for module in ["buyer_protection", *_public_modules()]:
@@ -135,7 +137,9 @@ def _check_api(app: Any, env: Any) -> None:
             _logger.warning("the public module %s is not in the API reference (api.md)", module)
             continue
         for name in getattr(importlib.import_module(module), "__all__", ()):
-            if not {f"{module}.{name}", f"buyer_protection.{name}"} & documented:
+            here = {f"{module}.{name}", f"buyer_protection.{name}"}
+            inside = (d.startswith(f"{module}.") and d.endswith(f".{name}") for d in documented)
+            if not here & documented and not any(inside):
                 _logger.warning("%s.%s (in its __all__) is not in the API reference", module, name)
 
 

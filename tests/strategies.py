@@ -175,6 +175,7 @@ def snapshot(order: Order) -> tuple[Any, ...]:
         order.last_event_at,
         order.extension_days,
         order.extension_requested,
+        order.assumed,
         tuple(dispute_snapshot(d) for d in order.disputes),
     )
 

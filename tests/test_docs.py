@@ -116,7 +116,7 @@ def _docstring_examples() -> list[doctest.DocTest]:
     finder = doctest.DocTestFinder()
     names = [buyer_protection.__name__] + [
         info.name
-        for info in pkgutil.iter_modules(buyer_protection.__path__, "buyer_protection.")
+        for info in pkgutil.walk_packages(buyer_protection.__path__, "buyer_protection.")
         if info.name != "buyer_protection.__main__"
     ]
     found: list[doctest.DocTest] = []

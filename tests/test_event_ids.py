@@ -8,6 +8,8 @@ as the first call did; anything else under that id is `InvalidInput`.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -28,6 +30,7 @@ from buyer_protection import (
     InvalidInput,
     Money,
     Order,
+    OrderState,
     Reason,
     Remedy,
     TrackingEvent,
@@ -38,6 +41,7 @@ from buyer_protection import (
     to_dict,
 )
 from buyer_protection._text import shown
+from buyer_protection.storage import log_to_list
 from strategies import (
     EPOCH,
     LOS_ANGELES,
@@ -1363,3 +1367,57 @@ def test_an_empty_event_id_in_a_document_is_named_at_its_path(where: str) -> Non
     with pytest.raises(InvalidInput) as raised:
         from_dict(document)
     assert any(p.startswith(f"{where}.event_id: ") for p in raised.value.problems)
+
+
+def test_ingest_takes_an_entry_as_a_dict_in_the_log_format() -> None:
+    """Order.ingest of a dict as log_to_list wrote it (through JSON) applies it like the entry."""
+    order = Order("dict-1", Money("10", USD), EPOCH)
+    order.ship(EPOCH + DAY, event_id="ship-1")
+    rows = json.loads(json.dumps(log_to_list(order.log)))
+    copy = Order.replay(order.log[:1])
+    assert copy.ingest(rows[1]) is True
+    assert copy.ingest(rows[1]) is False
+    assert copy.log == order.log
+
+
+def test_ingest_takes_a_dict_without_event_id_as_one_written_before_event_ids() -> None:
+    """A dict entry with no event_id key (a log written before event ids) is read with None."""
+    order = Order("dict-2", Money("10", USD), EPOCH)
+    order.ship(EPOCH + DAY)
+    row = log_to_list(order.log)[1]
+    del row["event_id"]
+    copy = Order.replay(order.log[:1])
+    assert copy.ingest(row) is True
+    assert copy.log == order.log
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"at": "yesterday"}, "entry.at: expected an ISO 8601"),
+        ({"surprise": 1}, "entry: unknown key(s): surprise"),
+        ({"actor": "cat"}, "entry.actor"),
+        ({"event_id": ""}, "entry.event_id"),
+    ],
+)
+def test_ingest_of_a_bad_dict_names_the_field_and_changes_nothing(
+    change: dict[str, object], named: str
+) -> None:
+    """A dict entry with a bad field is InvalidInput naming entry.<field>, and nothing changes."""
+    order = Order("dict-3", Money("10", USD), EPOCH)
+    order.ship(EPOCH + DAY, event_id="ship-1")
+    row = {**log_to_list(order.log)[1], **change}
+    copy = Order.replay(order.log[:1])
+    before = copy.log
+    with pytest.raises(InvalidInput, match=re.escape(named)):
+        copy.ingest(row)
+    assert copy.log == before
+    assert copy.state is OrderState.AWAITING_SHIPMENT
+
+
+@pytest.mark.parametrize("value", [[1, 2], "entry", 5, None])
+def test_ingest_of_neither_an_entry_nor_a_dict_is_invalid_input(value: object) -> None:
+    """Order.ingest of anything but a HistoryEntry or a dict is InvalidInput naming what it got."""
+    order = Order("dict-4", Money("10", USD), EPOCH)
+    with pytest.raises(InvalidInput, match="entry: expected a HistoryEntry"):
+        order.ingest(value)  # type: ignore[arg-type]

@@ -92,7 +92,7 @@ class Move:
     100 is too much); *pick* chooses among the allowed actions; a scan is dated *shift* from
     the move's instant (negative: the carrier's clock is behind) unless *again* repeats
     a scan already known. *wait* may also be ``earliest-dispute``: until a "not
-    received" dispute can be opened.
+    received" dispute can be opened. *assumed* are a shipment's assumed facts.
     """
 
     action: str
@@ -110,6 +110,7 @@ class Move:
     status: TrackingStatus = TrackingStatus.IN_TRANSIT
     place: str = ""
     again: bool = False
+    assumed: tuple[str, ...] = ()
 
 
 def meta_values() -> st.SearchStrategy[object]:
@@ -163,21 +164,30 @@ def moves() -> st.SearchStrategy[Move]:
         status=st.sampled_from(TrackingStatus),
         place=st.sampled_from(["", "Shenzhen", "São Paulo"]),
         again=st.integers(0, 4).map(lambda n: n == 0),
+        assumed=shipment_assumptions(),
     )
+
+
+def shipment_assumptions() -> st.SearchStrategy[tuple[str, ...]]:
+    """The assumed facts of a shipment: mostly none, else some, in any order."""
+    facts = st.lists(st.sampled_from(["shipped_at", "protection_days"]), unique=True)
+    return st.just(()) | facts.map(tuple)
 
 
 @attrs.frozen
 class Lifecycle:
-    """A random order's beginning (policy, total, payment) and the moves that follow."""
+    """A random order's beginning (policy, total, payment, the facts of it assumed) and
+    the moves that follow."""
 
     policy: Policy
     total: Money
     paid_at: datetime
     moves: tuple[Move, ...]
+    assumed: tuple[str, ...] = ()
 
     def new(self) -> Order:
         """The order as paid, before any move."""
-        return Order("life-1", self.total, self.paid_at, self.policy)
+        return Order("life-1", self.total, self.paid_at, self.policy, assumed=self.assumed)
 
     def play(self, order: Order) -> Iterator[tuple[Move, datetime, object]]:
         """Play the moves on *order*, yielding each move, its instant and its outcome."""
@@ -204,6 +214,7 @@ def lifecycles(max_moves: int = 20) -> st.SearchStrategy[Lifecycle]:
         action=st.just("ship"),
         wait=st.integers(0, 3).map(timedelta),
         promised_days=st.none() | st.integers(1, 30),
+        assumed=shipment_assumptions(),
     )
     return st.builds(
         Lifecycle,
@@ -215,6 +226,8 @@ def lifecycles(max_moves: int = 20) -> st.SearchStrategy[Lifecycle]:
             st.just(()) | st.tuples(ship) | st.tuples(ship),
             st.integers(0, max_moves).flatmap(lambda n: st.lists(moves(), min_size=n, max_size=n)),
         ),
+        assumed=st.just(())
+        | st.lists(st.sampled_from(["paid_at", "total"]), unique=True).map(tuple),
     )
 
 
@@ -249,6 +262,7 @@ def act(order: Order, move: Move, at: datetime) -> object:
                 by_platform=move.by_platform,
                 promised_days=move.promised_days,
                 meta=meta,
+                assumed=move.assumed,
             )
         if move.action == "confirm_receipt":
             return order.confirm_receipt(when, meta=meta)
@@ -292,6 +306,7 @@ def observe(order: Order) -> tuple[object, ...]:
         order.earliest_dispute,
         order.post_completion_ends,
         order.refundable,
+        order.assumed,
         tuple((d.state, d.deadline, d.outcome, d.history) for d in order.disputes),
     )
 
@@ -350,6 +365,7 @@ TOP_LEVEL = [
     "extension_requested",
     "completed_at",
     "refunded",
+    "assumed",
     "disputes",
     "history",
     "tracking",
@@ -357,10 +373,12 @@ TOP_LEVEL = [
 
 
 def test_document_has_exactly_the_orders_fields_and_the_schema_version() -> None:
-    """The document's top-level keys are the order's fields and schema_version, in that order."""
+    """The document's top-level keys are the order's fields, what it assumed and
+    schema_version, in that order."""
     document = to_dict(disputed_order())
     assert list(document) == TOP_LEVEL
-    assert document["schema_version"] == SCHEMA_VERSION == 3
+    assert document["schema_version"] == SCHEMA_VERSION == 4
+    assert document["assumed"] == []
 
 
 def test_document_writes_money_as_decimal_strings_with_a_currency() -> None:
@@ -480,7 +498,7 @@ def test_dumps_is_to_dict_as_json_text() -> None:
     order = disputed_order()
     text = dumps(order)
     assert json.loads(text) == to_dict(order)
-    assert text.startswith('{\n  "schema_version": 3,')
+    assert text.startswith('{\n  "schema_version": 4,')
     assert "\n" not in dumps(order, indent=None)
 
 
@@ -718,7 +736,7 @@ def test_loading_refuses_a_history_the_rules_refuse(change: Any, words: tuple[st
     assert all(w in str(raised.value) for w in words), str(raised.value)
 
 
-@pytest.mark.parametrize("version", [4, 99])
+@pytest.mark.parametrize("version", [5, 99])
 def test_loading_refuses_a_newer_schema_version_naming_it(version: int) -> None:
     """A document of a newer schema_version is InvalidInput naming that version."""
     document = to_dict(disputed_order())
@@ -1418,7 +1436,7 @@ def test_there_are_saved_version_1_documents() -> None:
 @pytest.mark.parametrize("path", SAVED, ids=lambda p: p.stem)
 def test_a_version_1_document_loads_with_no_return_and_the_default_windows(path: Path) -> None:
     """A schema-1 document loads: no remedy but refund, agreements from outcomes, default
-    return windows; saved again it is a schema-2 document of the same order."""
+    return windows; saved again it is a document of today's schema of the same order."""
     order = loads(path.read_text(encoding="utf-8"))
     assert order.policy.return_shipping_window == ALIEXPRESS.return_shipping_window
     assert order.policy.return_confirm_window == ALIEXPRESS.return_confirm_window
@@ -1435,7 +1453,8 @@ def test_a_version_1_document_loads_with_no_return_and_the_default_windows(path:
                 outcome.refund, Remedy.REFUND, outcome.reached_by, outcome.at
             )
     again = to_dict(order)
-    assert again["schema_version"] == 3
+    assert again["schema_version"] == SCHEMA_VERSION
+    assert again["assumed"] == []
     assert to_dict(from_dict(again)) == again
     old = json.loads(path.read_text(encoding="utf-8"))
     assert [e["details"] for e in again["history"][1:]] == [
@@ -1478,14 +1497,15 @@ SAVED_2 = sorted((Path(__file__).parent / "fixtures" / "documents").glob("v2_*.j
 
 @pytest.mark.parametrize("path", SAVED_2, ids=lambda p: p.stem)
 def test_a_version_2_document_loads_with_no_event_ids(path: Path) -> None:
-    """A schema-2 document (returns, no event ids) loads; saved again it is schema 3 with
-    every entry's event_id null, and the same order."""
+    """A schema-2 document (returns, no event ids) loads; saved again it is of today's
+    schema with every entry's event_id null, nothing assumed, and the same order."""
     text = path.read_text(encoding="utf-8")
     assert json.loads(text)["schema_version"] == 2
     order = loads(text)
     assert all(e.event_id is None for e in order.log)
     again = to_dict(order)
-    assert again["schema_version"] == 3
+    assert again["schema_version"] == SCHEMA_VERSION
+    assert again["assumed"] == []
     old = json.loads(text)
     for key in ("state", "refunded", "disputes"):
         if key == "disputes":

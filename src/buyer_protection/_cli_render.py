@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from ._time import span
 from .advice import Step, advise
+from .assumptions import PAY_FACTS, SHIP_FACTS, WINDOWS
 from .dispute import Dispute
+from .lifecycle import ORDER
 from .money import Money
 from .order import Deadline, Order
 from .policy import Policy
@@ -154,22 +156,121 @@ def _step_json(step: Step) -> dict[str, object]:
     }
 
 
-def _step_rows(steps: Sequence[Step], at: datetime, clock: Clock) -> list[tuple[str, str]]:
-    """Each step's rows: the first is the next step, the others follow as "also"."""
+def _step_rows(
+    steps: Sequence[Step], at: datetime, clock: Clock, marks: Mapping[datetime, str]
+) -> list[tuple[str, str]]:
+    """Each step's rows: the first is the next step, the others follow as "also". An
+    instant that is one of the order's windows computed from assumed facts is marked
+    as *marks* says."""
     rows = []
     for i, step in enumerate(steps):
         rows.append(
             ("next step" if i == 0 else "also", clock.sentence(f"{step.action}: {step.why}"))
         )
         if step.earliest is not None and step.earliest > at:
-            rows.append(("  from", clock.text(step.earliest)))
+            mark = marks.get(step.earliest, "")
+            rows.append(("  from", _marked(clock.text(step.earliest), mark)))
         if step.latest is not None:
-            rows.append(("  before", clock.text(step.latest)))
+            rows.append(("  before", _marked(clock.text(step.latest), marks.get(step.latest, ""))))
         if step.if_not:
             rows.append(("  if not", clock.sentence(step.if_not)))
         if step.evidence:
             rows.append(("  evidence", "; ".join(step.evidence)))
     return rows
+
+
+# -- assumed facts ------------------------------------------------------------------------
+
+_FACTS = ("paid_at", "shipped_at", "protection_days", "total")  # in the order they happen
+_FACT_WORDS = {
+    "paid_at": "an assumed payment instant",
+    "shipped_at": "an assumed shipment instant",
+    "protection_days": "assumed protection days",
+    "total": "an assumed total",
+}
+_CLOCK_OF = {row.trigger: row.clock for row in ORDER.table if row.clock}
+"""The order's window each of its automatic steps is dated by."""
+
+
+def _facts(facts: frozenset[str]) -> list[str]:
+    return [fact for fact in _FACTS if fact in facts]
+
+
+def assumed_line(order: Order) -> str:
+    """The order's assumed facts in words: ``paid_at, shipped_at (not given by the
+    source)``; empty when none."""
+    if not order.assumed:
+        return ""
+    return f"{', '.join(_facts(order.assumed))} (not given by the source)"
+
+
+def from_assumed(facts: frozenset[str]) -> str:
+    """What marks a deadline computed from assumed *facts*: ``(from an assumed shipment
+    instant and assumed protection days)``; empty when none."""
+    words = [_FACT_WORDS[fact] for fact in _facts(facts)]
+    if not words:
+        return ""
+    said = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    return f"(from {said})"
+
+
+def _marked(text: str, mark: str) -> str:
+    return f"{text} {mark}" if text and mark else text or mark
+
+
+def _deadline_facts(order: Order, deadline: Deadline) -> frozenset[str]:
+    """The assumed facts the next deadline was computed from (a dispute's: none)."""
+    window = _CLOCK_OF.get(deadline.action) if deadline.subject == ORDER.name else None
+    return order.assumed_for(window) if window in WINDOWS else frozenset()
+
+
+def _milestone_facts(order: Order, what: str) -> frozenset[str]:
+    """The assumed facts a milestone rests on: the facts of its entry (payment,
+    shipment), or those its deadline was computed from."""
+    if what == "pay":
+        return order.assumed & PAY_FACTS
+    if what == "ship":
+        return order.assumed & SHIP_FACTS
+    return order.assumed_for(what) if what in WINDOWS else frozenset()
+
+
+def _milestone_mark(order: Order, what: str) -> str:
+    facts = _milestone_facts(order, what)
+    if what in ("pay", "ship"):
+        return f"(assumed: {', '.join(_facts(facts))})" if facts else ""
+    return from_assumed(facts)
+
+
+def _window_marks(order: Order) -> dict[datetime, str]:
+    """The instants of the order's windows computed from assumed facts, each with its
+    mark; a step's window is one of them (the time to dispute before completion is
+    the post-completion window counted from the end of protection)."""
+    if not order.assumed:
+        return {}
+    found: dict[datetime, frozenset[str]] = {}
+    ends = order.protection_ends
+    closes = None if ends is None else ends + order.policy.post_completion_window
+    for name in WINDOWS:
+        when = getattr(order, name, None)
+        if name == "post_completion_ends" and when is None:
+            when = closes
+        facts = order.assumed_for(name)
+        if isinstance(when, datetime) and facts:
+            found[when] = found.get(when, frozenset()) | facts
+    return {when: from_assumed(facts) for when, facts in found.items()}
+
+
+def _assumed_json(order: Order) -> dict[str, object]:
+    """The keys that say what is assumed, for an order that has assumed facts (and none
+    for one that has not: its output stays as it was before facts could be assumed)."""
+    if not order.assumed:
+        return {}
+    return {
+        "assumed": sorted(order.assumed),
+        "assumed_for": {
+            name: sorted(facts) for name in WINDOWS if (facts := order.assumed_for(name))
+        },
+    }
 
 
 # -- the commands' outputs ----------------------------------------------------------------
@@ -226,7 +327,16 @@ def status(order: Order, at: datetime, clock: Clock, as_json: bool, side: str = 
                 "refunded": _json_money(view.refunded),
                 "protection_ends": _json_at(view.protection_ends),
                 "last_event_at": _json_at(view.last_event_at),
-                "next_deadline": None if deadline is None else _deadline_json(deadline),
+                "next_deadline": None
+                if deadline is None
+                else {
+                    **_deadline_json(deadline),
+                    **(
+                        {"from_assumed": sorted(_deadline_facts(view, deadline))}
+                        if view.assumed
+                        else {}
+                    ),
+                },
                 "agreement": _agreement_json(dispute),
                 "return_tracking": None if dispute is None else dispute.return_tracking,
                 "return_carrier": None if dispute is None else dispute.return_carrier or None,
@@ -238,26 +348,34 @@ def status(order: Order, at: datetime, clock: Clock, as_json: bool, side: str = 
                 "steps": [_step_json(each) for each in steps],
                 "allowed_now": list(view.allowed()),
                 "tz": clock.name,
+                **_assumed_json(view),
             }
         )
+    assumed = assumed_line(view)
+    total = _marked(str(view.total), "(assumed)" if view.assumed_for("refundable") else "")
+    ends = clock.text(view.protection_ends)
+    if view.protection_ends is not None:
+        ends = _marked(ends, from_assumed(view.assumed_for("protection_ends")))
     rows = [
         ("order", view.order_id),
         ("as of", clock.text(at.replace(microsecond=0))),  # shown to the second
         ("state", view.state.value),
         ("dispute", "-" if dispute is None else dispute.state.value),
         *_return_rows(dispute, clock),
-        ("paid", f"{view.total}, refunded {view.refunded}"),
-        ("protection ends", clock.text(view.protection_ends)),
+        *([("assumed", assumed)] if assumed else []),  # the facts of the rows that follow
+        ("paid", f"{total}, refunded {view.refunded}"),
+        ("protection ends", ends),
         ("last event", clock.text(view.last_event_at)),
     ]
     if deadline is None:
         rows.append(("next deadline", "none: nothing happens by itself from here"))
     else:
-        rows.append(("next deadline", clock.text(deadline.at)))
+        mark = from_assumed(_deadline_facts(view, deadline))
+        rows.append(("next deadline", _marked(clock.text(deadline.at), mark)))
         then = f"{deadline.subject} {deadline.action}: {deadline.meaning}"
         rows.append(("  then", clock.sentence(then)))
     rows.append(("side", side))
-    rows.extend(_step_rows(steps, at, clock))
+    rows.extend(_step_rows(steps, at, clock, _window_marks(view)))
     rows.append(("allowed now", ", ".join(view.allowed()) or "nothing"))
     return table(rows)
 
@@ -277,10 +395,16 @@ def timeline(order: Order, at: datetime, clock: Clock, as_json: bool) -> str:
                         "label": m.label,
                         "status": m.status,
                         "detail": m.detail,
+                        **(
+                            {"from_assumed": sorted(_milestone_facts(order, m.what))}
+                            if order.assumed
+                            else {}
+                        ),
                     }
                     for m in milestones
                 ],
                 "tz": clock.name,
+                **_assumed_json(order),
             }
         )
     local = () if clock.name is None else (f"at ({clock.name})",)
@@ -291,13 +415,14 @@ def timeline(order: Order, at: datetime, clock: Clock, as_json: bool) -> str:
             *(() if clock.name is None else (clock.local(m.at),)),
             m.status,
             clock.sentence(m.label),
-            clock.sentence(m.detail) if m.detail else "-",
+            _marked(clock.sentence(m.detail), _milestone_mark(order, m.what)) or "-",
         )
         for m in milestones
     ]
-    return f"Order {order.order_id} as of {clock.text(at.replace(microsecond=0))}\n\n" + table(
-        rows, header
-    )
+    head = f"Order {order.order_id} as of {clock.text(at.replace(microsecond=0))}\n"
+    if assumed := assumed_line(order):
+        head += f"Assumed: {assumed}\n"
+    return f"{head}\n" + table(rows, header)
 
 
 def _value_text(value: object) -> str:

@@ -113,6 +113,7 @@ class OrderDocument:
     extension_requested: int | None
     completed_at: datetime | None
     refunded: Money
+    assumed: tuple[str, ...]
     disputes: tuple[DisputeDocument, ...]
     history: tuple[HistoryEntry, ...]
     tracking: tuple[Observation, ...]
@@ -138,6 +139,7 @@ DETAIL_TYPES: Mapping[str, Any] = {
     "note": str,
     "reached_by": Resolution,
     "event": TrackingEvent,
+    "assumed": tuple[str, ...],
     "meta": dict,
 }
 """The type of each key a history entry's ``details`` may hold."""
@@ -566,3 +568,25 @@ def problems_of(err: BaseException) -> list[str]:
         message, _, path = line.rpartition(" @ $")
         found.append(f"{path.lstrip('.') or '(document)'}: {message}")
     return found
+
+
+def entry_from_dict(data: object, where: str = "entry") -> HistoryEntry:
+    """One log entry as `storage.log_to_list` writes it, strictly checked.
+
+    An entry written before event ids (no ``event_id`` key) is read with None.
+    Anything else is `InvalidInput` listing every problem with its path under *where*.
+    """
+    if not isinstance(data, Mapping):
+        raise InvalidInput(f"{where}: expected a HistoryEntry or a dict, got {kind(data)}")
+    try:
+        given: dict[object, object] = {"event_id": None}
+        given.update(data)
+        entry: HistoryEntry = CONVERTER.structure(given, HistoryEntry)
+    except (cattrs.BaseValidationError, ForbiddenExtraKeysError) as err:
+        top = "(document)"
+        problems = [
+            where + p.removeprefix(top) if p.startswith(top) else f"{where}.{p}"
+            for p in problems_of(err)
+        ]
+        raise InvalidInput.listing(problems, "problem(s) in the entry") from None
+    return entry

@@ -293,7 +293,8 @@ def _parser(prog: str) -> _Parser:
         "Where the order stands at --at: its state and its dispute's, when protection ends, "
         "the next deadline and what happens then, and the next steps of the buyer (or of "
         "the side --side names), most urgent first: each with its window and what happens "
-        "if nobody acts in time.",
+        "if nobody acts in time. Facts the order was given by assumption are listed, and "
+        "each deadline computed from them is marked.",
         parents=[order_file, verbose],
     )
     status.add_argument(
@@ -307,7 +308,8 @@ def _parser(prog: str) -> _Parser:
         "timeline",
         "every milestone of an order, past and future",
         "Every milestone of the order as seen at --at: what happened (done), what is "
-        "ahead (due) and what passed without happening (expired).",
+        "ahead (due) and what passed without happening (expired); facts the order was given "
+        "by assumption are listed, and each milestone resting on them is marked.",
         parents=[order_file, verbose],
     )
     imports = add(

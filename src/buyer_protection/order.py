@@ -19,6 +19,7 @@ import attrs
 from ._text import NAME_LIMIT, kind, text
 from ._time import MAX_DAYS, iso, member, span, utc
 from ._time import days as _days
+from .assumptions import PAY_FACTS, SHIP_FACTS, Assumptions, assumed_names
 from .clock import Clock, Deadline
 from .dispute import Dispute
 from .errors import InvalidInput
@@ -80,8 +81,11 @@ def _optional_days(value: object, name: str) -> int | None:
 
 
 @attrs.define(eq=False, init=False)
-class Order(Clock, Replay, Repeats, Windows):
+class Order(Assumptions, Clock, Replay, Repeats, Windows):
     """One paid order under a marketplace's buyer protection `Policy`.
+
+    *assumed* names the facts of the order's creation that were assumed, not given
+    by its source (``paid_at``, ``total``): see `assumed`.
 
     >>> from datetime import datetime, UTC
     >>> order = Order("8123", Money("25.90", "USD"), datetime(2026, 3, 1, tzinfo=UTC))
@@ -117,9 +121,16 @@ class Order(Clock, Replay, Repeats, Windows):
     # every action asks for it first, so it is not recomputed each time.
     _due_row: Transition | None  # the next automatic step and its instant, kept up to
     _due_at: datetime | None  # date by every recorded change (see clock.py)
+    _assumed: frozenset[str]  # the facts given by assumption (see assumptions.py)
 
     def __init__(
-        self, order_id: str, total: Money, paid_at: datetime, policy: Policy = ALIEXPRESS
+        self,
+        order_id: str,
+        total: Money,
+        paid_at: datetime,
+        policy: Policy = ALIEXPRESS,
+        *,
+        assumed: Iterable[str] = (),
     ) -> None:
         text(order_id, "order_id", limit=NAME_LIMIT, empty=False)
         if not isinstance(total, Money) or not total:
@@ -127,6 +138,7 @@ class Order(Clock, Replay, Repeats, Windows):
         if not isinstance(policy, Policy):
             raise InvalidInput(f"policy: expected a Policy, got {type(policy).__name__}")
         paid_at = utc(paid_at, "paid_at")
+        self._assumed = assumed_names(assumed, PAY_FACTS)
         self.order_id = order_id
         self.total = total
         self.paid_at = paid_at
@@ -158,6 +170,8 @@ class Order(Clock, Replay, Repeats, Windows):
     post_completion_ends = Windows.post_completion_ends
     earliest_dispute = Windows.earliest_dispute
     promised_delivery = Windows.promised_delivery
+    assumed = Assumptions.assumed
+    assumed_for = Assumptions.assumed_for
 
     @classmethod
     def replay(cls, log: Iterable[HistoryEntry]) -> Order:
@@ -182,6 +196,8 @@ class Order(Clock, Replay, Repeats, Windows):
     def _pay_entry(self) -> HistoryEntry:
         # Made from the order's own fields when read: one object less to keep per order.
         details = {"order_id": self.order_id, "total": self.total, "policy": self.policy}
+        if self._assumed and (assumed := self._assumed & PAY_FACTS):
+            details["assumed"] = tuple(sorted(assumed))
         first = OrderState.AWAITING_SHIPMENT
         return HistoryEntry(self._pay_id, self.paid_at, Actor.BUYER, "pay", None, first, details)
 
@@ -280,22 +296,30 @@ class Order(Clock, Replay, Repeats, Windows):
         promised_days: int | None = None,
         meta: Mapping[str, object] | None = None,
         event_id: str | None = None,
+        assumed: Iterable[str] = (),
     ) -> None:
         """The seller ships: protection runs *protection_days* (default: the policy's).
 
         *by_platform*: the marketplace's own logistics shipped it, so the platform,
         not the seller, handles disputes. *promised_days*: the promised delivery
-        time (default: the protection days).
+        time (default: the protection days). *assumed*: the facts of the shipment
+        that the caller assumed, not given by its source (names from ``shipped_at``
+        and ``protection_days``); see `assumed`.
         """
         protection = _optional_days(protection_days, "protection_days")
         promised = _optional_days(promised_days, "promised_days")
         if not isinstance(by_platform, bool):
             raise InvalidInput(f"by_platform: expected True or False, got {kind(by_platform)}")
         protection = protection or self.policy.protection_days
-        details = with_meta(
-            {"protection_days": protection, "by_platform": by_platform, "promised_days": promised},
-            meta,
-        )
+        facts = assumed_names(assumed, SHIP_FACTS)
+        given: dict[str, Any] = {
+            "protection_days": protection,
+            "by_platform": by_platform,
+            "promised_days": promised,
+        }
+        if facts:
+            given["assumed"] = tuple(sorted(facts))
+        details = with_meta(given, meta)
         if (started := self._start("ship", at, details, event_id)) is None:
             return  # a repeated event, recorded once
         at, row, event = started
@@ -303,6 +327,8 @@ class Order(Clock, Replay, Repeats, Windows):
         self.protection_days = protection
         self.promised_days = promised
         self.by_platform = by_platform
+        if facts:
+            self._assumed = self._assumed | facts
         self._apply(row, at, details, event)
         # Protection counted from payment may have ended before the parcel left: the
         # order then completes at once, dated at the shipment (never in the past).

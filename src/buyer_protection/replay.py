@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Self, cast
 
 import attrs
 
+from ._document import entry_from_dict
 from ._text import kind, shown
 from ._time import iso, utc
 from .errors import InvalidAction, InvalidInput
@@ -148,7 +149,7 @@ class Replay:
         except TypeError:
             raise InvalidInput(
                 f"log[0]: the 'pay' entry's details {shown(sorted(first.details))} do not fit; "
-                "expected order_id, total and policy"
+                "expected order_id, total and policy (and assumed, when some were)"
             ) from None
         except InvalidInput as err:
             raise InvalidInput(f"log[0]: {err}") from None
@@ -163,14 +164,17 @@ class Replay:
             order._ingest(entry, seen, f"log[{index}]")
         return order
 
-    def ingest(self, entry: HistoryEntry) -> bool:
+    def ingest(self, entry: HistoryEntry | Mapping[str, Any]) -> bool:
         """Apply one log entry that arrived from elsewhere; False if its id was applied.
 
-        The same rules as `Order.replay`: an action entry is performed again, an
-        automatic one is checked, a tracking observation is added. A new action
-        entry's ``id`` must be greater than every id recorded so far. A refused
-        entry changes nothing.
+        *entry* is a `HistoryEntry`, or a dict in the log format of
+        `storage.log_to_list` (so that a queue can carry entries as JSON). The same
+        rules as `Order.replay`: an action entry is performed again, an automatic one
+        is checked, a tracking observation is added. A new action entry's ``id`` must
+        be greater than every id recorded so far. A refused entry changes nothing.
         """
+        if isinstance(entry, Mapping):
+            entry = entry_from_dict(entry)
         models: list[object] = [self, *self.disputes]
         saved = [(model, _fields_of(model)) for model in models]
         try:

@@ -1,7 +1,8 @@
 """Storing orders: a JSON document made with cattrs, loaded strictly, checked by replay.
 
 The document is the order's fields at the top level, its disputes, history and
-tracking, its policy, and ``schema_version``. Decimals are strings, instants ISO
+tracking, its policy, the facts it was given by assumption (``assumed``, a sorted
+list, ``[]`` when none), and ``schema_version``. Decimals are strings, instants ISO
 8601 with an offset, durations ISO 8601 durations (``P5D``, ``PT36H``), enums
 their values.
 
@@ -45,8 +46,13 @@ from .order import Order
 from .policy import ALIEXPRESS
 from .tracking import TrackingEvent
 
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 """The version of the document `to_dict` writes; `from_dict` reads it and older ones.
+
+Version 4 (assumed facts) added the top-level ``assumed``: the names of the facts the
+order was given by assumption (`Order.assumed`), sorted; the ``pay`` and ``ship``
+entries that carry such facts name them in their ``details["assumed"]``. A document
+of an earlier version is read with nothing assumed.
 
 Version 3 (event ids) added ``event_id`` to every history entry and tracking
 observation; a document of an earlier version is read with none.
@@ -88,6 +94,7 @@ def _document(order: Order) -> OrderDocument:
             OrderDocument,
             order,
             schema_version=SCHEMA_VERSION,
+            assumed=tuple(sorted(order.assumed)),
             disputes=disputes,
             tracking=tracking,
             history=order.history,
@@ -124,7 +131,9 @@ def from_dict(data: Mapping[str, Any]) -> Order:
     if type(version) is int and version == 1:
         data = _from_version_1(data)
     if type(version) is int and version in (1, 2):
-        data = _from_version_2(data)
+        data = _from_version_2(data, version)
+    if type(version) is int and version in (1, 2, 3):
+        data = _from_version_3(data, version)
     try:
         document = CONVERTER.structure(data, OrderDocument)
     except (cattrs.BaseValidationError, ForbiddenExtraKeysError) as err:
@@ -204,14 +213,14 @@ def _with_event_ids(entries: object) -> object:
     ]
 
 
-def _from_version_2(data: Mapping[str, Any]) -> dict[str, Any]:
+def _from_version_2(data: Mapping[str, Any], version: int) -> dict[str, Any]:
     """A version-1 or -2 document as version 3 writes it: no entry had an event id.
 
     An entry of such a document that has an ``event_id`` was not written by the library
     (or its ``schema_version`` is wrong): `InvalidInput` naming each.
     """
     found = [
-        f"{path}[{i}].event_id: a document of schema_version {data['schema_version']} has "
+        f"{path}[{i}].event_id: a document of schema_version {version} has "
         "no event ids; event ids came with version 3"
         for path, entries in _entry_lists(data)
         for i, entry in enumerate(entries)
@@ -245,6 +254,28 @@ def _entry_lists(data: Mapping[str, Any]) -> list[tuple[str, list[Any]]]:
             if isinstance(d, Mapping)
         ]
     return [(path, entries) for path, entries in lists if isinstance(entries, list)]
+
+
+def _from_version_3(data: Mapping[str, Any], version: int) -> dict[str, Any]:
+    """A document of version 1 to 3 as version 4 writes it: nothing was assumed.
+
+    Such a document that has ``assumed`` was not written by the library (or its
+    ``schema_version`` is wrong): `InvalidInput` naming it. (An entry's
+    ``details["assumed"]`` in it gives the order assumptions the document does not
+    have, and is refused as a disagreement with its history.)
+    """
+    if "assumed" in data:
+        raise InvalidInput.listing(
+            [
+                f"assumed: a document of schema_version {version} has no assumed facts; "
+                "they came with version 4"
+            ],
+            "problem(s) in the document",
+        )
+    upgraded = dict(data)
+    upgraded["schema_version"] = SCHEMA_VERSION
+    upgraded["assumed"] = []
+    return upgraded
 
 
 def _log(document: OrderDocument) -> list[HistoryEntry]:

@@ -156,6 +156,14 @@ def test_event_id_types() -> None:
     assert_type(order.log[-1].event_id, str | None)
 
 
+def test_assumed_types() -> None:
+    """An order's assumed facts are a frozenset of names, given as any iterable of str."""
+    order = Order("1", Money("20", "USD"), PAID, assumed=("paid_at",))
+    assert_type(order.ship(PAID, assumed={"shipped_at"}), None)
+    assert_type(order.assumed, frozenset[str])
+    assert_type(order.assumed_for("protection_ends"), frozenset[str])
+
+
 def test_history_types() -> None:
     """A history entry has an instant, an actor, an action name, states and details."""
     entry = Order("1", Money("1", "USD"), PAID).history[0]

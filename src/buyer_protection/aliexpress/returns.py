@@ -9,40 +9,20 @@ gives the instants of its steps.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import attrs
 
-from ._text import NAME_LIMIT, shown, text
-from .dispute import Dispute
-from .errors import InvalidAction, InvalidInput
-from .lifecycle import DisputeState
+from .._text import shown
+from ..dispute import Dispute
+from ..errors import InvalidAction, InvalidInput
+from ..lifecycle import DisputeState
 
 if TYPE_CHECKING:
-    from .order import Order
-
-RETURN_FIELDS = (
-    "buyer_return_no",
-    "buyer_return_logistics_company",
-    "buyer_return_logistics_lp_no",
-)
-"""The issue's fields about the buyer's return parcel, all strings, read without the
-whitespace around them ("", blank or absent: not set). One that holds a control or
-separator character other than the plain space is refused."""
-
-
-class Reads(Protocol):
-    """What reading the return fields needs of the seller-API module's reader."""
-
-    def problem(self, path: str, what: str) -> None: ...
-
-    def text(self, obj: Mapping[str, object], key: str, path: str) -> str: ...
-
-    def time(
-        self, obj: Mapping[str, object], key: str, path: str, *, required: bool = False
-    ) -> datetime | None: ...
+    from ..order import Order
+    from .events import EventIds
 
 
 @attrs.frozen
@@ -54,40 +34,6 @@ class ReturnFacts:
     lp_no: str = ""  # buyer_return_logistics_lp_no (the logistics order)
     progress: str = ""  # reverse_detail_status ("unknown" for a word not known)
     modified: datetime | None = None  # the issue's gmt_modified
-
-
-def read_return_facts(
-    read: Reads, result: Mapping[str, object], path: str, progress: str
-) -> ReturnFacts:
-    """The return fields of *result* (the issue at *path*); each problem goes to *read*."""
-    found = []
-    for key in RETURN_FIELDS:
-        value = read.text(result, key, path)
-        try:
-            found.append(_parcel_text(value, f"{path}.{key}"))
-        except InvalidInput as err:
-            read.problem(f"{path}.{key}", str(err).removeprefix(f"{path}.{key}: "))
-            found.append("")
-    number, carrier, lp_no = found
-    return ReturnFacts(number, carrier, lp_no, progress, read.time(result, "gmt_modified", path))
-
-
-def _parcel_text(value: str, name: str) -> str:
-    """*value* without the whitespace around it, if what is left is a printed label.
-
-    A tracking number, a carrier or a logistics order number is printed on a label
-    and typed by people, so the rule is `Dispute.ship_return`'s: a control or
-    separator character inside one (a tab, a line break, a NUL, a zero-width or a
-    no-break space; only the plain space may stay) is refused.
-    """
-    kept = text(value.strip(), name, limit=NAME_LIMIT)
-    for char in kept:
-        if not char.isprintable() and char != " ":
-            raise InvalidInput(
-                f"{name}: {shown(value)} holds {shown(char)}, a control or separator "
-                "character; give it as printed on the label"
-            )
-    return kept
 
 
 # -- the return's steps, replayed -----------------------------------------------------
@@ -125,8 +71,10 @@ class ReturnSteps:
         latest: datetime,
         path: str,
         when: Callable[[datetime], str],
+        events: EventIds,
     ) -> None:
         self.facts = facts
+        self.events = events  # the import's event ids
         self.issue_id = issue_id
         self.path = path
         self.when = when  # an instant as a message shows it
@@ -184,7 +132,9 @@ class ReturnSteps:
         if dispute.state is DisputeState.RETURN_IN_TRANSIT:
             at = max(self.at, order.last_event_at)
             meta = self._meta(implied_by, self.at_from if at == self.at else "the last change")
-            dispute.confirm_return(at, meta=meta)
+            dispute.confirm_return(
+                at, meta=meta, event_id=self._event(implied_by, "confirm_return")
+            )
 
     # -- internals -------------------------------------------------------------------
 
@@ -222,7 +172,13 @@ class ReturnSteps:
             meta["buyer_return_logistics_lp_no"] = facts.lp_no
         if facts.progress:
             meta["reverse_detail_status"] = facts.progress
-        dispute.ship_return(at, tracking_number=facts.number, carrier=facts.carrier, meta=meta)
+        dispute.ship_return(
+            at,
+            tracking_number=facts.number,
+            carrier=facts.carrier,
+            meta=meta,
+            event_id=self._event(f"{self.path}.buyer_return_no", "ship_return"),
+        )
 
     def _answer(self, dispute: Dispute, at: datetime, at_from: str) -> None:
         progress = self.facts.progress
@@ -231,7 +187,8 @@ class ReturnSteps:
         at = max(at, dispute.order.last_event_at)
         said = f"{self.path}.reverse_detail_status"
         if progress == "refund_success" and at < deadline:
-            dispute.confirm_return(at, meta=self._meta(said, at_from))
+            event = self._event(said, "confirm_return")
+            dispute.confirm_return(at, meta=self._meta(said, at_from), event_id=event)
         elif progress == "refund_reject":
             if at >= deadline:
                 at, at_from = (
@@ -241,7 +198,11 @@ class ReturnSteps:
             note = (
                 "The seller refused the goods that came back (reverse_detail_status refund_reject)."
             )
-            dispute.refuse_return(at, note=note, meta=self._meta(said, at_from))
+            event = self._event(said, "refuse_return")
+            dispute.refuse_return(at, note=note, meta=self._meta(said, at_from), event_id=event)
+
+    def _event(self, source: str, action: str) -> str:
+        return self.events.step(source, action)
 
     def _moved(self, at_from: str, deadline: str) -> str:
         return f"{at_from}, moved to the last instant before the {deadline} of the policy"
