@@ -11,9 +11,12 @@ What the payload says of its past, and how each snapshot takes it back:
 - ``gmt_modified``: the instant; ``issue_status``: ``processing`` (a finished or
   cancelled issue still had its last log entry to come), except once the issue is
   over by then: a cancelled issue after its ``cancel`` entry, a finished one once a
-  refund solution is reached (the agreement or the platform's decision, seconds
-  before ``perform_solution``), which a processing issue cannot show: the importer
-  refuses a ``processing`` issue whose log ends the dispute;
+  refund solution is reached, which a processing issue cannot show (the importer
+  refuses a ``processing`` issue whose log ends the dispute). One exception to the
+  exception: a log that ends in the platform's decision, in the seconds before
+  ``perform_solution``, still says ``processing``, which the importer reads as
+  decided; an agreement of the two sides in those seconds it refuses, so there the
+  snapshot says the final status;
 - the solutions created at or before the instant; one reached later waits for the
   side that has to accept it (``wait_seller_accept`` for the buyer's, and so on)
   with ``reached_time``, ``reached_type`` and the accept times not set (``""``, as
@@ -58,8 +61,9 @@ RETURN_FIELDS = (
     "buyer_return_logistics_company",
     "buyer_return_logistics_lp_no",
 )
-AFTER_A_REFUSED_RETURN = ("platform_give_solution", "platform_force_reach")
-"""Log entries that, after the seller refused the returned goods, need the return over."""
+PLATFORM_DECISIONS = ("platform_give_solution", "platform_force_reach")
+"""Log entries of the platform's decision (after the seller refused the returned goods, they
+need the return over)."""
 
 
 def snapshots(detail: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -79,6 +83,18 @@ def snapshots(detail: Mapping[str, Any]) -> list[dict[str, Any]]:
     found = [_as_of(issue, at, final, shipped_by) for at in instants]
     found.append(final)
     return found
+
+
+def holds_order(order_detail: Mapping[str, Any], detail: Mapping[str, Any]) -> bool:
+    """The ``aliexpress.solution.order.get`` response holds the product line of the issue
+    of *detail* (a ``child_id`` that is its ``order_id``): the two describe one order."""
+    result = order_detail["aliexpress_solution_order_get_response"]["result"]
+    children = {
+        product.get("child_id")
+        for order in _entries(result.get("target_list"), "order_dto")
+        for product in _entries(order.get("product_list"), "order_product_dto")
+    }
+    return detail[RESPONSE][RESULT].get("order_id") in children
 
 
 def _as_of(
@@ -159,9 +175,7 @@ def _return_shipped_by(
         return None
     if issue.get("reverse_detail_status") == "refund_reject":
         needed = [
-            parse_time(e["gmt_create"])
-            for e in log
-            if e.get("action_type") in AFTER_A_REFUSED_RETURN
+            parse_time(e["gmt_create"]) for e in log if e.get("action_type") in PLATFORM_DECISIONS
         ]
         if needed:
             return min(needed)
@@ -175,6 +189,9 @@ def _over(issue: Mapping[str, Any], at: datetime, final_status: str) -> bool:
         return any(e.get("action_type") == "cancel" for e in log)
     if final_status != "finish":
         return False
+    log = _entries(issue.get("process_dto_list"), "api_issue_process_dto")
+    if log and log[0].get("action_type") in PLATFORM_DECISIONS:
+        return False  # processing, read as decided: the seconds before perform_solution
     return any(
         s.get("solution_type") == "refund"
         and s.get("status") in (None, "reached", "perform")

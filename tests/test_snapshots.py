@@ -9,7 +9,7 @@ import pytest
 
 from buyer_protection import Dispute, DisputeState
 from buyer_protection.aliexpress import from_issue_detail, parse_time
-from snapshots import LISTS, RETURN_FIELDS, snapshots
+from snapshots import LISTS, RETURN_FIELDS, holds_order, snapshots
 from test_aliexpress import ISSUES, issue_of, load, log_of
 
 _AW = DisputeState.AWAITING_SELLER
@@ -61,13 +61,7 @@ def dispute_of(snapshot: dict[str, Any], **kwargs: Any) -> Dispute:
 def order_details_for(name: str) -> list[dict[str, Any] | None]:
     """No order detail, and the fixture's order detail when it holds the issue's order."""
     detail = load("order_detail")
-    orders = detail["aliexpress_solution_order_get_response"]["result"]["target_list"]
-    children = {
-        product["child_id"]
-        for order in orders["order_dto"]
-        for product in order["product_list"]["order_product_dto"]
-    }
-    return [None, detail] if issue_of(load(name))["order_id"] in children else [None]
+    return [None, detail] if holds_order(detail, load(name)) else [None]
 
 
 def test_every_fixture_has_its_snapshot_states() -> None:
@@ -134,13 +128,33 @@ def test_one_snapshot_per_instant_of_the_log_each_modified_then(name: str) -> No
 
 @pytest.mark.parametrize("name", ISSUES)
 def test_earlier_snapshots_are_processing_unless_the_dispute_ended_by_then(name: str) -> None:
-    """An earlier snapshot says processing exactly when its import leaves the dispute open."""
+    """An earlier snapshot says processing exactly when its import leaves the dispute open,
+    or its log ends in the platform's decision (read as decided)."""
     found = snapshots(load(name))
     final_status = issue_of(found[-1])["issue_status"]
     for snapshot in found[:-1]:
         status = issue_of(snapshot)["issue_status"]
         is_open = dispute_of(snapshot).is_open
-        assert status == ("processing" if is_open else final_status)
+        decided = log_of(snapshot)[0]["action_type"] == "platform_give_solution"
+        assert status == ("processing" if is_open or decided else final_status)
+
+
+@pytest.mark.parametrize(
+    ("name", "k", "status"),
+    [
+        ("issue_platform_handled", 3, "processing"),  # the platform decided, 3 s before performing
+        ("issue_return_refused", 2, "processing"),  # the same after the refused return
+        ("issue_agreement", 2, "finish"),  # the buyer accepted, 2 s before performing
+    ],
+)
+def test_the_seconds_before_perform_solution(name: str, k: int, status: str) -> None:
+    """A snapshot taken between a refund's decision or agreement and its performing is
+    resolved; it says processing after the platform's decision, finish after an agreement."""
+    snapshot = snapshots(load(name))[k]
+    assert log_of(snapshot)[0]["action_type"] != "perform_solution"
+    assert log_of(load(name))[0]["action_type"] == "perform_solution"
+    assert issue_of(snapshot)["issue_status"] == status
+    assert dispute_of(snapshot).state is DisputeState.RESOLVED
 
 
 @pytest.mark.parametrize("name", ISSUES)
