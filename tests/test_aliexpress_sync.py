@@ -311,3 +311,44 @@ def test_a_sync_without_the_order_detail_keeps_what_the_import_was_given() -> No
     assert (order.paid_at, order.shipped_at, order.total) == given
     assert order.dispute is not None
     assert order.dispute.state is DisputeState.NEGOTIATING
+
+
+def test_a_processing_issue_whose_log_ends_in_an_agreement_is_read_as_decided() -> None:
+    """issue_status 'processing' just after the buyer accepted the seller's offer (before
+    perform_solution is logged): the agreement resolves the dispute, as the finished issue."""
+    doc = load("issue_agreement")
+    issue_of(doc)["issue_status"] = "processing"
+    log = log_of(doc)
+    log[:] = [e for e in log if e["action_type"] != "perform_solution"]
+    order = from_issue_detail(doc)
+    final = from_issue_detail(load("issue_agreement"))
+    assert order.dispute is not None
+    assert order.dispute.state is DisputeState.RESOLVED
+    assert order.refunded == final.refunded == Money("12.50", USD)
+
+
+def test_sync_keeps_the_automatic_steps_the_order_had_reached() -> None:
+    """An order advanced locally past the seller's window (the seller timeout fired), then
+    synced to a newer snapshot in which the seller still has not answered: the order does not
+    go back in time, the timeout stands."""
+    order = from_issue_detail(before_the_offer())
+    order.advance(OFFER_AT + timedelta(days=5))
+    assert [e.action for e in order.log][-2:] == ["seller_timeout", "dispute_resolved"]
+    reached = order.last_event_at
+    newer = before_the_offer()
+    issue_of(newer)["gmt_modified"] = "2026-04-02 12:00:00"
+    assert sync(order, newer) == ()
+    assert [e.action for e in order.log][-2:] == ["seller_timeout", "dispute_resolved"]
+    assert order.last_event_at == reached
+    assert order.state is OrderState.CLOSED
+
+
+def test_sync_drops_a_local_automatic_step_that_the_apis_events_prevent() -> None:
+    """An order advanced locally past the seller's window, synced to a snapshot where the
+    seller answered in time: the API's answer stands and the local timeout is gone."""
+    order = from_issue_detail(before_the_offer())
+    order.advance(OFFER_AT + timedelta(days=5))
+    sync(order, load(REFUSED))
+    assert "seller_timeout" not in [e.action for e in order.log]
+    assert order.dispute is not None
+    assert order.dispute.state is DisputeState.NEGOTIATING

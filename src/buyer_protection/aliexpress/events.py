@@ -46,6 +46,10 @@ class EventIds:
         """The event id of the action a process-log entry stands for."""
         return self.take(self.of_entry[entry.index])
 
+    def of(self, entry: _Entry) -> str:
+        """The event id a process-log entry's action has (or would have)."""
+        return self.prefix + self.of_entry[entry.index]
+
     def step(self, source: str, action: str) -> str:
         """The event id of *action*, which *source* implies."""
         return self.take(f"{source}:{action}")

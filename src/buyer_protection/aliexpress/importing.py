@@ -87,7 +87,9 @@ def from_issue_detail(
     ``gmt_modified``) and no further, the policy's automatic steps firing on the way:
     call ``order.advance(now)`` to see it as of now. A ``processing`` issue that the
     log, a reached solution, the return fields (``refund_success``) or one of those
-    steps ends by then is refused.
+    steps ends by then is refused, except one whose log ends in the platform's decision
+    or an agreement that resolves the dispute: the seconds before the API logs
+    ``perform_solution`` and says ``finish``, read as decided.
 
     `InvalidInput` names every field path and value that is wrong: an unknown word
     where it steers the import, money that does not parse or needs rounding, an id

@@ -37,6 +37,7 @@ _RATES = Context(prec=60, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation])
 
 
 _IMPLIED = -1  # the key of the opening when the log has no initiate first
+_SETTLING = frozenset({"platform_decide", "seller_accept", "buyer_accept"})
 
 
 def _set_aside(reached: _Solution, dispute: Dispute) -> bool:
@@ -335,12 +336,16 @@ class _Replay:
         self._check_reached(dispute)
 
     def _decided_last(self, dispute: Dispute) -> bool:
-        """The log ends in the platform's decision, which resolved the dispute."""
+        """The log ends in the platform's decision or an agreement, which resolved the
+        dispute (the API says ``processing`` until it logs ``perform_solution``)."""
         log = self.issue.log
+        if not log or dispute.state is not DisputeState.RESOLVED:
+            return False
+        acted = [e for e in dispute.history if e.actor is not Actor.SYSTEM]
         return (
-            bool(log)
-            and ACTION_TYPES[log[-1].action_type].action == "platform_decide"
-            and dispute.state is DisputeState.RESOLVED
+            ACTION_TYPES[log[-1].action_type].action in _SETTLING
+            and bool(acted)
+            and acted[-1].event_id == self.ids.of(log[-1])
         )
 
     def _reach(self, dispute: Dispute) -> None:
