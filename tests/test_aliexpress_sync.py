@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ REFUSED = "issue_seller_refused"  # opened, then the seller's counter-offer of 2
 OFFER_AT = parse_time("2026-04-02 14:30:00")  # when the API says the seller made it
 USD = "USD"
 PREFIX = "aliexpress:6530117762018002:"
+AGREEMENT = "aliexpress:6565006793638006:"
 
 
 def before_the_offer() -> dict[str, Any]:
@@ -62,24 +64,121 @@ def actions(order: Order) -> list[tuple[str, str | None]]:
 
 def test_a_local_action_the_api_reports_later_is_matched_not_recorded_twice() -> None:
     """The seller's own counter-offer, reported by the next snapshot minutes later, is one entry:
-    the API's."""
+    the API's, under the event id the order knew it by (so nothing is new)."""
     order = from_issue_detail(before_the_offer())
     dispute = order.dispute
     assert dispute is not None
     dispute.seller_reject(
         OFFER_AT - timedelta(minutes=10), counter_offer=Money("20.00", USD), event_id="erp-7"
     )
-    added = sync(order, load(REFUSED))
-    assert [e.event_id for e in added] == [
-        f"{PREFIX}2026-04-02 14:30:00:seller_create_solution:seller"
-    ]
+    assert sync(order, load(REFUSED)) == ()
     rejects = [e for e in order.log if e.action == "seller_reject"]
     assert len(rejects) == 1
     assert rejects[0].at == OFFER_AT
-    assert rejects[0].event_id is not None
-    assert rejects[0].event_id.startswith("aliexpress:")
+    assert rejects[0].event_id == "erp-7"
+    assert rejects[0].details["meta"]["action_type"] == "seller_create_solution"
     assert order.dispute is not None
     assert order.dispute.state is DisputeState.NEGOTIATING
+    newer = load(REFUSED)
+    issue_of(newer)["gmt_modified"] = "2026-04-02 18:00:00"
+    assert sync(order, newer) == ()  # matched again: still one entry, still erp-7
+    assert [e.event_id for e in order.log if e.action == "seller_reject"] == ["erp-7"]
+
+
+def test_a_local_action_recorded_just_after_the_api_call_is_matched() -> None:
+    """The seller's system calls the API, then records its answer a second later than the API's
+    own instant: still the same event (match_within counts both ways)."""
+    order = from_issue_detail(before_the_offer())
+    dispute = order.dispute
+    assert dispute is not None
+    dispute.seller_reject(
+        OFFER_AT + timedelta(seconds=1), counter_offer=Money("20.00", USD), event_id="erp-7"
+    )
+    assert sync(order, load(REFUSED)) == ()
+    assert [(e.at, e.event_id) for e in order.log if e.action == "seller_reject"] == [
+        (OFFER_AT, "erp-7")
+    ]
+
+
+def test_a_redelivered_local_action_after_its_match_records_nothing_twice() -> None:
+    """A local action matched to the API's entry keeps its event id: delivered again (the
+    entry now has the API's instant) it is refused by that id, not recorded twice."""
+    order = from_issue_detail(before_the_offer())
+    dispute = order.dispute
+    assert dispute is not None
+    late = OFFER_AT - timedelta(minutes=10)
+    dispute.seller_reject(late, counter_offer=Money("20.00", USD), event_id="erp-7")
+    sync(order, load(REFUSED))
+    with pytest.raises(InvalidInput, match="'erp-7' was already used by seller_reject"):
+        dispute.seller_reject(late, counter_offer=Money("20.00", USD), event_id="erp-7")
+    assert [e.action for e in order.log].count("seller_reject") == 1
+
+
+def test_a_dispute_object_held_before_a_sync_is_the_orders_dispute_after_it() -> None:
+    """A caller holding order.dispute from before a sync sees the synced dispute, and acting
+    on it acts on the order as it now stands (the counter-offer: accepting it)."""
+    order = from_issue_detail(before_the_offer())
+    held = order.dispute
+    assert held is not None
+    sync(order, load(REFUSED))
+    assert order.dispute is held
+    assert held.state is DisputeState.NEGOTIATING
+    assert held.counter_offer == Money("20.00", USD)
+    held.buyer_accept(OFFER_AT + timedelta(hours=1))
+    assert order.refunded == Money("20.00", USD)
+    assert loads(dumps(order)).log == order.log
+
+
+def test_a_tampered_snapshot_latest_is_invalid_input() -> None:
+    """A ship entry's meta whose snapshot_latest is not an aware ISO instant is InvalidInput
+    naming it, and the order is unchanged."""
+    document = to_dict(from_issue_detail(before_the_offer()))
+    ship = next(e for e in document["history"] if e["action"] == "ship")
+    ship["details"]["meta"]["snapshot_latest"] = "2026-04-01T09:00:00"
+    order = loads(json.dumps(document))
+    log = order.log
+    with pytest.raises(InvalidInput, match="snapshot_latest '2026-04-01T09:00:00'"):
+        sync(order, load(REFUSED))
+    assert order.log == log
+
+
+def test_the_largest_match_within_is_accepted() -> None:
+    """match_within=timedelta.max matches without overflowing."""
+    order = from_issue_detail(before_the_offer())
+    dispute = order.dispute
+    assert dispute is not None
+    dispute.seller_reject(
+        OFFER_AT - timedelta(days=1), counter_offer=Money("20.00", USD), event_id="erp-7"
+    )
+    assert sync(order, load(REFUSED), match_within=timedelta.max) == ()
+
+
+def test_an_implied_agreement_keeps_its_id_when_a_later_snapshot_logs_it() -> None:
+    """A finished issue whose log lacks the buyer's acceptance (implied by the reached
+    solution) and the next snapshot that logs it: the same event id, so sync adds nothing."""
+    final = load("issue_agreement")
+    earlier = load("issue_agreement")
+    log_of(earlier)[:] = [e for e in log_of(earlier) if e["action_type"] == "initiate"] + [
+        e for e in log_of(earlier) if e["action_type"] == "seller_create_solution"
+    ]
+    log_of(earlier).sort(key=lambda e: e["gmt_create"], reverse=True)
+    order = from_issue_detail(earlier)
+    accepted = [e.event_id for e in order.log if e.action == "buyer_accept"]
+    assert accepted == [f"{AGREEMENT}2026-07-16 18:45:00:buyer_accept:buyer"]
+    assert [e.action for e in sync(order, final)] == []
+
+
+def test_an_opening_the_log_does_not_show_has_the_id_of_its_initiate_entry() -> None:
+    """An issue polled before its initiate entry is logged opens with the id that entry gets."""
+    early = load("issue_awaiting_seller")
+    log_of(early).clear()
+    opened = [e.event_id for e in from_issue_detail(early).log if e.action == "open_dispute"]
+    logged = [
+        e.event_id
+        for e in from_issue_detail(load("issue_awaiting_seller")).log
+        if e.action == "open_dispute"
+    ]
+    assert opened == logged
 
 
 @pytest.mark.parametrize(
@@ -352,3 +451,25 @@ def test_sync_drops_a_local_automatic_step_that_the_apis_events_prevent() -> Non
     assert "seller_timeout" not in [e.action for e in order.log]
     assert order.dispute is not None
     assert order.dispute.state is DisputeState.NEGOTIATING
+
+
+def test_an_order_saved_before_sync_existed_reports_only_what_is_new() -> None:
+    """The saved schema-3 import of issue_seller_refused (entries without event ids), synced
+    to a newer snapshot in which the buyer accepts, returns only the acceptance and what it
+    brought: its old entries are known by action and instant."""
+    saved = Path(__file__).parent / "fixtures" / "documents" / "v3_imported_assumed.json"
+    order = loads(saved.read_text("utf-8"))
+    newer = load(REFUSED)
+    log_of(newer).insert(
+        0,
+        {
+            **log_of(newer)[0],
+            "gmt_create": "2026-04-03 10:00:00",
+            "action_type": "buyer_accept",
+            "submit_member_type": "buyer",
+        },
+    )
+    issue_of(newer)["issue_status"] = "finish"
+    added = sync(order, newer)
+    assert [e.action for e in added] == ["buyer_accept", "dispute_resolved"]
+    assert order.refunded == Money("20.00", USD)

@@ -25,6 +25,10 @@ PAY_FACTS: Final = frozenset({"paid_at", "total"})
 SHIP_FACTS: Final = frozenset({"shipped_at", "protection_days"})
 """The facts of a shipment that can be assumed: ``Order.ship(..., assumed=...)``."""
 
+NOTHING: Final[frozenset[str]] = frozenset()
+"""No fact assumed: one shared empty set, so that an order without assumptions costs no
+set of its own (an empty frozenset is not shared by Python)."""
+
 FACTS: Final = PAY_FACTS | SHIP_FACTS
 """Every fact an order can be given by assumption."""
 
@@ -74,7 +78,7 @@ def assumed_names(value: object, accepted: frozenset[str]) -> frozenset[str]:
                 f"expected {expected}"
             )
         found.add(str.__str__(item))
-    return frozenset(found)
+    return frozenset(found) if found else NOTHING
 
 
 class Assumptions:

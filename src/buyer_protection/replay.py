@@ -103,6 +103,8 @@ class Replay:
     _last_at: datetime
     _next_id: int
     _pay_id: int
+    _dispute: Dispute | None
+    _earlier: tuple[Dispute, ...]
 
     @property
     def log(self) -> tuple[HistoryEntry, ...]:
@@ -175,6 +177,11 @@ class Replay:
         """
         if isinstance(entry, Mapping):
             entry = entry_from_dict(entry)
+        elif not isinstance(entry, HistoryEntry):
+            raise InvalidInput(
+                "entry: expected a HistoryEntry or a dict in the log format of "
+                f"storage.log_to_list, got {kind(entry)}"
+            )
         models: list[object] = [self, *self.disputes]
         saved = [(model, _fields_of(model)) for model in models]
         try:
@@ -211,6 +218,24 @@ class Replay:
         if recorded is not None and recorded != entry:
             raise InvalidInput(f"{where}: the rules record it differently: {shown(recorded, 400)}")
         return True
+
+    def _become(self, other: Self) -> None:
+        """Take every fact of *other*, an order rebuilt from the same sources (what
+        `aliexpress.sync` does), in place. The dispute objects stay: each takes what the
+        dispute at its place in *other* is, so that one a caller holds is still the
+        order's own and sees the rebuilt state."""
+        kept = self.disputes
+        for name, value in _fields_of(other).items():
+            setattr(self, name, value)
+        rebuilt = self.disputes
+        for old, new in zip(kept, rebuilt, strict=False):
+            for name, value in _fields_of(new).items():
+                setattr(old, name, value)
+        disputes = (*kept[: len(rebuilt)], *rebuilt[len(kept) :])
+        for dispute in disputes:
+            dispute.order = cast(Any, self)
+        self._earlier = disputes[:-1]
+        self._dispute = disputes[-1] if disputes else None
 
     def _perform(self, entry: HistoryEntry) -> HistoryEntry | None:
         """Carry out one log entry; the entry it recorded (None for a checked one)."""

@@ -109,13 +109,19 @@ def from_issue_detail(
     return import_issue(issue, facts, policy)
 
 
-def import_issue(issue: _Issue, facts: _OrderFacts | None, policy: Policy) -> Order:
-    """The order of the read *issue*, with the order detail's *facts* (None: not given)."""
+def import_issue(
+    issue: _Issue,
+    facts: _OrderFacts | None,
+    policy: Policy,
+    aliases: Mapping[str, str] | None = None,
+) -> Order:
+    """The order of the read *issue*, with the order detail's *facts* (None: not given);
+    an entry whose derived event id is a key of *aliases* is recorded under its value."""
     try:
         # Pass one finds which log entries change nothing; pass two files them in the meta.
-        first = _Replay(issue, facts, policy, {})
+        first = _Replay(issue, facts, policy, {}, aliases)
         first.run()
-        second = _Replay(issue, facts, policy, first.noted)
+        second = _Replay(issue, facts, policy, first.noted, aliases)
         second.run()
     except OverflowError:
         raise InvalidInput(

@@ -55,6 +55,7 @@ class _Replay:
         facts: _OrderFacts | None,
         policy: Policy,
         also: Mapping[int, Sequence[str]],
+        aliases: Mapping[str, str] | None = None,
     ) -> None:
         self.issue = issue
         self.facts = facts
@@ -73,7 +74,7 @@ class _Replay:
                 f"{first.path}.gmt_create: {shown(first.raw_at)} ({first.action_type}) is before "
                 f"the issue was created ({_RESULT}.gmt_create {_pacific(issue.created)})"
             )
-        self.ids = EventIds(issue)
+        self.ids = EventIds(issue, aliases)
         self.order = self._new_order()
         self.returns = ReturnSteps(
             issue.returned, issue.id, issue.latest, _RESULT, _pacific, self.ids
@@ -293,7 +294,11 @@ class _Replay:
                 evidence=evidence,
                 description=description or (solution.content if solution else ""),
                 meta=meta,
-                event_id=self.ids.entry(entry) if entry else self.ids.take("opened"),
+                event_id=(
+                    self.ids.entry(entry)
+                    if entry
+                    else self.ids.like_log(self.opened_at, "initiate", "buyer")
+                ),
             )
         except (InvalidAction, InvalidInput) as err:
             where = f"{entry.path}.action_type: 'initiate'" if entry else f"{_RESULT}.gmt_create"
@@ -334,6 +339,14 @@ class _Replay:
                 f"{where}, but the log leaves the dispute {dispute.state.value}{self._why(dispute)}"
             )
         self._check_reached(dispute)
+
+    def _agreed(self, reached: _Solution, action: str, source: str) -> str:
+        """The event id of an agreement the log does not show but *reached* reports: the
+        one the log's own entry will have (the action at the solution's reached_time, by
+        its side), so that a later snapshot that logs it names the same event."""
+        if reached.reached_time is None:
+            return self.ids.step(source, action)
+        return self.ids.like_log(reached.reached_time, action, action.partition("_")[0])
 
     def _decided_last(self, dispute: Dispute) -> bool:
         """The log ends in the platform's decision or an agreement, which resolved the
@@ -379,13 +392,11 @@ class _Replay:
         source = f"solution:{reached.id}"
         try:
             if how is Resolution.NEGOTIATION_CONSENSUS and reached.owner == "buyer":
-                dispute.seller_accept(
-                    when, meta=meta, event_id=self.ids.step(source, "seller_accept")
-                )
+                event = self._agreed(reached, "seller_accept", source)
+                dispute.seller_accept(when, meta=meta, event_id=event)
             elif how is Resolution.NEGOTIATION_CONSENSUS and reached.owner == "seller":
-                dispute.buyer_accept(
-                    when, meta=meta, event_id=self.ids.step(source, "buyer_accept")
-                )
+                event = self._agreed(reached, "buyer_accept", source)
+                dispute.buyer_accept(when, meta=meta, event_id=event)
             else:
                 if dispute.state is _NE:
                     self._decided_early(when, dispute)
@@ -480,12 +491,11 @@ class _Replay:
         status = f"{_RESULT}.issue_status"
         if how is Resolution.NEGOTIATION_CONSENSUS and reached and reached.owner != "platform":
             if reached.owner == "buyer":
-                event = self.ids.step(status, "seller_accept")
+                event = self._agreed(reached, "seller_accept", status)
                 dispute.seller_accept(when, meta=meta, event_id=event)
             else:
-                dispute.buyer_accept(
-                    when, meta=meta, event_id=self.ids.step(status, "buyer_accept")
-                )
+                event = self._agreed(reached, "buyer_accept", status)
+                dispute.buyer_accept(when, meta=meta, event_id=event)
             return
         if dispute.state is _NE:
             deadline = self._decided_early(when, dispute)

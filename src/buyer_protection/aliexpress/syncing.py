@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-import attrs
-
 from .._text import kind, shown
 from .._time import iso
 from ..errors import InvalidAction, InvalidInput
@@ -34,24 +32,29 @@ def sync(
 
     *order* was made by `from_issue_detail` (then maybe acted on locally, saved and
     loaded); *detail* is a newer ``aliexpress.issue.detail.get`` response for the same
-    issue. The order is changed in place (the same `Order` object; read
-    ``order.dispute`` again: the dispute objects are new), and the entries of the
-    result whose event ids the order did not have before are returned, oldest
-    first (automatic steps, which have no event id, by action and instant).
+    issue. The order is changed in place: the same `Order` object, and the same
+    `Dispute` objects, which now hold the rebuilt disputes. The entries of the result
+    whose event ids the order did not have before are returned, oldest first
+    (automatic steps, which have no event id, and the entries of an import from before
+    event ids are known by action and instant). Only additions are returned: an amount
+    a newer snapshot corrects, or an automatic step the API's events now prevent,
+    changes without being listed.
 
     How: the imported part is rebuilt from *detail*, as `from_issue_detail` would
     (a newer snapshot can change what the import inferred from earlier entries), with
     the order's policy and, unless *order_detail* gives them anew, the facts it was
     imported with (what was assumed stays assumed; an *order_detail* that gives a fact
-    removes it from ``order.assumed``). Then the order's local actions (entries whose
-    event ids the import did not derive, ``aliexpress:<issue id>:...``, tracking scans
-    included) are applied again, oldest first, with their event ids; and the order is
-    brought up to the instant it had reached.
+    removes it from ``order.assumed``). Then the order's local actions (tracking scans
+    included: every entry whose event id is not one the import derives,
+    ``aliexpress:<issue id>:...``, a prefix the caller should not use) are applied again,
+    oldest first, with their event ids, and the clock is run to the order's last
+    recorded change.
 
     - A local action that the API now reports is matched, not recorded twice: a new
-      API entry of the same action and side, with the same amounts and remedy, dated
-      from the local action's instant to *match_within* after it. The API's entry is
-      kept.
+      API entry of the same action and side, with the same amounts and remedy, dated at
+      most *match_within* before or after the local one (a system may record its answer
+      a moment after the API logged it). The API's entry is kept, under the local
+      action's event id, so the order still knows that event: nothing is returned for it.
     - A local action that cannot be applied after the API's events contradicts them
       (the order has the seller's refusal where the API says the seller accepted):
       `InvalidInput` naming it.
@@ -94,6 +97,9 @@ def sync(
     fresh = import_issue(issue, facts, order.policy)
     local = [e for e in order.log[1:] if _is_local(e, prefix, issue.id)]
     matched = _matched(local, fresh.log, {e.event_id for e in order.log}, prefix, match_within)
+    aliases = {api: local_id for _, (api, local_id) in matched.items() if local_id is not None}
+    if aliases:  # the API's entries of matched local actions keep the ids the order knew
+        fresh = import_issue(issue, facts, order.policy, aliases)
     for entry in local:
         if entry.id in matched:
             continue
@@ -107,7 +113,7 @@ def sync(
             ) from None
     fresh.advance(max(order.last_event_at, fresh.last_event_at))
     added = _added(order.log, fresh.log)
-    _take_over(order, fresh)
+    order._become(fresh)
     return added
 
 
@@ -148,12 +154,15 @@ def _seen(ship: HistoryEntry) -> datetime | None:
     if said is None:
         return None  # imported before it was kept
     try:
-        return datetime.fromisoformat(str(said))
+        seen = datetime.fromisoformat(str(said))
     except ValueError:
+        seen = None
+    if seen is None or seen.utcoffset() is None:
         raise InvalidInput(
             f"order: the ship entry's meta snapshot_latest {shown(said)} is not an ISO 8601 "
-            "instant (as from_issue_detail writes it)"
-        ) from None
+            "instant with its UTC offset (as from_issue_detail writes it)"
+        )
+    return seen
 
 
 def _kept_facts(order: Order, ship: HistoryEntry) -> _OrderFacts | None:
@@ -191,23 +200,25 @@ def _matched(
     had: set[str | None],
     prefix: str,
     within: timedelta,
-) -> set[int]:
-    """The ids of the local entries the API now reports, each matched to one new API entry."""
+) -> dict[int, tuple[str, str | None]]:
+    """The local entries the API now reports: each local entry's id -> the event id of the
+    one new API entry it is matched to, and the local entry's own event id."""
     reported = [
         e
         for e in result
         if e.event_id is not None and e.event_id.startswith(prefix) and e.event_id not in had
     ]
-    matched: set[int] = set()
+    matched: dict[int, tuple[str, str | None]] = {}
     for entry in local:
         for api in reported:
             if (
                 api.action == entry.action
                 and api.actor is entry.actor
-                and entry.at <= api.at <= entry.at + within
+                and abs(api.at - entry.at) <= within
                 and all(api.details.get(k) == entry.details.get(k) for k in _SAME)
             ):
-                matched.add(entry.id)
+                assert api.event_id is not None  # a reported entry has its derived id
+                matched[entry.id] = (api.event_id, entry.event_id)
                 reported.remove(api)
                 break
     return matched
@@ -229,19 +240,9 @@ def _reapply(order: Order, entry: HistoryEntry) -> None:
 def _added(
     before: tuple[HistoryEntry, ...], after: tuple[HistoryEntry, ...]
 ) -> tuple[HistoryEntry, ...]:
-    """The entries of *after* that *before* did not have."""
+    """The entries of *after* that *before* did not have: known by event id, and an entry
+    without one (an automatic step; every entry of an import from before event ids) by
+    its action and instant."""
     ids = {e.event_id for e in before if e.event_id is not None}
     steps = {(e.action, e.at) for e in before if e.event_id is None}
-    return tuple(
-        e
-        for e in after[1:]
-        if (e.event_id not in ids if e.event_id is not None else (e.action, e.at) not in steps)
-    )
-
-
-def _take_over(order: Order, fresh: Order) -> None:
-    """Make *order* what *fresh* is (its disputes now belong to *order*)."""
-    for field in attrs.fields(Order):
-        setattr(order, field.name, getattr(fresh, field.name))
-    for dispute in order.disputes:
-        dispute.order = order
+    return tuple(e for e in after[1:] if e.event_id not in ids and (e.action, e.at) not in steps)
