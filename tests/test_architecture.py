@@ -15,6 +15,7 @@ CORE = frozenset(
         "_document",
         "_text",
         "_time",
+        "calendars",
         "assumptions",
         "clock",
         "dispute",

@@ -6,6 +6,7 @@ Everything public is importable from here; the modules hold the code.
 from importlib.metadata import PackageNotFoundError, version
 
 from .advice import Step, advise
+from .calendars import BusinessDays, Calendar
 from .dispute import Dispute
 from .errors import (
     BuyerProtectionError,
@@ -35,7 +36,9 @@ __all__ = [
     "ALIEXPRESS",
     "Actor",
     "Agreement",
+    "BusinessDays",
     "BuyerProtectionError",
+    "Calendar",
     "CurrencyMismatch",
     "Deadline",
     "Dispute",

@@ -7,13 +7,14 @@ never repeats a number. `ALIEXPRESS` is the default preset; a custom policy is
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
 
 from ._text import NAME_LIMIT, shown, text
 from ._time import MAX_DAYS
+from .calendars import BusinessDays, Calendar, Duration
 from .errors import InvalidInput
 
 
@@ -31,19 +32,35 @@ def _optional_positive_int(instance: Any, attribute: attrs.Attribute[Any], value
 
 
 def _duration(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, BusinessDays):
+        return
     if not isinstance(value, timedelta) or not timedelta(0) <= value <= timedelta(MAX_DAYS):
         raise InvalidInput(
             f"Policy.{attribute.name}: expected a datetime.timedelta from zero to "
-            f"{MAX_DAYS} days, got {shown(value)}"
+            f"{MAX_DAYS} days or BusinessDays(n), got {shown(value)}"
         )
 
 
 def _window(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, BusinessDays):
+        return
     if not isinstance(value, timedelta) or not timedelta(0) < value <= timedelta(MAX_DAYS):
         raise InvalidInput(
             f"Policy.{attribute.name}: expected a datetime.timedelta above zero and up to "
-            f"{MAX_DAYS} days, got {shown(value)}"
+            f"{MAX_DAYS} days or BusinessDays(n), got {shown(value)}"
         )
+
+
+def _instant(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, datetime) or value.utcoffset() is None):
+        raise InvalidInput(
+            f"Policy.{attribute.name}: expected None or an aware datetime, got {shown(value)}"
+        )
+
+
+def _calendar(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Calendar):
+        raise InvalidInput(f"Policy.{attribute.name}: expected a Calendar, got {shown(value)}")
 
 
 def _flag(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -71,12 +88,20 @@ _SEED = "the seed: a cashback service's buyer guide (megabonus.com, 2020)"
 class Policy:
     """The rules one marketplace applies, with AliExpress's current values as defaults.
 
-    Durations are elapsed time (``timedelta(days=5)`` is 120 hours from the instant
-    the clock started), whatever time zone the inputs were written in.
+    A duration is elapsed time (``timedelta(days=5)`` is 120 hours from the instant
+    the clock started, whatever time zone the inputs were written in) or
+    `BusinessDays` counted on the policy's `calendar`; `deadline` computes either.
     """
 
     name: str = _rule("aliexpress", _text, "name of the rule set", "", "H")
     version: str = _rule("2026-11", _text, "which version of the rules the values follow", "", "H")
+    effective_from: datetime | None = _rule(
+        None,
+        _instant,
+        "the first instant this version of the rules applies (None: a custom policy)",
+        "RULES.md section 4b: the sources give approximate dates",
+        "L",
+    )
     protection_days: int = _rule(
         60,
         _positive_int,
@@ -89,14 +114,14 @@ class Policy:
         "protection counts from payment instead of from shipment",
         "2022 help-centre copy counted from payment; current pages from shipment",
     )
-    processing_time: timedelta = _rule(
+    processing_time: Duration = _rule(
         timedelta(days=7),
         _window,
         "the seller must ship within this time from payment, "
         "or the order is cancelled and fully refunded",
         f"{_HELP} (the order's processing time; 7 days is typical)",
     )
-    seller_response_window: timedelta = _rule(
+    seller_response_window: Duration = _rule(
         timedelta(days=5),
         _window,
         "time the seller has to answer a dispute, from its opening or the buyer's last change; "
@@ -104,21 +129,21 @@ class Policy:
         _SEED,
         "H",
     )
-    negotiation_window: timedelta = _rule(
+    negotiation_window: Duration = _rule(
         timedelta(days=5),
         _window,
         "time for buyer and seller to agree after the seller's counter-offer; "
         "then the dispute goes to the platform by itself",
         "2022 help-centre copy (seller rules digests say 7 days; older rules 15)",
     )
-    return_shipping_window: timedelta = _rule(
+    return_shipping_window: Duration = _rule(
         timedelta(days=10),
         _window,
         "after an agreement on a return, the buyer must ship the item back and give its "
         "tracking number within this time; otherwise the money goes to the seller",
         f"{_HELP} (10 days, 'or as mentioned in the request')",
     )
-    return_confirm_window: timedelta = _rule(
+    return_confirm_window: Duration = _rule(
         timedelta(days=30),
         _window,
         "after the buyer ships a return, the seller has this long to confirm or refuse the "
@@ -127,7 +152,7 @@ class Policy:
         "30 and rules out 10 or 15; the automatic refund is likely, not published",
         "L",
     )
-    post_completion_window: timedelta = _rule(
+    post_completion_window: Duration = _rule(
         timedelta(days=15),
         _duration,
         "a dispute can still be opened this long after the order completes",
@@ -147,7 +172,7 @@ class Policy:
         "a dispute about an item that was received needs evidence (photos, video)",
         _HELP,
     )
-    earliest_not_received: timedelta = _rule(
+    earliest_not_received: Duration = _rule(
         timedelta(days=10),
         _duration,
         "a 'not received' dispute can be opened this long after shipment at the earliest "
@@ -175,13 +200,29 @@ class Policy:
         f"{_HELP}: a system cap exists, its value is not published",
         "L",
     )
-    stalled_after: timedelta = _rule(
+    stalled_after: Duration = _rule(
         timedelta(days=10),
         _window,
         "a parcel with no new tracking event for this long is stalled",
         "this library's choice, matching the 10 days before 'not received' opens",
         "L",
     )
+
+    calendar: Calendar = _rule(
+        Calendar(),
+        _calendar,
+        "the calendar business days are counted on, and the periods the marketplace is "
+        "closed (which stretch elapsed windows)",
+        "AliExpress counts in elapsed days; the holiday periods it stretches windows by are "
+        "not published, so they are the user's to give",
+        "L",
+    )
+
+    def deadline(self, name: str, start: datetime) -> datetime:
+        """The instant the duration field *name* ends when its clock starts at *start*
+        (an aware instant), on the policy's calendar: see `Calendar.after`."""
+        duration: Duration = getattr(self, name)
+        return self.calendar.after(start, duration)
 
     def rules(self) -> tuple[tuple[str, object, str, str, str], ...]:
         """Each field as ``(name, value, rule, source, confidence)``, in declaration order."""
