@@ -23,7 +23,8 @@ from ._advice_step import (
     proposed,
     shipped_back,
 )
-from ._time import iso, span
+from ._time import iso
+from .calendars import span
 from .dispute import Dispute
 from .lifecycle import DisputeState, OrderState
 from .order import Order
@@ -130,7 +131,7 @@ def _open_not_received(
     if protection_ends is not None and opens >= protection_ends:
         # Moving tracking makes the buyer wait past protection: the window after
         # completion is what remains.
-        latest = protection_ends + view.policy.post_completion_window
+        latest = view.policy.deadline("post_completion_window", protection_ends)
         if_not = CLOSES
     if opens >= latest:
         return

@@ -16,7 +16,8 @@ from ._advice_step import (
     reason_words,
     shipped_back,
 )
-from ._time import iso, span
+from ._time import iso
+from .calendars import span
 from .dispute import Dispute
 from .lifecycle import Actor, DisputeState, OrderState
 from .order import Order

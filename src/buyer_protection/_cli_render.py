@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from ._time import span
 from .advice import Step, advise
 from .assumptions import PAY_FACTS, SHIP_FACTS, WINDOWS
+from .calendars import BusinessDays, span
 from .dispute import Dispute
 from .lifecycle import ORDER
 from .money import Money
@@ -249,7 +249,7 @@ def _window_marks(order: Order) -> dict[datetime, str]:
         return {}
     found: dict[datetime, frozenset[str]] = {}
     ends = order.protection_ends
-    closes = None if ends is None else ends + order.policy.post_completion_window
+    closes = None if ends is None else order.policy.deadline("post_completion_window", ends)
     for name in WINDOWS:
         when = getattr(order, name, None)
         if name == "post_completion_ends" and when is None:
@@ -426,7 +426,7 @@ def timeline(order: Order, at: datetime, clock: Clock, as_json: bool) -> str:
 
 
 def _value_text(value: object) -> str:
-    if isinstance(value, timedelta):
+    if isinstance(value, timedelta | BusinessDays):
         return span(value)
     if isinstance(value, bool):
         return "yes" if value else "no"

@@ -125,16 +125,6 @@ def duration(value: object, name: str) -> timedelta:
     return value
 
 
-def span(value: timedelta) -> str:
-    """A duration in words for messages: ``5 days``, ``36 hours``, ``90 minutes``."""
-    seconds = int(value.total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds and seconds % size == 0:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    return f"{seconds} seconds"
-
-
 E = TypeVar("E", bound=Enum)
 
 

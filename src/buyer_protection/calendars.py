@@ -26,13 +26,16 @@ import attrs
 import holidays
 
 from ._text import kind, shown
-from ._time import MAX_DAYS, zone
+from ._time import LATEST, MAX_DAYS, utc, zone
 from .errors import InvalidInput
 
-__all__ = ["BusinessDays", "Calendar", "Duration"]
+__all__ = ["BusinessDays", "Calendar", "Duration", "span"]
 
 _DAY = timedelta(days=1)
 _WEEKDAYS = frozenset(range(7))
+# A deadline counted from the latest instant accepted (`LATEST`) past a closed period
+# that ends by this date still fits in a datetime.
+_LAST_DAY = LATEST.date()
 
 
 def _count(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -56,6 +59,22 @@ class BusinessDays:
 
 Duration = timedelta | BusinessDays
 """What a duration field of `Policy` holds: elapsed time or business days."""
+
+
+def span(value: Duration) -> str:
+    """A duration in words for people: ``3 business days``, ``5 days``, ``36 hours``.
+
+    >>> span(BusinessDays(1)), span(timedelta(days=5)), span(timedelta(minutes=90))
+    ('1 business day', '5 days', '90 minutes')
+    """
+    if isinstance(value, BusinessDays):
+        return f"{value.n} business day{'s' if value.n != 1 else ''}"
+    seconds = int(value.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds} seconds"
 
 
 def _timezone(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -89,18 +108,32 @@ def _closed(value: object) -> tuple[tuple[date, date], ...]:
     periods = []
     for i, period in enumerate(tuple(value)):
         pair = tuple(period) if isinstance(period, tuple | list) else None
-        if (
-            pair is None
-            or len(pair) != 2
-            or not all(type(d) is date for d in pair)
-            or pair[0] > pair[1]
-        ):
+        if pair is None or len(pair) != 2 or not all(type(d) is date for d in pair):
+            raise InvalidInput(f"Calendar.closed[{i}]: {expected}, got {shown(period)}")
+        first, last = pair
+        if first > last:
             raise InvalidInput(
-                f"Calendar.closed[{i}]: {expected}, the first not after the last; "
-                f"got {shown(period)}"
+                f"Calendar.closed[{i}]: the first date {first} is after the last {last}; "
+                "give (first, last) with the first not after the last"
             )
-        periods.append((pair[0], pair[1]))
+        if last > _LAST_DAY:
+            raise InvalidInput(
+                f"Calendar.closed[{i}]: {last} is later than {_LAST_DAY}, the latest date "
+                "a closed period can reach"
+            )
+        periods.append((first, last))
     return tuple(sorted(periods))
+
+
+def _joined(periods: tuple[tuple[date, date], ...]) -> tuple[tuple[date, date], ...]:
+    """*periods* (sorted) with the overlapping and adjacent ones joined."""
+    joined: list[tuple[date, date]] = []
+    for first, last in periods:
+        if joined and first <= joined[-1][1] + _DAY:
+            joined[-1] = (joined[-1][0], max(last, joined[-1][1]))
+        else:
+            joined.append((first, last))
+    return tuple(joined)
 
 
 def _listed(names: list[str]) -> str:
@@ -135,10 +168,15 @@ class Calendar:
     subdivision: str | None = attrs.field(default=None, validator=_optional_word)
     closed: tuple[tuple[date, date], ...] = attrs.field(default=(), converter=_closed)
     _zone: tzinfo = attrs.field(init=False, eq=False, hash=False, repr=False)
+    # The closed periods with overlapping and adjacent ones joined, in date order.
+    _merged: tuple[tuple[date, date], ...] = attrs.field(
+        init=False, eq=False, hash=False, repr=False
+    )
     _holidays: Any = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_zone", zone(self.timezone, "Calendar.timezone"))
+        object.__setattr__(self, "_merged", _joined(self.closed))
         found = None
         if self.country is not None:
             try:
@@ -163,7 +201,7 @@ class Calendar:
 
     def is_closed(self, day: date) -> bool:
         """*day* lies in one of the closed periods."""
-        return any(first <= day <= last for first, last in self.closed)
+        return self._reopens(day) is not None
 
     def is_holiday(self, day: date) -> bool:
         """*day* is a public holiday of the calendar's country (and subdivision)."""
@@ -178,10 +216,23 @@ class Calendar:
     # -- deadlines -------------------------------------------------------------------
 
     def after(self, start: datetime, duration: Duration) -> datetime:
-        """The instant *duration* after the aware instant *start*, in UTC (see the module)."""
+        """The instant *duration* after the aware instant *start*, in UTC (see the module).
+
+        >>> start = datetime(2026, 5, 1, 9, tzinfo=UTC)  # a Friday, 10:00 in London
+        >>> Calendar("Europe/London", country="GB").after(start, BusinessDays(3))
+        datetime.datetime(2026, 5, 7, 9, 0, tzinfo=datetime.timezone.utc)
+        """
+        if start.tzinfo is not UTC:
+            start = utc(start, "start")
+        if duration.__class__ is timedelta and not self.closed:
+            return start + duration  # the common case: as cheap as ever
         if isinstance(duration, BusinessDays):
             return self._business(start, duration.n)
-        return self._stretched(start, duration)
+        if isinstance(duration, timedelta):
+            return self._stretched(start, duration)
+        raise InvalidInput(
+            f"duration: expected a datetime.timedelta or BusinessDays(n), got {shown(duration)}"
+        )
 
     def _business(self, start: datetime, n: int) -> datetime:
         local = start.astimezone(self._zone)
@@ -190,29 +241,44 @@ class Calendar:
             day += _DAY
             if self.is_business_day(day):
                 found += 1
+            elif (reopens := self._reopens(day)) is not None:
+                day = reopens - _DAY  # skip the rest of a closed period at once
+        # fold=0: a wall time that occurs twice is the first; one in a gap is read with
+        # the offset before the gap, which moves it forward by the gap.
         wall = datetime.combine(day, local.time().replace(fold=0), tzinfo=self._zone)
         return wall.astimezone(UTC)
 
+    def _reopens(self, day: date) -> date | None:
+        """The day after the closed period *day* lies in, or None if it is not closed."""
+        for first, last in self._merged:
+            if first <= day <= last:
+                return last + _DAY
+        return None
+
     def _stretched(self, start: datetime, duration: timedelta) -> datetime:
-        end = start + duration
-        counted: set[date] = set()
-        while self.closed:
-            inside = set(self._closed_within(start, end)) - counted
-            if not inside:
-                break
-            counted |= inside
-            end += _DAY * len(inside)
+        # The closed days inside the window only grow as the window does: add a day for
+        # each one not counted yet until no new one falls inside.
+        end, counted = start + duration, 0
+        while (inside := self._closed_within(start, end)) > counted:
+            end += _DAY * (inside - counted)
+            counted = inside
         return end
 
-    def _closed_within(self, start: datetime, end: datetime) -> Iterable[date]:
-        """The closed local dates whose whole day lies within [start, end]."""
-        first_day = start.astimezone(self._zone).date()
-        last_day = end.astimezone(self._zone).date()
-        for first, last in self.closed:
-            day, until = max(first, first_day), min(last, last_day)
-            while day <= until:
-                begins = datetime.combine(day, time(), tzinfo=self._zone)
-                ends = datetime.combine(day + _DAY, time(), tzinfo=self._zone)
-                if begins >= start and ends <= end:
-                    yield day
-                day += _DAY
+    def _closed_within(self, start: datetime, end: datetime) -> int:
+        """How many closed local dates have their whole day within [start, end]."""
+        zone = self._zone
+        first_day = start.astimezone(zone).date()
+        last_day = end.astimezone(zone).date()
+        found = 0
+        for first, last in self._merged:
+            low, high = max(first, first_day), min(last, last_day)
+            if low > high:
+                continue
+            # Every day strictly between the start's and the end's local dates is whole
+            # inside; only those two can be cut.
+            if low == first_day and datetime.combine(low, time(), tzinfo=zone) < start:
+                low += _DAY
+            if high == last_day and datetime.combine(high + _DAY, time(), tzinfo=zone) > end:
+                high -= _DAY
+            found += max((high - low).days + 1, 0)
+        return found

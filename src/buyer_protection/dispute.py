@@ -167,14 +167,14 @@ class Dispute:
         agreement = self._agreement
         if agreement is None or agreement.remedy is not Remedy.RETURN_AND_REFUND:
             return None
-        return agreement.at + self.order.policy.return_shipping_window
+        return self.order.policy.deadline("return_shipping_window", agreement.at)
 
     @property
     def return_confirm_deadline(self) -> datetime | None:
         """When the seller's time to confirm a shipped return ends (exclusive), or None."""
         if self.return_shipped_at is None or self._agreement is None:
             return None  # not shipped, or the returned goods were refused
-        return self.return_shipped_at + self.order.policy.return_confirm_window
+        return self.order.policy.deadline("return_confirm_window", self.return_shipped_at)
 
     @property
     def is_open(self) -> bool:
@@ -186,14 +186,14 @@ class Dispute:
         """When the seller's window to answer the current request ends (exclusive)."""
         if self.by_platform:
             return None
-        return self.requested_at + self.order.policy.seller_response_window
+        return self.order.policy.deadline("seller_response_window", self.requested_at)
 
     @property
     def negotiation_deadline(self) -> datetime | None:
         """When negotiation after the counter-offer ends and the platform takes over."""
         if self.countered_at is None:
             return None
-        return self.countered_at + self.order.policy.negotiation_window
+        return self.order.policy.deadline("negotiation_window", self.countered_at)
 
     def allowed(self) -> tuple[str, ...]:
         """The actions a person may take on this dispute now."""

@@ -17,9 +17,10 @@ from typing import Any, ClassVar
 import attrs
 
 from ._text import NAME_LIMIT, kind, text
-from ._time import MAX_DAYS, iso, member, span, utc
+from ._time import MAX_DAYS, iso, member, utc
 from ._time import days as _days
 from .assumptions import PAY_FACTS, SHIP_FACTS, Assumptions, assumed_names
+from .calendars import span
 from .clock import Clock, Deadline
 from .dispute import Dispute
 from .errors import InvalidInput
@@ -232,7 +233,7 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
     @property
     def shipping_deadline(self) -> datetime:
         """The first instant at which the order is too late to ship (and is cancelled)."""
-        return self.paid_at + self.policy.processing_time
+        return self.policy.deadline("processing_time", self.paid_at)
 
     @property
     def completed_by_buyer(self) -> bool:
@@ -241,7 +242,7 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
 
     def parcel(self, at: datetime) -> Parcel:
         """The verdict on the parcel at *at*, from the tracking events up to *at*."""
-        return verdict(self._tracking, utc(at), self.policy.stalled_after)[0]
+        return verdict(self._tracking, utc(at), self.policy.stalled_after, self.policy.calendar)[0]
 
     def as_of(self, at: datetime) -> Order:
         """A copy of this order with every automatic step due up to *at* applied.

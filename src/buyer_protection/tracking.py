@@ -9,13 +9,14 @@ from __future__ import annotations
 import bisect
 import enum
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import attrs
 
 from ._text import text
 from ._time import member, utc
+from .calendars import Calendar, Duration
 
 
 class TrackingStatus(enum.Enum):
@@ -83,12 +84,18 @@ _VERDICT = {
     TrackingStatus.DELIVERY_FAILED: Parcel.DELIVERY_FAILED,
     TrackingStatus.RETURNED_TO_SENDER: Parcel.RETURNED_TO_SENDER,
 }
+ELAPSED = Calendar()
+"""The default calendar: UTC, nothing closed (elapsed durations are exactly elapsed)."""
+
 MOVING = frozenset({Parcel.IN_TRANSIT, Parcel.CUSTOMS})
 """Verdicts that mean the tracking still moves normally."""
 
 
 def verdict(
-    events: Sequence[TrackingEvent], at: datetime, stalled_after: timedelta
+    events: Sequence[TrackingEvent],
+    at: datetime,
+    stalled_after: Duration,
+    calendar: Calendar = ELAPSED,
 ) -> tuple[Parcel, datetime | None]:
     """The verdict on *events* at *at*, and the instant it would next change by itself.
 
@@ -96,7 +103,8 @@ def verdict(
     counts as the latest (the one a carrier's feed lists on its newest side). Only
     events up to *at* count. ``info_received`` alone is no information; a parcel
     moving (in transit, out for delivery, exception, customs) with no new scan for
-    *stalled_after* is stalled from that instant on. Delivered, failed and returned
+    *stalled_after* (counted on *calendar*, as a policy's durations are) is stalled from
+    that instant on. Delivered, failed and returned
     are final verdicts and never go stale.
     """
     end = bisect.bisect_right(events, at, key=lambda e: e.at)
@@ -108,7 +116,7 @@ def verdict(
     found = _VERDICT[last.status]
     if found not in MOVING:
         return found, None
-    stale = last.at + stalled_after
+    stale = calendar.after(last.at, stalled_after)
     if at >= stale:
         return Parcel.STALLED, None
     return found, stale

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from .calendars import BusinessDays, Duration
+from .calendars import span as in_words
 from .errors import BuyerProtectionError
 from .money import Money
 from .order import Deadline, Order
@@ -60,8 +62,11 @@ def when(instant: datetime | None) -> str:
     return f"{utc:%Y-%m-%dT%H:%M:%SZ} | US Pacific {pacific.isoformat()} {pacific:%Z}"
 
 
-def span(duration: timedelta) -> str:
-    """*duration* in words: ``5 days``, or ``2 days, 3:00:00`` when not whole days."""
+def span(duration: Duration) -> str:
+    """*duration* in words: ``5 days``, ``3 business days``, or ``2 days, 3:00:00`` when
+    not whole days."""
+    if isinstance(duration, BusinessDays):
+        return in_words(duration)
     if duration % timedelta(days=1):
         return str(duration)
     count = duration.days

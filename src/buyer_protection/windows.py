@@ -49,7 +49,7 @@ class Windows:
         """The first instant no dispute can be opened after completion (None before)."""
         if self.completed_at is None:
             return None
-        return self.completed_at + self.policy.post_completion_window
+        return self.policy.deadline("post_completion_window", self.completed_at)
 
     @property
     def earliest_dispute(self) -> datetime | None:
@@ -78,7 +78,7 @@ class Windows:
         promised = self.promised_days if self.promised_days is not None else protection_days
         when = shipped_at
         if promised > policy.fast_delivery_days:
-            when += policy.earliest_not_received
+            when = policy.deadline("earliest_not_received", shipped_at)
         when = max(when, start)
         if not policy.wait_for_promised_delivery or not self._tracking:
             return when  # without a scan the tracking cannot be moving
@@ -86,7 +86,7 @@ class Windows:
         assert promised_at is not None
         events = self._tracking
         while when < promised_at:
-            parcel, changes = verdict(events, when, policy.stalled_after)
+            parcel, changes = verdict(events, when, policy.stalled_after, policy.calendar)
             if parcel not in MOVING:
                 return when
             i = bisect.bisect_right(events, when, key=_event_at)
@@ -116,5 +116,5 @@ class Windows:
         if end is None:
             protection = self.protection_ends
             assert protection is not None
-            end = protection + self.policy.post_completion_window
+            end = self.policy.deadline("post_completion_window", protection)
         return end

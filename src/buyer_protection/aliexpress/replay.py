@@ -10,6 +10,7 @@ import attrs
 
 from .._text import shown
 from .._time import iso
+from ..calendars import Duration, span
 from ..dispute import Dispute
 from ..errors import InvalidAction, InvalidInput
 from ..lifecycle import Actor, DisputeState
@@ -37,7 +38,14 @@ _RATES = Context(prec=60, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation])
 
 
 _IMPLIED = -1  # the key of the opening when the log has no initiate first
+_SECOND = timedelta(seconds=1)
 _SETTLING = frozenset({"platform_decide", "seller_accept", "buyer_accept"})
+
+
+def _said(duration: Duration) -> str:
+    """A policy's duration as messages quote it: a timedelta as Python writes it, business
+    days in words."""
+    return str(duration) if isinstance(duration, timedelta) else span(duration)
 
 
 def _set_aside(reached: _Solution, dispute: Dispute) -> bool:
@@ -109,12 +117,17 @@ class _Replay:
         protection = facts.protection_days if facts else None
         if protection is None:
             assumed.append("protection_days")
+        # The shipment happened, so it was in time: a policy whose processing deadline
+        # from payment is not after it (by a second) has it widened to just cover it.
+        processing = policy.processing_time
+        if policy.deadline("processing_time", paid) < shipped + _SECOND:
+            processing = shipped - paid + _SECOND
         relaxed = attrs.evolve(
             policy,
             earliest_not_received=timedelta(0),
             wait_for_promised_delivery=False,
             evidence_required_when_received=False,
-            processing_time=max(policy.processing_time, shipped - paid + timedelta(seconds=1)),
+            processing_time=processing,
         )
         paid_facts = [name for name in ("paid_at", "total") if name in assumed]
         order = Order(str(issue.order_id), total, paid, relaxed, assumed=paid_facts)
@@ -168,17 +181,16 @@ class _Replay:
     def _platform_handled(self) -> tuple[bool, str]:
         if self.facts is not None and self.facts.by_platform:
             return True, f"{self.facts.path}.send_goods_operator"
-        start = self.opened_at
-        window = self.policy.seller_response_window
+        ends = self.policy.deadline("seller_response_window", self.opened_at)
         for entry in self.issue.log:
             if entry is self.opening or entry.action_type == "initiate":
                 continue
-            if entry.at >= start + window:
+            if entry.at >= ends:
                 break
             if entry.action_type in _PLATFORM_TAKES:
                 return True, f"{entry.path}.action_type"
             if entry.action_type in _BUYER_REQUESTS:
-                start = entry.at
+                ends = self.policy.deadline("seller_response_window", entry.at)
             elif entry.action_type in _SELLER_RESPONSES or entry.action_type == "cancel":
                 break
         return False, ""
@@ -450,7 +462,7 @@ class _Replay:
                 raise InvalidInput(
                     f"{reached.path}.reached_time: {_pacific(reached.reached_time)} is before the "
                     f"seller's window ends at {_pacific(ends)} under the policy "
-                    f"(seller_response_window {self.policy.seller_response_window})"
+                    f"(seller_response_window {_said(self.policy.seller_response_window)})"
                 )
             raise InvalidInput(
                 f"{reached.path}.reached_type: {shown(said.value)}, but under the policy the "
@@ -469,7 +481,7 @@ class _Replay:
             raise InvalidInput(
                 f"{reached.path}.reached_time: {_pacific(early)} is before the seller's window "
                 f"ends at {_pacific(outcome.at)} under the policy "
-                f"(seller_response_window {self.policy.seller_response_window})"
+                f"(seller_response_window {_said(self.policy.seller_response_window)})"
             )
 
     def _finish(self, dispute: Dispute) -> None:
@@ -518,7 +530,7 @@ class _Replay:
             raise InvalidInput(
                 f"the platform decided at {_pacific(when)}, before negotiation ends at "
                 f"{_pacific(deadline)} under the policy "
-                f"(negotiation_window {self.policy.negotiation_window})"
+                f"(negotiation_window {_said(self.policy.negotiation_window)})"
             )
         return deadline
 
@@ -647,7 +659,7 @@ class _Replay:
             return InvalidInput(
                 f"{head} comes after the seller's window closed at {_pacific(outcome.at)} "
                 f"under the policy (seller_response_window "
-                f"{self.policy.seller_response_window}): the dispute was resolved by "
+                f"{_said(self.policy.seller_response_window)}): the dispute was resolved by "
                 "seller_reponse_timeout"
             )
         used = self.amount_from
