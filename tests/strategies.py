@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 from buyer_protection import (
     ALIEXPRESS,
     Actor,
+    BusinessDays,
+    Calendar,
     Dispute,
     DisputeState,
     InvalidAction,
@@ -135,6 +137,59 @@ def policies(draw: st.DrawFn) -> Policy:
         max_extension_days=draw(st.none() | st.integers(1, 60)),
         return_shipping_window=draw(windows()),
         return_confirm_window=draw(windows()),
+    )
+
+
+# -- calendars ------------------------------------------------------------------
+
+CALENDAR_ZONES = (
+    "UTC",
+    "Asia/Shanghai",
+    "Asia/Kolkata",
+    "Europe/London",
+    "America/New_York",
+    "Australia/Lord_Howe",  # a half-hour daylight-saving shift, on Sundays
+    "Africa/Cairo",  # daylight saving starts on a Friday at midnight
+    "America/Santiago",  # daylight saving changes at midnight
+)
+"""Zones a `Calendar` counts its days in: without daylight saving, with it on Sundays,
+and with it on other days."""
+HOLIDAYS = (None, ("GB", None), ("GB", "SCT"), ("US", None), ("US", "CA"), ("CN", None))
+"""Public holidays of a calendar: none, or a country (and a subdivision)."""
+
+
+def business_days(most: int = 40) -> st.SearchStrategy[BusinessDays]:
+    """A count of business days from 1 to *most*."""
+    return st.integers(1, most).map(BusinessDays)
+
+
+def closed_periods() -> st.SearchStrategy[tuple[tuple[date, date], ...]]:
+    """Up to four inclusive closed periods of up to three weeks, around 2024 to 2031."""
+    period = st.builds(
+        lambda first, length: (first, first + timedelta(days=length)),
+        st.dates(date(2023, 12, 1), date(2031, 6, 30)),
+        st.integers(0, 20),
+    )
+    return st.lists(period, max_size=4).map(tuple)
+
+
+@st.composite
+def calendars(
+    draw: st.DrawFn,
+    zones: Sequence[str] = CALENDAR_ZONES,
+    closed: bool = True,
+    weekdays: Sequence[int] = range(7),
+) -> Calendar:
+    """A valid Calendar in one of *zones*: business weekdays among *weekdays*, maybe public
+    holidays, and (when *closed*) closed periods."""
+    holidays = draw(st.sampled_from(HOLIDAYS))
+    country, subdivision = holidays if holidays else (None, None)
+    return Calendar(
+        draw(st.sampled_from(zones)),
+        draw(st.frozensets(st.sampled_from(weekdays), min_size=1)),
+        country,
+        subdivision,
+        draw(closed_periods()) if closed else (),
     )
 
 

@@ -18,6 +18,7 @@ subdivisions (``"GB"``, ``"SCT"``): an upgrade of its data can move a deadline.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -136,6 +137,14 @@ def _joined(periods: tuple[tuple[date, date], ...]) -> tuple[tuple[date, date], 
     return tuple(joined)
 
 
+@functools.lru_cache(maxsize=64)
+def _holidays_of(country: str, subdivision: str | None) -> Any:
+    """The public holidays of *country* (and *subdivision*), made once for every calendar
+    that names them (making them costs about a millisecond; each year is worked out the
+    first time a date of it is asked)."""
+    return holidays.country_holidays(country, subdiv=subdivision)
+
+
 def _listed(names: list[str]) -> str:
     return ", ".join(names[:40]) + (f" and {len(names) - 40} more" if len(names) > 40 else "")
 
@@ -180,7 +189,7 @@ class Calendar:
         found = None
         if self.country is not None:
             try:
-                found = holidays.country_holidays(self.country, subdiv=self.subdivision)
+                found = _holidays_of(self.country, self.subdivision)
             except NotImplementedError:
                 supported = holidays.list_supported_countries()
                 if self.country in supported:
@@ -222,8 +231,8 @@ class Calendar:
         >>> Calendar("Europe/London", country="GB").after(start, BusinessDays(3))
         datetime.datetime(2026, 5, 7, 9, 0, tzinfo=datetime.timezone.utc)
         """
-        if start.tzinfo is not UTC:
-            start = utc(start, "start")
+        if start.__class__ is not datetime or start.tzinfo is not UTC or start > LATEST:
+            start = utc(start, "start")  # refuses a naive start, or one past LATEST
         if duration.__class__ is timedelta and not self.closed:
             return start + duration  # the common case: as cheap as ever
         if isinstance(duration, BusinessDays):
