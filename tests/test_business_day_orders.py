@@ -32,7 +32,7 @@ from buyer_protection import (
 from buyer_protection._cli_render import Clock, status
 from buyer_protection.aliexpress import from_issue_detail
 from strategies import Step, business_days, calendars, instants, new_order, run, scenarios
-from test_aliexpress import load
+from test_aliexpress import agreed_by_silence, issue_of, load, refusal
 
 US = timedelta(microseconds=1)
 DAY = timedelta(days=1)
@@ -304,6 +304,30 @@ def test_import_counts_the_sellers_window_in_business_days() -> None:
 
     assert order.dispute is not None
     assert order.dispute.deadline == datetime(2026, 3, 10, 18, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("reached", "agreed"), [("2026-09-24 19:44:59", False), ("2026-09-24 19:45:00", True)]
+)
+def test_import_checks_silence_against_the_business_day_window_and_says_so(
+    reached: str, agreed: bool
+) -> None:
+    """An issue opened on Tuesday 02:45 UTC: the seller's 3 business days end on Friday
+    02:45 UTC; silence reported a second before is refused in words that say business days."""
+    doc = agreed_by_silence(reached)
+    issue_of(doc)["gmt_modified"] = reached
+    policy = attrs.evolve(ALIEXPRESS, seller_response_window=BusinessDays(3))
+
+    if agreed:
+        dispute = from_issue_detail(doc, policy=policy).dispute
+        assert dispute is not None
+        assert dispute.agreement is not None
+        assert dispute.agreement.at == datetime(2026, 9, 25, 2, 45, tzinfo=UTC)
+    else:
+        assert str(refusal(doc, policy=policy)).endswith(
+            "is before the seller's window ends at 2026-09-24 19:45:00 PDT under the policy "
+            "(seller_response_window 3 business days)"
+        )
 
 
 # -- properties ---------------------------------------------------------------------------
