@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 from buyer_protection import (
     ALIEXPRESS,
     Actor,
+    BusinessDays,
+    Calendar,
     Dispute,
     DisputeState,
     InvalidAction,
@@ -135,6 +137,75 @@ def policies(draw: st.DrawFn) -> Policy:
         max_extension_days=draw(st.none() | st.integers(1, 60)),
         return_shipping_window=draw(windows()),
         return_confirm_window=draw(windows()),
+    )
+
+
+def calendars() -> st.SearchStrategy[Calendar]:
+    """A valid Calendar: a zone, some business weekdays, maybe a country's (and a
+    subdivision's) public holidays, and a few closed periods."""
+    places = st.sampled_from(
+        [(None, None), ("GB", None), ("GB", "SCT"), ("US", "CA"), ("CN", None), ("DE", "BY")]
+    )
+    periods = st.tuples(st.dates(), st.integers(0, 30)).map(
+        lambda pair: (pair[0], min(pair[0] + timedelta(days=pair[1]), date.max))
+    )
+    return st.builds(
+        lambda zone, weekdays, place, closed: Calendar(zone, weekdays, *place, tuple(closed)),
+        st.sampled_from(["UTC", "Europe/London", "Asia/Shanghai", "America/Los_Angeles"]),
+        st.frozensets(st.integers(0, 6), min_size=1),
+        places,
+        st.lists(periods, max_size=3),
+    )
+
+
+def durations(*, zero: bool = False) -> st.SearchStrategy[timedelta | BusinessDays]:
+    """A duration a policy field may hold: elapsed time to the microsecond (up to ten
+    years; from zero if *zero*) or business days."""
+    elapsed = st.timedeltas(
+        min_value=timedelta(0) if zero else timedelta(microseconds=1),
+        max_value=timedelta(days=3650),
+    )
+    return st.one_of(elapsed, st.integers(1, 3650).map(BusinessDays))
+
+
+def storable_texts(max_size: int = 200) -> st.SearchStrategy[str]:
+    """A non-empty text a policy can hold: any characters but lone surrogates."""
+    return st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=max_size)
+
+
+@st.composite
+def rule_sets(draw: st.DrawFn) -> Policy:
+    """Any valid Policy, for round trips through documents and policy files: any name and
+    version, an effective date or none, every duration elapsed (to the microsecond) or in
+    business days, a random calendar. (Lifecycle tests draw `policies`, elapsed only.)"""
+    clocks = {
+        name: draw(durations())
+        for name in (
+            "processing_time",
+            "seller_response_window",
+            "negotiation_window",
+            "return_shipping_window",
+            "return_confirm_window",
+            "stalled_after",
+        )
+    }
+    return Policy(
+        name=draw(storable_texts()),
+        version=draw(storable_texts()),
+        effective_from=draw(
+            st.none() | st.datetimes(datetime(1900, 1, 1), datetime(9000, 1, 1), timezones=zones())
+        ),
+        protection_days=draw(st.integers(1, 3650)),
+        protection_from_payment=draw(st.booleans()),
+        post_completion_window=draw(durations(zero=True)),
+        reopen_after_cancel=draw(st.booleans()),
+        evidence_required_when_received=draw(st.booleans()),
+        earliest_not_received=draw(durations(zero=True)),
+        fast_delivery_days=draw(st.integers(1, 3650)),
+        wait_for_promised_delivery=draw(st.booleans()),
+        max_extension_days=draw(st.none() | st.integers(1, 3650)),
+        calendar=draw(calendars()),
+        **clocks,
     )
 
 
