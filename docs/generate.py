@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Collection, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from buyer_protection import ALIEXPRESS, Actor, Policy
+from buyer_protection import ALIEXPRESS, Actor, Calendar, Policy
 from buyer_protection.lifecycle import DISPUTE, ORDER, DisputeState, Lifecycle, State
 
 DOCS = Path(__file__).resolve().parent
@@ -42,6 +42,10 @@ def _value(value: object) -> str:
         if whole_days:
             return f"{value.days} day" if value.days == 1 else f"{value.days} days"
         return str(value)
+    if isinstance(value, datetime):
+        return f"`{value.isoformat()}`"
+    if value == Calendar():
+        return "`Calendar()` (UTC, Monday to Friday, no holidays, nothing closed)"
     return f"`{value!r}`"
 
 

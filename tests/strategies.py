@@ -140,6 +140,17 @@ def policies(draw: st.DrawFn) -> Policy:
     )
 
 
+DEFAULT_CALENDAR = {
+    "timezone": "UTC",
+    "weekdays": [0, 1, 2, 3, 4],
+    "country": None,
+    "subdivision": None,
+    "closed": [],
+}
+"""How a document of schema 5 writes ``Calendar()``, the calendar of every policy of a
+document written before it."""
+
+
 def calendars() -> st.SearchStrategy[Calendar]:
     """A valid Calendar: a zone, some business weekdays, maybe a country's (and a
     subdivision's) public holidays, and a few closed periods."""

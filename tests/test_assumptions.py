@@ -24,7 +24,7 @@ from buyer_protection import (
 )
 from buyer_protection.cli import main
 from buyer_protection.storage import SCHEMA_VERSION, log_from_list, log_to_list
-from strategies import assert_refused, snapshot
+from strategies import DEFAULT_CALENDAR, assert_refused, snapshot
 
 DAY = timedelta(days=1)
 PAID = datetime(2026, 3, 2, 17, 30, tzinfo=UTC)
@@ -354,15 +354,6 @@ def test_assumed_for_refuses_what_is_not_a_window(name: object) -> None:
 
 
 # -- saved documents of schema 3 -----------------------------------------------------------
-
-DEFAULT_CALENDAR = {
-    "timezone": "UTC",
-    "weekdays": [0, 1, 2, 3, 4],
-    "country": None,
-    "subdivision": None,
-    "closed": [],
-}
-"""How a document of schema 5 writes ``Calendar()``."""
 
 SAVED_3 = sorted((Path(__file__).parent / "fixtures" / "documents").glob("v3_*.json"))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -39,6 +40,15 @@ def test_rules_list_effective_from_with_low_confidence() -> None:
         name: (value, confidence) for name, value, _rule, _source, confidence in ALIEXPRESS.rules()
     }
     assert rows["effective_from"] == (ALIEXPRESS.effective_from, "L")
+
+
+def test_an_effective_date_is_kept_as_its_instant_in_utc() -> None:
+    """effective_from given in any zone (even a wall time daylight saving skips) is kept in
+    UTC, so that a policy equals itself read back from a file or a document."""
+    skipped = datetime(2000, 4, 2, 2, 30, tzinfo=ZoneInfo("America/Los_Angeles"))
+    policy = attrs.evolve(ALIEXPRESS, effective_from=skipped)
+    assert policy.effective_from == datetime(2000, 4, 2, 10, 30, tzinfo=UTC)
+    assert policy.effective_from.tzinfo is UTC  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

@@ -69,7 +69,7 @@ def test_policies_lists_every_preset_by_name_then_effective_date() -> None:
     """policies() is every preset, ordered by name and then effective_from."""
     assert policies() == (ALIEXPRESS_2015, ALIEXPRESS_2018, ALIEXPRESS)
     keys = [(p.name, p.effective_from) for p in policies()]
-    assert keys == sorted(keys)  # type: ignore[type-var]
+    assert keys == sorted(keys)
     assert all(p.effective_from is not None for p in policies())
 
 

@@ -21,6 +21,7 @@ from typing import Any, Final, TypeVar, cast, get_args, get_origin
 
 import attrs
 import cattrs
+from attrs import AttrsInstance
 from cattrs.cols import homogenous_tuple_structure_factory, list_structure_factory
 from cattrs.errors import AttributeValidationNote, ClassValidationError, ForbiddenExtraKeysError
 
@@ -29,7 +30,7 @@ from ._time import LATEST
 from .calendars import BusinessDays, Calendar, Duration
 from .errors import InvalidInput
 
-T = TypeVar("T")
+T = TypeVar("T", bound=AttrsInstance)
 
 INT_BITS = 64
 """Integers in a document are signed 64-bit (ids, days, versions, ``meta`` values)."""
@@ -218,7 +219,7 @@ def is_sequence(cls: Any) -> bool:
 # -- attrs classes checked field by field ----------------------------------------------
 
 
-def fields_out(value: object) -> dict[str, Any]:
+def fields_out(value: AttrsInstance) -> dict[str, Any]:
     """The attrs instance *value* as an object of its init fields, each unstructured."""
     return {
         field.name: CONVERTER.unstructure(getattr(value, field.name))

@@ -57,9 +57,10 @@ def _window(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
         )
 
 
-def _instant(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        utc(value, f"Policy.{attribute.name}")
+def _in_utc(value: object) -> datetime | None:
+    """None, or the aware instant *value* in UTC (so that a date in a daylight-saving gap
+    or fold compares as the instant it is)."""
+    return None if value is None else utc(value, "Policy.effective_from")
 
 
 def _calendar(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -76,10 +77,18 @@ def _text(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     text(value, f"Policy.{attribute.name}", limit=NAME_LIMIT, empty=False)
 
 
-def _rule(default: object, validator: Any, rule: str, source: str, confidence: str = "M") -> Any:
+def _rule(
+    default: object,
+    validator: Any,
+    rule: str,
+    source: str,
+    confidence: str = "M",
+    converter: Any = None,
+) -> Any:
     return attrs.field(
         default=default,
         validator=validator,
+        converter=converter,
         metadata={"rule": rule, "source": source, "confidence": confidence},
     )
 
@@ -94,17 +103,18 @@ class Policy:
 
     A duration is elapsed time (``timedelta(days=5)`` is 120 hours from the instant
     the clock started, whatever time zone the inputs were written in) or
-    `BusinessDays` counted on the policy's `calendar`; `deadline` computes either.
+    `BusinessDays` counted on the policy's `calendar`; `Policy.deadline` computes either.
     """
 
     name: str = _rule("aliexpress", _text, "name of the rule set", "", "H")
     version: str = _rule("2026-11", _text, "which version of the rules the values follow", "", "H")
     effective_from: datetime | None = _rule(
         None,
-        _instant,
-        "the first instant this version of the rules applies (None: a custom policy)",
+        None,
+        "the first instant this version of the rules applies, in UTC (None: a custom policy)",
         "RULES.md section 4b: the sources give approximate dates",
         "L",
+        converter=_in_utc,
     )
     protection_days: int = _rule(
         60,

@@ -27,7 +27,6 @@ __all__ = [
     "ALIEXPRESS_2018",
     "policies",
     "policy_for",
-    "preset",
 ]
 
 ALIEXPRESS_2018 = attrs.evolve(

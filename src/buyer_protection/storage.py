@@ -51,7 +51,7 @@ from .tracking import TrackingEvent
 SCHEMA_VERSION: Final = 5
 """The version of the document `to_dict` writes; `from_dict` reads it and older ones.
 
-Version 5 (rule sets) writes a policy that equals a preset (`presets.policies`) as
+Version 5 (rule sets) writes a policy that equals a preset (`~buyer_protection.policies`) as
 ``{"name": ..., "version": ...}`` and any other whole, with the policy's new
 ``effective_from`` (null for a custom policy) and ``calendar``; a duration may be
 ``{"business_days": n}``. A document of an earlier version has every policy whole,
