@@ -266,3 +266,21 @@ def test_a_log_written_before_schema_5_reads_its_policy_undated() -> None:
     log = log_from_list(data)
     assert log[0].details["policy"] == attrs.evolve(policy, effective_from=None)
     assert log[1:] == order.log[1:]
+
+
+def test_ingest_reads_a_pay_entry_written_before_schema_5() -> None:
+    """Order.ingest of a pay entry whose policy lacks effective_from and calendar (as logs
+    before schema 5 wrote it) reads it, and finds its id already applied; a policy with one
+    of the two keys is a schema-5 policy, checked as such."""
+    policy = attrs.evolve(ALIEXPRESS, name="old-shop", effective_from=None)
+    order = Order("i-1", Money("1", "USD"), datetime(2026, 1, 1, tzinfo=UTC), policy)
+    pay = log_to_list(order.log)[0]
+    del pay["details"]["policy"]["effective_from"], pay["details"]["policy"]["calendar"]
+    assert order.ingest(pay) is False
+    pay["details"]["policy"]["calendar"] = "UTC"  # then it is a schema-5 policy, checked so
+    with pytest.raises(InvalidInput) as refused:
+        order.ingest(pay)
+    assert refused.value.problems == (
+        "entry.details.policy.effective_from: required field missing",
+        "entry.details.policy.calendar: expected an object, got str 'UTC'",
+    )
