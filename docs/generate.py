@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Collection, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from buyer_protection import ALIEXPRESS, Actor, Policy
+from buyer_protection import ALIEXPRESS, Actor, Calendar, Policy, policies
 from buyer_protection.lifecycle import DISPUTE, ORDER, DisputeState, Lifecycle, State
 
 DOCS = Path(__file__).resolve().parent
@@ -42,6 +42,10 @@ def _value(value: object) -> str:
         if whole_days:
             return f"{value.days} day" if value.days == 1 else f"{value.days} days"
         return str(value)
+    if isinstance(value, datetime):
+        return f"`{value.isoformat()}`"
+    if value == Calendar():
+        return "`Calendar()` (UTC, Monday to Friday, no holidays, nothing closed)"
     return f"`{value!r}`"
 
 
@@ -56,6 +60,31 @@ def rules_table(policy: Policy = ALIEXPRESS) -> str:
         sure = _CONFIDENCE.get(confidence, confidence)
         text = _cell(f"{rule}.{origin} *Confidence:* {sure}.")
         lines.append(f"| `{name}` | {_value(value)} | {text} |")
+    return "\n".join(lines) + "\n"
+
+
+def presets_table() -> str:
+    """Every preset as a Markdown table: name, version, in force from, and the fields in
+    which it differs from the latest version of its name."""
+    lines = [
+        "| name | version | in force from | differs from the latest version in |",
+        "|---|---|---|---|",
+    ]
+    latest = {p.name: p for p in policies()}
+    for preset in policies():
+        current = latest[preset.name]
+        skip = {"version", "effective_from"}
+        changed = [
+            f"`{name}` {_value(value)}"
+            for name, value, *_ in preset.rules()
+            if name not in skip and value != getattr(current, name)
+        ]
+        since = preset.effective_from
+        assert since is not None  # a preset has one
+        lines.append(
+            f"| `{preset.name}` | `{preset.version}` | {since.date().isoformat()} | "
+            f"{_cell(', '.join(changed)) if changed else '(the latest)'} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -103,7 +132,7 @@ def transitions_list(lifecycle: Lifecycle) -> str:
 
 
 GENERATED: dict[str, dict[str, Callable[[], str]]] = {
-    "rules.md": {"rules": rules_table},
+    "rules.md": {"rules": rules_table, "presets": presets_table},
     "lifecycle.md": {
         "order-diagram": lambda: diagram(ORDER),
         "order-transitions": lambda: transitions_list(ORDER),

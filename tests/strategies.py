@@ -38,6 +38,7 @@ from buyer_protection import (
     Resolution,
 )
 from buyer_protection._text import shown
+from buyer_protection._time import LATEST
 
 # -- instants and zones ---------------------------------------------------------
 
@@ -148,13 +149,22 @@ CALENDAR_ZONES = (
     "Asia/Kolkata",
     "Europe/London",
     "America/New_York",
+    "America/Los_Angeles",
     "Australia/Lord_Howe",  # a half-hour daylight-saving shift, on Sundays
     "Africa/Cairo",  # daylight saving starts on a Friday at midnight
     "America/Santiago",  # daylight saving changes at midnight
 )
 """Zones a `Calendar` counts its days in: without daylight saving, with it on Sundays,
 and with it on other days."""
-HOLIDAYS = (None, ("GB", None), ("GB", "SCT"), ("US", None), ("US", "CA"), ("CN", None))
+HOLIDAYS = (
+    None,
+    ("GB", None),
+    ("GB", "SCT"),
+    ("US", None),
+    ("US", "CA"),
+    ("CN", None),
+    ("DE", "BY"),
+)
 """Public holidays of a calendar: none, or a country (and a subdivision)."""
 
 
@@ -163,11 +173,13 @@ def business_days(most: int = 40) -> st.SearchStrategy[BusinessDays]:
     return st.integers(1, most).map(BusinessDays)
 
 
-def closed_periods() -> st.SearchStrategy[tuple[tuple[date, date], ...]]:
-    """Up to four inclusive closed periods of up to three weeks, around 2024 to 2031."""
+def closed_periods(*, far: bool = False) -> st.SearchStrategy[tuple[tuple[date, date], ...]]:
+    """Up to four inclusive closed periods of up to three weeks, around 2024 to 2031 (or,
+    when *far*, anywhere up to the latest date a calendar accepts)."""
+    first, last = (date.min, LATEST.date()) if far else (date(2023, 12, 1), date(2031, 6, 30))
     period = st.builds(
-        lambda first, length: (first, first + timedelta(days=length)),
-        st.dates(date(2023, 12, 1), date(2031, 6, 30)),
+        lambda begins, length: (begins, min(begins + timedelta(days=length), LATEST.date())),
+        st.dates(first, last),
         st.integers(0, 20),
     )
     return st.lists(period, max_size=4).map(tuple)
@@ -179,9 +191,10 @@ def calendars(
     zones: Sequence[str] = CALENDAR_ZONES,
     closed: bool = True,
     weekdays: Sequence[int] = range(7),
+    far: bool = False,
 ) -> Calendar:
     """A valid Calendar in one of *zones*: business weekdays among *weekdays*, maybe public
-    holidays, and (when *closed*) closed periods."""
+    holidays, and (when *closed*) closed periods (see `closed_periods` for *far*)."""
     holidays = draw(st.sampled_from(HOLIDAYS))
     country, subdivision = holidays if holidays else (None, None)
     return Calendar(
@@ -189,7 +202,69 @@ def calendars(
         draw(st.frozensets(st.sampled_from(weekdays), min_size=1)),
         country,
         subdivision,
-        draw(closed_periods()) if closed else (),
+        draw(closed_periods(far=far)) if closed else (),
+    )
+
+
+DEFAULT_CALENDAR = {
+    "timezone": "UTC",
+    "weekdays": [0, 1, 2, 3, 4],
+    "country": None,
+    "subdivision": None,
+    "closed": [],
+}
+"""How a document of schema 5 writes ``Calendar()``, the calendar of every policy of a
+document written before it."""
+
+
+def durations(*, zero: bool = False) -> st.SearchStrategy[timedelta | BusinessDays]:
+    """A duration a policy field may hold: elapsed time to the microsecond (up to ten
+    years; from zero if *zero*) or business days."""
+    elapsed = st.timedeltas(
+        min_value=timedelta(0) if zero else timedelta(microseconds=1),
+        max_value=timedelta(days=3650),
+    )
+    return st.one_of(elapsed, st.integers(1, 3650).map(BusinessDays))
+
+
+def storable_texts(max_size: int = 200) -> st.SearchStrategy[str]:
+    """A non-empty text a policy can hold: any characters but lone surrogates."""
+    return st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=max_size)
+
+
+@st.composite
+def rule_sets(draw: st.DrawFn) -> Policy:
+    """Any valid Policy, for round trips through documents and policy files: any name and
+    version, an effective date or none, every duration elapsed (to the microsecond) or in
+    business days, a random calendar. (Lifecycle tests draw `policies`, elapsed only.)"""
+    clocks = {
+        name: draw(durations())
+        for name in (
+            "processing_time",
+            "seller_response_window",
+            "negotiation_window",
+            "return_shipping_window",
+            "return_confirm_window",
+            "stalled_after",
+        )
+    }
+    return Policy(
+        name=draw(storable_texts()),
+        version=draw(storable_texts()),
+        effective_from=draw(
+            st.none() | st.datetimes(datetime(1900, 1, 1), datetime(9000, 1, 1), timezones=zones())
+        ),
+        protection_days=draw(st.integers(1, 3650)),
+        protection_from_payment=draw(st.booleans()),
+        post_completion_window=draw(durations(zero=True)),
+        reopen_after_cancel=draw(st.booleans()),
+        evidence_required_when_received=draw(st.booleans()),
+        earliest_not_received=draw(durations(zero=True)),
+        fast_delivery_days=draw(st.integers(1, 3650)),
+        wait_for_promised_delivery=draw(st.booleans()),
+        max_extension_days=draw(st.none() | st.integers(1, 3650)),
+        calendar=draw(calendars(far=True)),
+        **clocks,
     )
 
 

@@ -11,6 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "buyer_protection"
 
 CORE = frozenset(
     {
+        "_convert",
         "_currencies",
         "_document",
         "_text",
@@ -26,6 +27,7 @@ CORE = frozenset(
         "money",
         "order",
         "policy",
+        "presets",
         "repeats",
         "replay",
         "terms",

@@ -23,8 +23,8 @@ from buyer_protection import (
     to_dict,
 )
 from buyer_protection.cli import main
-from buyer_protection.storage import log_from_list, log_to_list
-from strategies import assert_refused, snapshot
+from buyer_protection.storage import SCHEMA_VERSION, log_from_list, log_to_list
+from strategies import DEFAULT_CALENDAR, assert_refused, snapshot
 
 DAY = timedelta(days=1)
 PAID = datetime(2026, 3, 2, 17, 30, tzinfo=UTC)
@@ -368,13 +368,17 @@ def test_there_are_saved_schema_3_documents() -> None:
 @pytest.mark.parametrize("path", SAVED_3, ids=lambda p: p.stem)
 def test_a_schema_3_document_loads_with_nothing_assumed(path: Path) -> None:
     """A schema-3 document loads with nothing assumed; saved again it is the same document
-    but for its schema_version and an empty "assumed"."""
+    but for its schema_version, an empty "assumed", and its policy read as of schema 5
+    (no effective_from, the default calendar)."""
     text = path.read_text(encoding="utf-8")
     order = loads(text)
     assert order.assumed == frozenset()
     again = to_dict(order)
     old = json.loads(text)
-    assert again == {**old, "schema_version": 4, "assumed": []}
+    expected = {**old, "schema_version": SCHEMA_VERSION, "assumed": []}
+    for policy in (expected["policy"], expected["history"][0]["details"]["policy"]):
+        policy.update(effective_from=None, calendar=DEFAULT_CALENDAR)
+    assert again == expected
     assert list(again) == [*list(old)[:14], "assumed", *list(old)[14:]]
     assert to_dict(from_dict(again)) == again
 

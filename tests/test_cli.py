@@ -20,7 +20,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import buyer_protection
-from buyer_protection import ALIEXPRESS, InvalidInput, Money, Order, Reason, cli, dumps, loads
+from buyer_protection import (
+    ALIEXPRESS,
+    BusinessDays,
+    Calendar,
+    InvalidInput,
+    Money,
+    Order,
+    Reason,
+    cli,
+    dumps,
+    loads,
+    policies,
+)
 from buyer_protection._cli_render import Clock
 from buyer_protection.advice import advise
 from buyer_protection.aliexpress import from_issue_detail
@@ -600,6 +612,22 @@ BAD: list[tuple[str, list[str], str]] = [
     ),
     ("import: no ISSUE", ["import-aliexpress"], "import-aliexpress: the following arguments are"),
     (
+        "rules: unknown version",
+        ["rules", "--policy", "aliexpress@2017"],
+        "'aliexpress@2017' is not a known policy; known: aliexpress (versions: aliexpress@2015,",
+    ),
+    ("rules: missing policy file", ["rules", "--policy-file", "{missing}"], "{missing}: cannot"),
+    (
+        "rules: bad policy file",
+        ["rules", "--policy-file", "{bad_toml}"],
+        "{bad_toml}: negotiation_window: expected an ISO 8601 duration",
+    ),
+    (
+        "rules: policy file not TOML",
+        ["rules", "--policy-file", "{json}"],
+        "{json}: line 1",
+    ),
+    (
         "sync: an order the caller built",
         ["sync-aliexpress", "{order}", "{issue}"],
         "{order}: '8123' was not made by from_issue_detail",
@@ -659,8 +687,10 @@ def _write_inputs(tmp_path: Path, order_file: Path) -> dict[str, str]:
         "bad_issue": tmp_path / "bad_issue.json",
         "bad_order_detail": tmp_path / "bad_order_detail.json",
         "imported": tmp_path / "imported.json",
+        "bad_toml": tmp_path / "bad.toml",
         "other_issue": FIXTURES / "issue_seller_refused.json",
     }
+    names["bad_toml"].write_text('negotiation_window = "soon"\n', encoding="utf-8")
     names["imported"].write_text(dumps(from_issue_detail(_fixture("issue_awaiting_seller.json"))))
     names["json"].write_text('{"a": }', encoding="utf-8")
     names["bytes"].write_bytes(b"\xff\xfe{}")
@@ -951,6 +981,53 @@ def test_imported_order_answers_status(tmp_path: Path, capsys: pytest.CaptureFix
     assert code == 0
     assert _fields(out)["next deadline"] == "2026-03-10T18:00:00Z"
     assert _fields(out)["then"].startswith("dispute seller_timeout: ")
+
+
+# -- rules: presets and policy files ------------------------------------------------------
+
+
+def test_rules_list_names_every_preset_with_its_date(capsys: pytest.CaptureFixture[str]) -> None:
+    """`rules --list` prints each preset's name, version and first instant; --json too."""
+    code, out, err = _run(["rules", "--list"], capsys)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[1:] == [
+        f"{p.name}  {p.version:<7}  {p.effective_from:%Y-%m-%dT%H:%M:%SZ}" for p in policies()
+    ]
+    code, out, _ = _run(["rules", "--list", "--json"], capsys)
+    assert [(p["name"], p["version"]) for p in json.loads(out)["presets"]] == [
+        (p.name, p.version) for p in policies()
+    ]
+
+
+def test_rules_policy_takes_a_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--policy NAME@VERSION` prints that version; without a version, the latest."""
+    code, out, _ = _run(["rules", "--policy", "aliexpress@2015", "--json"], capsys)
+    values = {r["name"]: r["value"] for r in json.loads(out)["rules"]}
+    assert code == 0
+    assert (values["version"], values["negotiation_window"]) == ("2015", "P15D")
+    code, out, _ = _run(["rules", "--policy", "aliexpress", "--json"], capsys)
+    assert json.loads(out)["version"] == ALIEXPRESS.version
+
+
+def test_rules_policy_file_prints_the_policy_it_holds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--policy-file FILE` prints the policy a TOML file holds, business days included."""
+    mine = attrs.evolve(
+        ALIEXPRESS,
+        name="my-shop",
+        effective_from=None,
+        seller_response_window=BusinessDays(3),
+        calendar=Calendar("Europe/London", country="GB"),
+    )
+    path = tmp_path / "mine.toml"
+    path.write_text(mine.to_toml(), encoding="utf-8")
+    code, out, err = _run(["rules", "--policy-file", str(path)], capsys)
+    assert (code, err) == (0, "")
+    assert out.startswith("Policy my-shop, version 2026-11\n")
+    row = next(line for line in out.splitlines() if line.startswith("seller_response_window"))
+    assert row.split()[1:4] == ["3", "business", "days"]
+    assert "Europe/London; Mon-Fri; holidays of GB" in out
 
 
 # -- sync-aliexpress -------------------------------------------------------------------
@@ -1288,7 +1365,8 @@ def test_module_entry_point_usage_errors_have_the_same_prefix() -> None:
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
         "buyer-protection: error: rules: argument --policy: 'ebay' is not a known policy; "
-        "known: aliexpress (see python -m buyer_protection rules --help)"
+        "known: aliexpress (versions: aliexpress@2015, aliexpress@2018, aliexpress@2026-11) "
+        "(see python -m buyer_protection rules --help)"
     ]
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -26,9 +27,39 @@ def test_aliexpress_preset_matches_the_default_column_of_rules_md() -> None:
     assert ALIEXPRESS.max_extension_days is None
 
 
-def test_the_default_policy_is_the_aliexpress_preset() -> None:
-    """Policy() with no arguments equals ALIEXPRESS."""
-    assert Policy() == ALIEXPRESS
+def test_the_default_policy_has_the_presets_values_but_no_effective_date() -> None:
+    """Policy() has ALIEXPRESS's values but no effective_from: a custom policy, not the preset."""
+    assert Policy() == attrs.evolve(ALIEXPRESS, effective_from=None)
+    assert Policy() != ALIEXPRESS
+    assert ALIEXPRESS.effective_from == datetime(2019, 6, 1, tzinfo=UTC)
+
+
+def test_rules_list_effective_from_with_low_confidence() -> None:
+    """rules() lists effective_from, whose dates the sources give only roughly (confidence L)."""
+    rows = {
+        name: (value, confidence) for name, value, _rule, _source, confidence in ALIEXPRESS.rules()
+    }
+    assert rows["effective_from"] == (ALIEXPRESS.effective_from, "L")
+
+
+def test_an_effective_date_is_kept_as_its_instant_in_utc() -> None:
+    """effective_from given in any zone (even a wall time daylight saving skips) is kept in
+    UTC, so that a policy equals itself read back from a file or a document."""
+    skipped = datetime(2000, 4, 2, 2, 30, tzinfo=ZoneInfo("America/Los_Angeles"))
+    policy = attrs.evolve(ALIEXPRESS, effective_from=skipped)
+    assert policy.effective_from == datetime(2000, 4, 2, 10, 30, tzinfo=UTC)
+    assert policy.effective_from.tzinfo is UTC  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "value", [datetime(2019, 6, 1), datetime.max.replace(tzinfo=UTC)], ids=["naive", "too late"]
+)
+def test_an_effective_date_must_be_an_aware_instant_the_library_computes_from(
+    value: datetime,
+) -> None:
+    """A naive effective_from, or one past the latest instant the library reads, is refused."""
+    with pytest.raises(InvalidInput, match=r"Policy\.effective_from"):
+        attrs.evolve(ALIEXPRESS, effective_from=value)
 
 
 def test_durations_are_timedeltas_and_days_are_ints() -> None:
@@ -98,6 +129,8 @@ def test_evolve_makes_a_custom_policy_and_leaves_the_preset_alone() -> None:
         ("protection_from_payment", 0),
         ("name", ""),
         ("name", 3),
+        ("effective_from", "2019-06-01"),
+        ("effective_from", 2019),
     ],
 )
 def test_bad_values_are_refused_with_invalid_input(field: str, value: object) -> None:

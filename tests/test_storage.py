@@ -314,9 +314,13 @@ def observe(order: Order) -> tuple[object, ...]:
 # -- fixed orders -----------------------------------------------------------------------
 
 
-def disputed_order() -> Order:
+CUSTOM = attrs.evolve(ALIEXPRESS, name="custom-shop")
+"""A custom policy with the preset's values: documents store it whole."""
+
+
+def disputed_order(policy: Policy = ALIEXPRESS) -> Order:
     """An order shipped, tracked, extended, disputed four times over, and escalated."""
-    order = Order("8123-A", Money("25.90", "USD"), PAID)
+    order = Order("8123-A", Money("25.90", "USD"), PAID, policy)
     order.ship(PAID + DAY, meta={"carrier": "Cainiao", "paid_fee": Money("1.50", "USD")})
     order.add_tracking(
         TrackingEvent(PAID + 2 * DAY, "in_transit", "left the warehouse", "Shenzhen")
@@ -377,7 +381,7 @@ def test_document_has_exactly_the_orders_fields_and_the_schema_version() -> None
     schema_version, in that order."""
     document = to_dict(disputed_order())
     assert list(document) == TOP_LEVEL
-    assert document["schema_version"] == SCHEMA_VERSION == 4
+    assert document["schema_version"] == SCHEMA_VERSION == 5
     assert document["assumed"] == []
 
 
@@ -413,8 +417,8 @@ def test_document_writes_instants_in_iso_8601_with_an_offset() -> None:
 
 
 def test_document_writes_durations_in_iso_8601() -> None:
-    """The policy's durations are ISO 8601 durations such as P5D."""
-    policy = to_dict(closed_order())["policy"]
+    """A custom policy's durations are ISO 8601 durations such as P5D."""
+    policy = to_dict(disputed_order(CUSTOM))["policy"]
     assert policy["seller_response_window"] == "P5D"
     assert policy["processing_time"] == "P7D"
     assert policy["post_completion_window"] == "P15D"
@@ -498,7 +502,7 @@ def test_dumps_is_to_dict_as_json_text() -> None:
     order = disputed_order()
     text = dumps(order)
     assert json.loads(text) == to_dict(order)
-    assert text.startswith('{\n  "schema_version": 4,')
+    assert text.startswith('{\n  "schema_version": 5,')
     assert "\n" not in dumps(order, indent=None)
 
 
@@ -643,7 +647,7 @@ def test_loading_reports_a_bad_field_with_its_path(
     change: Any, path: str, words: tuple[str, ...]
 ) -> None:
     """A bad field is InvalidInput whose problems name its path and what is wrong."""
-    document = to_dict(disputed_order())
+    document = to_dict(disputed_order(CUSTOM))
     change(document)
     problems = _problems(document)
     assert _has(problems, path, *words), problems
@@ -679,7 +683,7 @@ def test_loading_reports_every_problem_at_once() -> None:
 
 def test_loading_reports_every_bad_policy_value_with_its_path() -> None:
     """Several bad policy values are each listed at their own path, not only the first."""
-    document = to_dict(disputed_order())
+    document = to_dict(disputed_order(CUSTOM))
     for policy in (document["policy"], document["history"][0]["details"]["policy"]):
         policy.update(name="", protection_days=0, fast_delivery_days=-1)
     problems = _problems(document)
@@ -736,7 +740,7 @@ def test_loading_refuses_a_history_the_rules_refuse(change: Any, words: tuple[st
     assert all(w in str(raised.value) for w in words), str(raised.value)
 
 
-@pytest.mark.parametrize("version", [5, 99])
+@pytest.mark.parametrize("version", [6, 99])
 def test_loading_refuses_a_newer_schema_version_naming_it(version: int) -> None:
     """A document of a newer schema_version is InvalidInput naming that version."""
     document = to_dict(disputed_order())
@@ -835,7 +839,7 @@ def _endless_protection(document: dict[str, Any]) -> None:
 )
 def test_loading_out_of_range_instants_and_lengths_is_invalid_input(change: Any) -> None:
     """Instants or lengths too large for Python's datetime are InvalidInput, not OverflowError."""
-    order = Order("o-1", Money("5", "USD"), PAID)
+    order = Order("o-1", Money("5", "USD"), PAID, CUSTOM)
     order.ship(PAID + DAY)
     order.advance(PAID + 90 * DAY)
     document = to_dict(order)
@@ -1038,7 +1042,7 @@ def test_loading_requires_every_key_to_dict_writes(change: Any, path: str) -> No
 )
 def test_loading_refuses_a_lone_surrogate_in_any_string(change: Any, path: str) -> None:
     """A string that is not valid Unicode could never be saved again: refused at its path."""
-    document = to_dict(disputed_order())
+    document = to_dict(disputed_order(CUSTOM))
     change(document)
     assert _has(_refusal(document).problems, path, "lone surrogate"), path
     with pytest.raises(InvalidInput) as raised:
@@ -1094,7 +1098,7 @@ def test_loading_refuses_an_integer_beyond_64_bits_in_a_short_message(
     change: Any, path: str
 ) -> None:
     """An integer of thousands of digits is InvalidInput at its path, quoted by its size only."""
-    document = to_dict(disputed_order())
+    document = to_dict(disputed_order(CUSTOM))
     change(document)
     refusal = _refusal(document)
     assert _has(refusal.problems, path, "64 bits"), refusal.problems
@@ -1156,7 +1160,7 @@ def test_loading_refuses_floats_where_integers_belong(number: float) -> None:
 )
 def test_messages_quote_a_huge_string_in_a_few_characters(change: Any, path: str) -> None:
     """A string of a million characters is quoted cut short, with its length, in the message."""
-    document = to_dict(disputed_order())
+    document = to_dict(disputed_order(CUSTOM))
     change(document)
     refusal = _refusal(document)
     assert any(p.startswith(path) for p in refusal.problems), refusal.problems
@@ -1195,7 +1199,7 @@ def test_loading_refuses_an_amount_in_a_form_to_dict_never_writes(
 )
 def test_loading_refuses_a_duration_in_a_form_to_dict_never_writes(text: str) -> None:
     """A duration is days, hours, minutes and seconds in ASCII digits, within timedelta's range."""
-    document = to_dict(disputed_order())
+    document = to_dict(disputed_order(CUSTOM))
     document["policy"]["processing_time"] = text
     assert _has(_refusal(document).problems, "policy.processing_time"), text
 
@@ -1250,7 +1254,7 @@ def test_log_from_list_of_anything_but_a_list_is_invalid_input(value: object) ->
 )
 def test_log_from_list_reports_each_bad_entry_with_its_path(change: Any, path: str) -> None:
     """A bad entry is InvalidInput whose problems name the entry's place and field."""
-    data = log_to_list(disputed_order().log)
+    data = log_to_list(disputed_order(CUSTOM).log)
     change(data)
     with pytest.raises(InvalidInput) as raised:
         log_from_list(data)

@@ -22,6 +22,7 @@ from .milestones import Milestone
 from .money import Money
 from .order import Deadline, Order
 from .policy import ALIEXPRESS, Policy
+from .presets import ALIEXPRESS_2015, ALIEXPRESS_2018, policies, policy_for
 from .storage import dumps, from_dict, loads, to_dict
 from .terms import Agreement, Outcome, Reason, Remedy, Resolution
 from .timeline import to_ical
@@ -34,6 +35,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "ALIEXPRESS",
+    "ALIEXPRESS_2015",
+    "ALIEXPRESS_2018",
     "Actor",
     "Agreement",
     "BusinessDays",
@@ -66,6 +69,8 @@ __all__ = [
     "from_dict",
     "loads",
     "parse_tracking",
+    "policies",
+    "policy_for",
     "to_dict",
     "to_ical",
 ]

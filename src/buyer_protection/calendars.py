@@ -162,7 +162,7 @@ class Calendar:
     """Which days are business days, and where: the calendar of a `Policy`.
 
     *timezone* is the IANA zone the days are counted in; *weekdays* the business
-    weekdays (Monday = 0, as `date.weekday`); *country* and *subdivision* name public
+    weekdays (Monday = 0, as ``date.weekday()``); *country* and *subdivision* name public
     holidays as the ``holidays`` package spells them; *closed* lists inclusive date
     ranges when the marketplace is closed. Checked when made: an unknown zone, country
     or subdivision is `InvalidInput`.

@@ -39,8 +39,10 @@ from ._cli_input import (
     problems_of,
     read_order,
     read_payload,
+    read_text,
 )
 from ._cli_render import MIN_WRAP, WIDTH, Clock, one_line, table
+from ._cli_render import presets as _presets_text
 from ._cli_render import rules as _rules_text
 from ._cli_render import status as _status_text
 from ._cli_render import timeline as _timeline_text
@@ -51,10 +53,12 @@ from .aliexpress import from_issue_detail, sync
 from .errors import BuyerProtectionError, InvalidInput
 from .order import Order
 from .policy import ALIEXPRESS, Policy
+from .presets import policies, preset
 from .storage import dumps
 
-POLICIES: dict[str, Policy] = {ALIEXPRESS.name: ALIEXPRESS}
-"""The policies ``--policy NAME`` knows, by name."""
+POLICIES: dict[str, Policy] = {p.name: p for p in policies()}
+"""The policies ``--policy NAME`` knows, by name: each the latest version of a preset
+(``--policy NAME@VERSION`` picks another version of a preset)."""
 
 _SIDE_NAMES = tuple(side.value for side in SIDES)
 """The sides ``status --side`` shows the steps of."""
@@ -106,11 +110,17 @@ def _tz(text: str) -> tzinfo:
 
 
 def _policy(text: str) -> Policy:
-    """The policy ``--policy`` names."""
-    if text in POLICIES:
-        return POLICIES[text]
+    """The policy ``--policy NAME[@VERSION]`` names: without a version, the latest."""
+    name, at, version = text.partition("@")
+    if not at and name in POLICIES:
+        return POLICIES[name]
+    found = preset(name, version) if at else None
+    if found is not None:
+        return found
+    versions = ", ".join(f"{p.name}@{p.version}" for p in policies())
     raise argparse.ArgumentTypeError(
-        f"{shown(text)} is not a known policy; known: {', '.join(sorted(POLICIES))}"
+        f"{shown(text)} is not a known policy; known: {', '.join(sorted(POLICIES))} "
+        f"(versions: {versions})"
     )
 
 
@@ -244,7 +254,16 @@ def _sync_aliexpress(args: argparse.Namespace) -> str:
 
 
 def _rules(args: argparse.Namespace) -> str:
-    return _rules_text(args.policy, as_json=args.json)
+    if args.list:
+        return _presets_text(policies(), as_json=args.json)
+    policy = args.policy
+    if args.policy_file is not None:
+        label, text = read_text(args.policy_file, "a policy file (TOML)")
+        try:
+            policy = Policy.from_toml(text)
+        except InvalidInput as err:
+            raise problems_of(label, err) from None
+    return _rules_text(policy, as_json=args.json)
 
 
 def _diagram(args: argparse.Namespace) -> str:
@@ -314,8 +333,10 @@ def _parser(prog: str) -> _Parser:
         "--policy",
         default=ALIEXPRESS,
         type=_policy,
-        metavar="NAME",
-        help=f"the policy (default: {ALIEXPRESS.name}; known: {', '.join(sorted(POLICIES))})",
+        metavar="NAME[@VERSION]",
+        help=f"the policy, a preset by name, the latest version unless @VERSION says "
+        f"(default: {ALIEXPRESS.name}; known: {', '.join(sorted(POLICIES))}; rules --list "
+        "lists every version)",
     )
 
     def add(name: str, summary: str, description: str, **kw: Any) -> _Parser:
@@ -403,10 +424,21 @@ def _parser(prog: str) -> _Parser:
         "rules",
         "a policy's rules: every number, with its source",
         "Every field of a policy: its value, the rule it encodes, the source and how sure "
-        "that source is.",
+        "that source is. The policy is a preset (--policy NAME[@VERSION]) or a TOML file "
+        "(--policy-file); --list lists the presets with the instants they came into force.",
         parents=[policy, verbose],
     )
     rules.add_argument("--json", action="store_true", help="print one JSON object")
+    rules.add_argument(
+        "--policy-file",
+        metavar="FILE",
+        help="print the policy a TOML file holds (see Policy.to_toml), or - for stdin",
+    )
+    rules.add_argument(
+        "--list",
+        action="store_true",
+        help="list every preset: its name, version and the instant it came into force",
+    )
     diagram = add(
         "diagram",
         "the order and dispute lifecycles as a diagram",

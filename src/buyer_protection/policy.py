@@ -7,13 +7,19 @@ never repeats a number. `ALIEXPRESS` is the default preset; a custom policy is
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import attrs
+import cattrs
+import tomli_w
 
-from ._text import NAME_LIMIT, shown, text
-from ._time import MAX_DAYS
+from ._convert import fields_in, fields_out, problems_of
+from ._text import NAME_LIMIT, kind, shown, text
+from ._time import MAX_DAYS, utc
 from .calendars import BusinessDays, Calendar, Duration
 from .errors import InvalidInput
 
@@ -51,11 +57,10 @@ def _window(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
         )
 
 
-def _instant(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and (not isinstance(value, datetime) or value.utcoffset() is None):
-        raise InvalidInput(
-            f"Policy.{attribute.name}: expected None or an aware datetime, got {shown(value)}"
-        )
+def _in_utc(value: object) -> datetime | None:
+    """None, or the aware instant *value* in UTC (so that a date in a daylight-saving gap
+    or fold compares as the instant it is)."""
+    return None if value is None else utc(value, "Policy.effective_from")
 
 
 def _calendar(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -72,10 +77,18 @@ def _text(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     text(value, f"Policy.{attribute.name}", limit=NAME_LIMIT, empty=False)
 
 
-def _rule(default: object, validator: Any, rule: str, source: str, confidence: str = "M") -> Any:
+def _rule(
+    default: object,
+    validator: Any,
+    rule: str,
+    source: str,
+    confidence: str = "M",
+    converter: Any = None,
+) -> Any:
     return attrs.field(
         default=default,
         validator=validator,
+        converter=converter,
         metadata={"rule": rule, "source": source, "confidence": confidence},
     )
 
@@ -90,17 +103,18 @@ class Policy:
 
     A duration is elapsed time (``timedelta(days=5)`` is 120 hours from the instant
     the clock started, whatever time zone the inputs were written in) or
-    `BusinessDays` counted on the policy's `calendar`; `deadline` computes either.
+    `BusinessDays` counted on the policy's `calendar`; `Policy.deadline` computes either.
     """
 
     name: str = _rule("aliexpress", _text, "name of the rule set", "", "H")
     version: str = _rule("2026-11", _text, "which version of the rules the values follow", "", "H")
     effective_from: datetime | None = _rule(
         None,
-        _instant,
-        "the first instant this version of the rules applies (None: a custom policy)",
+        None,
+        "the first instant this version of the rules applies, in UTC (None: a custom policy)",
         "RULES.md section 4b: the sources give approximate dates",
         "L",
+        converter=_in_utc,
     )
     protection_days: int = _rule(
         60,
@@ -224,6 +238,48 @@ class Policy:
         duration: Duration = getattr(self, name)
         return self.calendar.after(start, duration)
 
+    def to_toml(self) -> str:
+        """The policy as a TOML file that `from_toml` reads back equal: every field at the
+        top level, the calendar as a ``[calendar]`` table, None values left out; durations
+        as ISO 8601 (``"P5D"``) or ``{ business_days = 3 }``, instants and dates as ISO
+        8601 strings.
+
+        >>> print(Policy(name="shop").to_toml().splitlines()[0])
+        name = "shop"
+        """
+        form = fields_out(self)
+        calendar = form.pop("calendar")
+        return _lines(form) + "\n[calendar]\n" + _lines(calendar)
+
+    @classmethod
+    def from_toml(cls, text: str) -> Policy:
+        """The policy a TOML file describes (`to_toml`'s form); missing keys take
+        ``Policy()``'s defaults (a missing calendar key, ``Calendar()``'s).
+
+        Unknown keys and bad values are `InvalidInput` listing every problem with its
+        path (``calendar.country: ...``); a syntax error is one problem with its line and
+        column. TOML dates and date-times are read as their ISO 8601 strings would be.
+
+        >>> Policy.from_toml('seller_response_window = "P7D"').seller_response_window
+        datetime.timedelta(days=7)
+        """
+        if not isinstance(text, str):
+            raise InvalidInput(f"text: expected TOML text as a str, got {kind(text)}")
+        try:
+            data = _as_written(tomllib.loads(text))
+        except tomllib.TOMLDecodeError as err:
+            raise InvalidInput(_syntax(err, text)) from None
+        except RecursionError:
+            raise InvalidInput("text: nested too deeply to be a policy") from None
+        defaults = fields_out(Policy())
+        if isinstance(data.get("calendar"), Mapping):
+            data["calendar"] = {**defaults["calendar"], **data["calendar"]}
+        try:
+            return fields_in({**defaults, **data}, cls)
+        except cattrs.BaseValidationError as err:
+            problems = problems_of(err, top="(top level)")
+            raise InvalidInput.listing(problems, "problem(s) in the policy") from None
+
     def rules(self) -> tuple[tuple[str, object, str, str, str], ...]:
         """Each field as ``(name, value, rule, source, confidence)``, in declaration order."""
         return tuple(
@@ -238,5 +294,51 @@ class Policy:
         )
 
 
-ALIEXPRESS = Policy()
-"""AliExpress Buyer Protection as it stands in November 2026 (RULES.md, default column)."""
+ALIEXPRESS = Policy(effective_from=datetime(2019, 6, 1, tzinfo=UTC))
+"""AliExpress Buyer Protection as it stands in November 2026 (RULES.md, default column),
+in force since 2019-06-01 (the version ``2026-11``; `presets` has the earlier ones).
+``Policy()`` has the same values but no ``effective_from``: a custom policy."""
+
+
+def _lines(table: Mapping[str, Any]) -> str:
+    """*table*'s keys (field names) as TOML lines, one a key, None values left out."""
+    lines = (f"{key} = {_inline(value)}\n" for key, value in table.items() if value is not None)
+    return "".join(lines)
+
+
+def _inline(value: Any) -> str:
+    """*value* as one line of TOML: lists and tables inline, scalars as tomli_w writes them."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_inline(item) for item in value) + "]"
+    if isinstance(value, dict):  # business days: { business_days = 3 }
+        return "{ " + ", ".join(f"{key} = {_inline(item)}" for key, item in value.items()) + " }"
+    return tomli_w.dumps({"v": value}).removeprefix("v = ").removesuffix("\n")
+
+
+def _as_written(value: Any) -> Any:
+    """*value* read from TOML with its dates and date-times as ISO 8601 strings, the way
+    `to_toml` writes them (a naive date-time stays naive, and is refused as such)."""
+    if isinstance(value, dict):
+        return {key: _as_written(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_written(item) for item in value]
+    if isinstance(value, date):  # a datetime too
+        return value.isoformat()
+    return value
+
+
+_AT = re.compile(r"(?s)(.*) \(at line ([0-9]+), column ([0-9]+)\)")
+_AT_END = " (at end of document)"
+
+
+def _syntax(err: tomllib.TOMLDecodeError, text: str) -> str:
+    """A TOML syntax error as ``line L column C: what is wrong``."""
+    message = str(err)
+    if message.endswith(_AT_END):
+        lines = text.split("\n")
+        return f"line {len(lines)} column {len(lines[-1]) + 1}: {message.removesuffix(_AT_END)}"
+    found = _AT.fullmatch(message)
+    if found is None:  # pragma: no cover - tomllib always says where
+        return f"text: {message}"
+    what, line, column = found.groups()
+    return f"line {line} column {column}: {what}"

@@ -2,9 +2,11 @@
 
 The document is the order's fields at the top level, its disputes, history and
 tracking, its policy, the facts it was given by assumption (``assumed``, a sorted
-list, ``[]`` when none), and ``schema_version``. Decimals are strings, instants ISO
-8601 with an offset, durations ISO 8601 durations (``P5D``, ``PT36H``), enums
-their values.
+list, ``[]`` when none), and ``schema_version``. A policy that equals a preset is
+``{"name": "aliexpress", "version": "2026-11"}``; any other is written whole (every
+field, its ``calendar`` an object). Decimals are strings, instants ISO 8601 with an
+offset, durations ISO 8601 durations (``P5D``, ``PT36H``) or ``{"business_days": 3}``,
+enums their values.
 
 Loading accepts exactly what `to_dict` writes, so that whatever it accepts can be
 saved and loaded again: every key and no other (a history entry's ``details``
@@ -29,13 +31,13 @@ import attrs
 import cattrs
 from cattrs.errors import ForbiddenExtraKeysError
 
+from ._convert import CONVERTER, INT_BITS, problems_of
 from ._document import (
-    CONVERTER,
-    INT_BITS,
     DisputeDocument,
     Observation,
     OrderDocument,
-    problems_of,
+    entry_before_5,
+    policy_before_5,
 )
 from ._text import kind, shown
 from .errors import InvalidInput
@@ -46,8 +48,15 @@ from .order import Order
 from .policy import ALIEXPRESS
 from .tracking import TrackingEvent
 
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 5
 """The version of the document `to_dict` writes; `from_dict` reads it and older ones.
+
+Version 5 (rule sets) writes a policy that equals a preset (`~buyer_protection.policies`) as
+``{"name": ..., "version": ...}`` and any other whole, with the policy's new
+``effective_from`` (null for a custom policy) and ``calendar``; a duration may be
+``{"business_days": n}``. A document of an earlier version has every policy whole,
+and is read with ``effective_from`` null and the default calendar (a custom policy,
+even where its values are a preset's).
 
 Version 4 (assumed facts) added the top-level ``assumed``: the names of the facts the
 order was given by assumption (`Order.assumed`), sorted; the ``pay`` and ``ship``
@@ -134,6 +143,8 @@ def from_dict(data: Mapping[str, Any]) -> Order:
         data = _from_version_2(data, version)
     if type(version) is int and version in (1, 2, 3):
         data = _from_version_3(data, version)
+    if type(version) is int and version in (1, 2, 3, 4):
+        data = _from_version_4(data, version)
     try:
         document = CONVERTER.structure(data, OrderDocument)
     except (cattrs.BaseValidationError, ForbiddenExtraKeysError) as err:
@@ -278,6 +289,42 @@ def _from_version_3(data: Mapping[str, Any], version: int) -> dict[str, Any]:
     return upgraded
 
 
+def _from_version_4(data: Mapping[str, Any], version: int) -> dict[str, Any]:
+    """A document of version 1 to 4 as version 5 writes it: every policy whole, with
+    ``effective_from`` null and the default calendar (`policy_before_5`).
+
+    Such a document whose policy has ``effective_from`` or ``calendar`` was not written
+    by the library (or its ``schema_version`` is wrong): `InvalidInput` naming each.
+    """
+    policies = [("policy", data.get("policy"))]
+    history = data.get("history")
+    if isinstance(history, list):
+        policies += [
+            (f"history[{i}].details.policy", e["details"]["policy"])
+            for i, e in enumerate(history)
+            if isinstance(e, Mapping)
+            and e.get("action") == "pay"
+            and isinstance(e.get("details"), Mapping)
+            and "policy" in e["details"]
+        ]
+    found = [
+        f"{path}.{key}: a document of schema_version {version} has no {key}; it came with version 5"
+        for path, policy in policies
+        if isinstance(policy, Mapping)
+        for key in ("effective_from", "calendar")
+        if key in policy
+    ]
+    if found:
+        raise InvalidInput.listing(found, "problem(s) in the document")
+    upgraded = dict(data)
+    upgraded["schema_version"] = SCHEMA_VERSION
+    if "policy" in upgraded:
+        upgraded["policy"] = policy_before_5(upgraded["policy"])
+    if isinstance(history, list):
+        upgraded["history"] = [entry_before_5(e) for e in history]
+    return upgraded
+
+
 def _log(document: OrderDocument) -> list[HistoryEntry]:
     entries = [*document.history]
     for dispute in document.disputes:
@@ -339,13 +386,19 @@ def log_from_list(data: Sequence[Mapping[str, Any]]) -> tuple[HistoryEntry, ...]
     """The entries `log_to_list` wrote, strictly checked; give them to `Order.replay`.
 
     *data* is a list (or a tuple) of entries, each an object with exactly the keys
-    `log_to_list` writes; anything else is `InvalidInput` listing every problem with
+    `log_to_list` writes (a log written by an earlier version is read as `from_dict`
+    reads its documents: no event ids, a whole policy with no ``effective_from`` and the
+    default calendar); anything else is `InvalidInput` listing every problem with
     its path (``log[2].at``).
     """
     if not isinstance(data, list | tuple):
         raise InvalidInput(f"log: expected a list of entries, got {kind(data)}")
-    try:  # a log written before event ids has none: its entries are read with None
-        return tuple(CONVERTER.structure(_with_event_ids(data), tuple[HistoryEntry, ...]))
+    # A log written before event ids has none: its entries are read with None; one
+    # written before schema 5 has its policy read with no effective_from and the
+    # default calendar.
+    entries = _with_event_ids([entry_before_5(entry) for entry in data])
+    try:
+        return tuple(CONVERTER.structure(entries, tuple[HistoryEntry, ...]))
     except (cattrs.BaseValidationError, ForbiddenExtraKeysError) as err:
         problems = [f"log{p}" if p.startswith("[") else p for p in problems_of(err)]
         raise InvalidInput.listing(problems, "problem(s) in the log") from None

@@ -16,9 +16,13 @@ import attrs
 import buyer_protection
 from buyer_protection import (
     ALIEXPRESS,
+    ALIEXPRESS_2015,
+    ALIEXPRESS_2018,
     Actor,
     Agreement,
+    BusinessDays,
     BuyerProtectionError,
+    Calendar,
     CurrencyMismatch,
     Deadline,
     Dispute,
@@ -38,6 +42,8 @@ from buyer_protection import (
     TrackingEvent,
     TrackingStatus,
     advise,
+    policies,
+    policy_for,
 )
 
 PAID = datetime(2026, 3, 1, tzinfo=UTC)
@@ -62,12 +68,24 @@ def test_policy_types() -> None:
     """Policy fields have their documented types, and evolve keeps the class."""
     assert_type(ALIEXPRESS, Policy)
     assert_type(ALIEXPRESS.protection_days, int)
-    assert_type(ALIEXPRESS.seller_response_window, timedelta)
-    assert_type(ALIEXPRESS.negotiation_window, timedelta)
-    assert_type(ALIEXPRESS.post_completion_window, timedelta)
+    assert_type(ALIEXPRESS.seller_response_window, timedelta | BusinessDays)
+    assert_type(ALIEXPRESS.negotiation_window, timedelta | BusinessDays)
+    assert_type(ALIEXPRESS.post_completion_window, timedelta | BusinessDays)
     assert_type(ALIEXPRESS.reopen_after_cancel, bool)
     assert_type(ALIEXPRESS.max_extension_days, int | None)
     assert_type(attrs.evolve(ALIEXPRESS, protection_days=90), Policy)
+    assert_type(ALIEXPRESS.effective_from, datetime | None)
+    assert_type(ALIEXPRESS.calendar, Calendar)
+
+
+def test_preset_and_policy_file_types() -> None:
+    """The presets, their lookup and policy files have their documented types."""
+    assert_type(ALIEXPRESS_2015, Policy)
+    assert_type(ALIEXPRESS_2018, Policy)
+    assert_type(policies(), tuple[Policy, ...])
+    assert_type(policy_for("aliexpress", PAID), Policy)
+    assert_type(ALIEXPRESS.to_toml(), str)
+    assert_type(Policy.from_toml(ALIEXPRESS.to_toml()), Policy)
 
 
 def test_order_and_dispute_types() -> None:

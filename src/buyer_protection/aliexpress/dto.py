@@ -26,7 +26,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, override
 
-from .._document import problems_of
+from .._convert import problems_of
 from .._text import NAME_LIMIT, shown, text
 from ..errors import InvalidInput
 from ..money import Money

@@ -1,0 +1,160 @@
+"""Tests for `buyer_protection.presets`: the AliExpress versions, `policies` and `policy_for`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import attrs
+import pytest
+
+import buyer_protection
+from buyer_protection import (
+    ALIEXPRESS,
+    ALIEXPRESS_2015,
+    ALIEXPRESS_2018,
+    InvalidInput,
+    Money,
+    Order,
+    Policy,
+    policies,
+    policy_for,
+)
+
+TICK = timedelta(microseconds=1)
+DIFFERING = {"version", "effective_from", "earliest_not_received", "post_completion_window"}
+"""The fields in which the 2018 version differs from today's (RULES.md section 4b)."""
+
+
+def _differences(a: Policy, b: Policy) -> set[str]:
+    return {f.name for f in attrs.fields(Policy) if getattr(a, f.name) != getattr(b, f.name)}
+
+
+def test_today_s_version_is_2026_11_in_force_since_june_2019() -> None:
+    """ALIEXPRESS is version 2026-11, in force from 2019-06-01 00:00 UTC."""
+    assert (ALIEXPRESS.name, ALIEXPRESS.version) == ("aliexpress", "2026-11")
+    assert ALIEXPRESS.effective_from == datetime(2019, 6, 1, tzinfo=UTC)
+
+
+def test_the_2018_version_has_no_dispute_after_completion() -> None:
+    """The 2018 version: "not received" after 10 days as today, no post-completion window,
+    from 2018-01-01; nothing else differs from today's."""
+    assert ALIEXPRESS_2018.version == "2018"
+    assert ALIEXPRESS_2018.effective_from == datetime(2018, 1, 1, tzinfo=UTC)
+    assert ALIEXPRESS_2018.earliest_not_received == timedelta(days=10)
+    assert ALIEXPRESS_2018.post_completion_window == timedelta(0)
+    assert _differences(ALIEXPRESS_2018, ALIEXPRESS) == {
+        "version",
+        "effective_from",
+        "post_completion_window",
+    }
+
+
+def test_the_2015_version_opens_not_received_after_5_days_and_negotiates_15() -> None:
+    """The 2015 version: "not received" after 5 days, no post-completion window, 15 days of
+    negotiation, from 2015-01-01; nothing else differs from 2018's."""
+    assert ALIEXPRESS_2015.version == "2015"
+    assert ALIEXPRESS_2015.effective_from == datetime(2015, 1, 1, tzinfo=UTC)
+    assert ALIEXPRESS_2015.earliest_not_received == timedelta(days=5)
+    assert ALIEXPRESS_2015.post_completion_window == timedelta(0)
+    assert ALIEXPRESS_2015.negotiation_window == timedelta(days=15)
+    assert _differences(ALIEXPRESS_2015, ALIEXPRESS_2018) == {
+        "version",
+        "effective_from",
+        "earliest_not_received",
+        "negotiation_window",
+    }
+
+
+def test_policies_lists_every_preset_by_name_then_effective_date() -> None:
+    """policies() is every preset, ordered by name and then effective_from."""
+    assert policies() == (ALIEXPRESS_2015, ALIEXPRESS_2018, ALIEXPRESS)
+    keys = [(p.name, p.effective_from) for p in policies()]
+    assert keys == sorted(keys)
+    assert all(p.effective_from is not None for p in policies())
+
+
+def test_the_presets_and_their_functions_are_exported() -> None:
+    """The versions, policies and policy_for are public names of buyer_protection."""
+    for name in ("ALIEXPRESS", "ALIEXPRESS_2015", "ALIEXPRESS_2018", "policies", "policy_for"):
+        assert name in buyer_protection.__all__
+
+
+@pytest.mark.parametrize("preset", [ALIEXPRESS_2015, ALIEXPRESS_2018, ALIEXPRESS])
+def test_policy_for_at_an_effective_date_is_that_version(preset: Policy) -> None:
+    """At its effective_from exactly, a version is in force; a microsecond before, the one
+    before it (or none at all before the first)."""
+    assert preset.effective_from is not None
+    assert policy_for("aliexpress", preset.effective_from) is preset
+    earlier = [p for p in policies() if p.effective_from < preset.effective_from]  # type: ignore[operator]
+    before = preset.effective_from - TICK
+    if earlier:
+        assert policy_for("aliexpress", before) is earlier[-1]
+    else:
+        with pytest.raises(InvalidInput, match="before the first version"):
+            policy_for("aliexpress", before)
+
+
+@pytest.mark.parametrize(
+    ("at", "version"),
+    [
+        (datetime(2016, 7, 1, tzinfo=UTC), "2015"),
+        (datetime(2019, 5, 31, 23, 59, tzinfo=UTC), "2018"),
+        (datetime(2026, 12, 1, tzinfo=UTC), "2026-11"),
+        (datetime(9000, 1, 1, tzinfo=UTC), "2026-11"),
+    ],
+)
+def test_policy_for_between_effective_dates_is_the_last_one_started(
+    at: datetime, version: str
+) -> None:
+    """Between two effective dates the earlier version is in force; after the last, the last."""
+    assert policy_for("aliexpress", at).version == version
+
+
+def test_policy_for_compares_instants_whatever_the_zone() -> None:
+    """An instant written in another zone is compared as an instant: 08:00 in Shanghai on
+    1 June 2019 is midnight UTC, today's version; a microsecond before is 2018's."""
+    shanghai = timezone(timedelta(hours=8))
+    start = datetime(2019, 6, 1, 8, tzinfo=shanghai)
+    assert policy_for("aliexpress", start) is ALIEXPRESS
+    assert policy_for("aliexpress", start - TICK) is ALIEXPRESS_2018
+
+
+@pytest.mark.parametrize("name", ["ebay", "AliExpress", "", None, 5])
+def test_policy_for_an_unknown_name_lists_the_names(name: object) -> None:
+    """An unknown marketplace name is InvalidInput naming it and the names there are."""
+    with pytest.raises(InvalidInput, match=r"^name: .* is not a preset's name; known: aliexpress"):
+        policy_for(name, datetime(2020, 1, 1, tzinfo=UTC))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "at", [datetime(2020, 1, 1), "2020-01-01T00:00:00+00:00", 1577836800, None]
+)
+def test_policy_for_a_naive_or_non_datetime_instant_is_invalid_input(at: object) -> None:
+    """A naive datetime or anything but a datetime is InvalidInput naming the argument."""
+    with pytest.raises(InvalidInput, match=r"^at: (naive datetime|expected a timezone-aware)"):
+        policy_for("aliexpress", at)  # type: ignore[arg-type]
+
+
+def test_policy_for_before_the_first_version_lists_the_versions() -> None:
+    """An instant before the first version is InvalidInput listing each version and its date."""
+    with pytest.raises(InvalidInput) as refused:
+        policy_for("aliexpress", datetime(2014, 12, 31, tzinfo=UTC))
+    message = str(refused.value)
+    assert message.startswith("at: 2014-12-31T00:00:00+00:00 is before the first version")
+    for preset in policies():
+        assert f"{preset.version} from {preset.effective_from.isoformat()}" in message  # type: ignore[union-attr]
+
+
+def test_an_order_keeps_the_version_it_was_created_with() -> None:
+    """An order made with the version in force when it was paid keeps it, later versions aside."""
+    paid = datetime(2018, 3, 1, tzinfo=UTC)
+    order = Order("old-1", Money("10", "USD"), paid, policy=policy_for("aliexpress", paid))
+    assert order.policy is ALIEXPRESS_2018
+    assert Order("new-1", Money("10", "USD"), paid).policy is ALIEXPRESS
+
+
+def test_an_evolved_preset_is_a_custom_policy() -> None:
+    """A policy made with attrs.evolve from a preset is not a preset, even with its name."""
+    custom = attrs.evolve(ALIEXPRESS, seller_response_window=timedelta(days=6))
+    assert custom not in policies()
+    assert attrs.evolve(ALIEXPRESS_2018, post_completion_window=timedelta(0)) in policies()
