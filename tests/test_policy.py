@@ -183,3 +183,13 @@ def test_policy_is_hashable_and_compared_by_value() -> None:
 
     assert a == b
     assert hash(a) == hash(b)
+
+
+def test_deadline_of_a_name_that_is_not_a_duration_is_invalid_input() -> None:
+    """Policy.deadline of a field that is not a duration (or of no field) is InvalidInput
+    listing the duration fields."""
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    for name in ("nope", "protection_days", "calendar"):
+        with pytest.raises(InvalidInput, match="is not a duration field of Policy; expected"):
+            ALIEXPRESS.deadline(name, start)
+    assert ALIEXPRESS.deadline("seller_response_window", start) == start + timedelta(days=5)

@@ -235,6 +235,11 @@ class Policy:
     def deadline(self, name: str, start: datetime) -> datetime:
         """The instant the duration field *name* ends when its clock starts at *start*
         (an aware instant), on the policy's calendar: see `Calendar.after`."""
+        if name not in _IS_DURATION:
+            raise InvalidInput(
+                f"name: {shown(name)} is not a duration field of Policy; "
+                f"expected one of {', '.join(_DURATIONS)}"
+            )
         duration: Duration = getattr(self, name)
         return self.calendar.after(start, duration)
 
@@ -342,3 +347,10 @@ def _syntax(err: tomllib.TOMLDecodeError, text: str) -> str:
         return f"text: {message}"
     what, line, column = found.groups()
     return f"line {line} column {column}: {what}"
+
+
+_DURATIONS = tuple(
+    field.name for field in attrs.fields(Policy) if field.type in ("Duration", Duration)
+)
+"""The names of the duration fields of `Policy` (what `Policy.deadline` takes)."""
+_IS_DURATION = frozenset(_DURATIONS)
