@@ -12,10 +12,13 @@ from buyer_protection import (
     ALIEXPRESS,
     ALIEXPRESS_2015,
     ALIEXPRESS_2018,
+    DisputeState,
+    InvalidAction,
     InvalidInput,
     Money,
     Order,
     Policy,
+    Reason,
     policies,
     policy_for,
 )
@@ -158,3 +161,87 @@ def test_an_evolved_preset_is_a_custom_policy() -> None:
     custom = attrs.evolve(ALIEXPRESS, seller_response_window=timedelta(days=6))
     assert custom not in policies()
     assert attrs.evolve(ALIEXPRESS_2018, post_completion_window=timedelta(0)) in policies()
+
+
+# -- the clocks that differ between versions, at their boundaries -------------------------
+
+PAID = datetime(2016, 3, 1, 9, 0, tzinfo=UTC)
+SHIPPED = PAID + timedelta(days=1)
+USD = "USD"
+
+
+def _shipped(policy: Policy) -> Order:
+    order = Order("v-1", Money("30.00", USD), PAID, policy)
+    order.ship(SHIPPED)
+    return order
+
+
+@pytest.mark.parametrize(
+    ("policy", "days"), [(ALIEXPRESS_2015, 5), (ALIEXPRESS_2018, 10), (ALIEXPRESS, 10)]
+)
+def test_not_received_opens_at_each_versions_day(policy: Policy, days: int) -> None:
+    """A "not received" dispute is refused one microsecond before shipment + the version's
+    earliest_not_received (5 days in 2015, 10 since) and opens at that instant."""
+    opens = SHIPPED + timedelta(days=days)
+    order = _shipped(policy)
+    assert order.earliest_dispute == opens
+    with pytest.raises(InvalidAction, match="can be opened from"):
+        order.as_of(opens - TICK).open_dispute(
+            opens - TICK, reason=Reason.NOT_RECEIVED, refund=Money("30.00", USD)
+        )
+    order.open_dispute(opens, reason=Reason.NOT_RECEIVED, refund=Money("30.00", USD))
+    assert order.dispute is not None
+
+
+@pytest.mark.parametrize(
+    ("policy", "window"),
+    [
+        (ALIEXPRESS_2015, timedelta(0)),
+        (ALIEXPRESS_2018, timedelta(0)),
+        (ALIEXPRESS, timedelta(days=15)),
+    ],
+)
+def test_a_dispute_after_completion_follows_each_versions_window(
+    policy: Policy, window: timedelta
+) -> None:
+    """After the buyer confirms receipt, a dispute can be opened until the version's
+    post-completion window ends (none before 2019: refused at the completion instant)."""
+    order = _shipped(policy)
+    confirmed = SHIPPED + timedelta(days=20)
+    order.confirm_receipt(confirmed)
+    ends = confirmed + window
+    assert order.post_completion_ends == ends
+    evidence = ["photo.jpg"]
+    if window:
+        order.as_of(ends - TICK).open_dispute(
+            ends - TICK, reason=Reason.NOT_AS_DESCRIBED, refund=Money("5", USD), evidence=evidence
+        )
+    with pytest.raises(InvalidAction):
+        order.as_of(ends).open_dispute(
+            ends, reason=Reason.NOT_AS_DESCRIBED, refund=Money("5", USD), evidence=evidence
+        )
+
+
+@pytest.mark.parametrize(
+    ("policy", "days"), [(ALIEXPRESS_2015, 15), (ALIEXPRESS_2018, 5), (ALIEXPRESS, 5)]
+)
+def test_negotiation_goes_to_the_platform_at_each_versions_window(
+    policy: Policy, days: int
+) -> None:
+    """After the seller's counter-offer the dispute escalates by itself at the version's
+    negotiation window (15 days in 2015), not one microsecond before."""
+    order = _shipped(policy)
+    opened = SHIPPED + timedelta(days=12)
+    dispute = order.open_dispute(
+        opened, reason=Reason.NOT_AS_DESCRIBED, refund=Money("20", USD), evidence=["a.jpg"]
+    )
+    countered = opened + timedelta(days=1)
+    dispute.seller_reject(countered, counter_offer=Money("10", USD))
+    ends = countered + timedelta(days=days)
+    assert dispute.negotiation_deadline == ends
+    before = order.as_of(ends - TICK).dispute
+    assert before is not None
+    assert before.state is DisputeState.NEGOTIATING
+    after = order.as_of(ends).dispute
+    assert after is not None
+    assert after.state is DisputeState.ARBITRATION
