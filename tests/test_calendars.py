@@ -3,7 +3,7 @@ stretch elapsed windows, daylight saving, validation, and the properties of the 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 
 from buyer_protection import BusinessDays, Calendar, InvalidInput
+from buyer_protection._time import LATEST
 from buyer_protection.calendars import span
 from strategies import business_days, calendars, closed_periods, instants, windows
 
@@ -407,8 +408,9 @@ def test_business_days_and_calendars_are_frozen_hashable_values() -> None:
     [
         (datetime(2026, 3, 1), DAY, "start: naive datetime"),
         ("2026-03-01", DAY, "start: expected a timezone-aware datetime"),
-        (datetime(2026, 3, 1, tzinfo=UTC), 5, "duration: expected a datetime.timedelta or"),
-        (datetime(2026, 3, 1, tzinfo=UTC), "P5D", "duration: expected a datetime.timedelta or"),
+        (datetime(2026, 3, 1, tzinfo=UTC), 5, "duration: expected a datetime.timedelta of"),
+        (datetime(2026, 3, 1, tzinfo=UTC), "P5D", "duration: expected a datetime.timedelta of"),
+        (datetime(2026, 3, 1, tzinfo=UTC), -DAY, "duration: expected a datetime.timedelta of"),
     ],
 )
 def test_after_refuses_a_naive_start_or_a_duration_it_cannot_count(
@@ -419,3 +421,39 @@ def test_after_refuses_a_naive_start_or_a_duration_it_cannot_count(
         Calendar().after(start, duration)
 
     assert says in str(info.value)
+
+
+@pytest.mark.parametrize("method", ["is_business_day", "is_holiday", "is_closed"])
+@pytest.mark.parametrize("day", ["2026-03-01", datetime(2026, 3, 1, tzinfo=UTC), None])
+def test_a_day_that_is_not_a_date_is_invalid_input(method: str, day: object) -> None:
+    """The day questions of a Calendar take a datetime.date only: anything else (a str, a
+    datetime, None) is InvalidInput naming the day."""
+    with pytest.raises(InvalidInput, match=r"day: expected a datetime\.date"):
+        getattr(Calendar("Europe/London", country="GB"), method)(day)
+
+
+def test_a_deadline_counted_from_past_the_latest_instant_is_computed() -> None:
+    """A deadline counted from another deadline later than LATEST (a dispute window after a
+    protection end in the year 9900) is computed; one past the year 9999 is InvalidInput."""
+    start = LATEST + timedelta(days=90)
+    assert Calendar().after(start, DAY) == start + DAY
+    assert Calendar(closed=((date(2026, 1, 1), date(2026, 1, 2)),)).after(start, DAY) == (
+        start + DAY
+    )
+    with pytest.raises(InvalidInput, match="falls outside the years 1 to 9999"):
+        Calendar().after(LATEST, timedelta(days=999_999))
+    with pytest.raises(InvalidInput, match="falls outside the years 1 to 9999"):
+        Calendar().after(LATEST, timedelta(days=40_000))
+
+
+def test_many_closed_periods_are_looked_up_quickly_and_rightly() -> None:
+    """With thousands of closed days, a business-day deadline is still exact (every third
+    day closed: 3 business days need the open weekdays in between)."""
+    first = date(2026, 1, 5)  # a Monday
+    closed = tuple((first + 3 * i * DAY, first + 3 * i * DAY) for i in range(5000))
+    calendar = Calendar(closed=closed)
+    start = datetime.combine(first, time(9), tzinfo=UTC)
+    ends = calendar.after(start, BusinessDays(3))
+    days = [first + i * DAY for i in range(1, (ends.date() - first).days + 1)]
+    assert sum(calendar.is_business_day(d) for d in days) == 3
+    assert calendar.is_business_day(ends.date())

@@ -618,6 +618,16 @@ BAD: list[tuple[str, list[str], str]] = [
     ),
     ("rules: missing policy file", ["rules", "--policy-file", "{missing}"], "{missing}: cannot"),
     (
+        "rules: --list with a policy",
+        ["rules", "--list", "--policy", "aliexpress@2018"],
+        "rules: --list lists the presets; give it without --policy or --policy-file",
+    ),
+    (
+        "rules: --policy and --policy-file",
+        ["rules", "--policy", "aliexpress@2018", "--policy-file", "{bad_toml}"],
+        "rules: give --policy or --policy-file, not both",
+    ),
+    (
         "rules: bad policy file",
         ["rules", "--policy-file", "{bad_toml}"],
         "{bad_toml}: negotiation_window: expected an ISO 8601 duration",

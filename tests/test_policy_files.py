@@ -200,3 +200,10 @@ def test_from_toml_of_anything_but_text_is_invalid_input(text: object) -> None:
     """from_toml takes the file's text as a str; anything else is InvalidInput naming it."""
     with pytest.raises(InvalidInput, match=r"^text: expected TOML text as a str"):
         Policy.from_toml(text)  # type: ignore[arg-type]
+
+
+def test_a_policy_file_that_starts_with_a_byte_order_mark_is_read() -> None:
+    """A TOML text that starts with a UTF-8 byte-order mark reads as the text without it."""
+    assert Policy.from_toml("\ufeff" + 'seller_response_window = "P7D"\n') == Policy.from_toml(
+        'seller_response_window = "P7D"\n'
+    )

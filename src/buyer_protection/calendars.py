@@ -18,6 +18,7 @@ subdivisions (``"GB"``, ``"SCT"``): an upgrade of its data can move a deadline.
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -60,6 +61,43 @@ class BusinessDays:
 
 Duration = timedelta | BusinessDays
 """What a duration field of `Policy` holds: elapsed time or business days."""
+
+
+_ZERO = timedelta(0)
+
+
+def _first(period: tuple[date, date]) -> date:
+    return period[0]
+
+
+def _day(value: object) -> date:
+    """*value* if it is a date (not a datetime), else `InvalidInput`."""
+    if type(value) is not date:
+        raise InvalidInput(f"day: expected a datetime.date, got {kind(value)}")
+    return value
+
+
+def _instant(value: object) -> datetime:
+    """*value* as an instant in UTC, even past `LATEST` (a deadline may be counted from
+    another); a naive or non-datetime one is `InvalidInput`, as `utc` says it."""
+    if isinstance(value, datetime):
+        try:
+            aware = value.utcoffset() is not None
+        except Exception:  # a broken tzinfo: utc() says so
+            aware = False
+        if aware:
+            try:
+                return value.astimezone(UTC)
+            except OverflowError:
+                raise _beyond(value) from None
+    return utc(value, "start")
+
+
+def _beyond(start: datetime) -> InvalidInput:
+    return InvalidInput(
+        f"start: a deadline counted from {start.isoformat()} falls outside the years 1 to "
+        "9999 that dates can hold"
+    )
 
 
 def span(value: Duration) -> str:
@@ -210,16 +248,22 @@ class Calendar:
 
     def is_closed(self, day: date) -> bool:
         """*day* lies in one of the closed periods."""
-        return self._reopens(day) is not None
+        return self._reopens(_day(day)) is not None
 
     def is_holiday(self, day: date) -> bool:
         """*day* is a public holiday of the calendar's country (and subdivision)."""
+        day = _day(day)
         return self._holidays is not None and day in self._holidays
 
     def is_business_day(self, day: date) -> bool:
         """*day* is one of the weekdays, not a public holiday, and not closed."""
+        return self._open(_day(day))
+
+    def _open(self, day: date) -> bool:
         return (
-            day.weekday() in self.weekdays and not self.is_holiday(day) and not self.is_closed(day)
+            day.weekday() in self.weekdays
+            and (self._holidays is None or day not in self._holidays)
+            and self._reopens(day) is None
         )
 
     # -- deadlines -------------------------------------------------------------------
@@ -231,16 +275,23 @@ class Calendar:
         >>> Calendar("Europe/London", country="GB").after(start, BusinessDays(3))
         datetime.datetime(2026, 5, 7, 9, 0, tzinfo=datetime.timezone.utc)
         """
-        if start.__class__ is not datetime or start.tzinfo is not UTC or start > LATEST:
-            start = utc(start, "start")  # refuses a naive start, or one past LATEST
-        if duration.__class__ is timedelta and not self.closed:
-            return start + duration  # the common case: as cheap as ever
-        if isinstance(duration, BusinessDays):
-            return self._business(start, duration.n)
-        if isinstance(duration, timedelta):
-            return self._stretched(start, duration)
+        if start.__class__ is not datetime or start.tzinfo is not UTC:
+            start = _instant(start)
+        if duration.__class__ is timedelta and not self.closed and duration >= _ZERO:
+            try:
+                return start + duration  # the common case: as cheap as ever
+            except OverflowError:
+                raise _beyond(start) from None
+        try:
+            if isinstance(duration, BusinessDays):
+                return self._business(start, duration.n)
+            if isinstance(duration, timedelta) and duration >= _ZERO:
+                return self._stretched(start, duration)
+        except OverflowError:
+            raise _beyond(start) from None
         raise InvalidInput(
-            f"duration: expected a datetime.timedelta or BusinessDays(n), got {shown(duration)}"
+            "duration: expected a datetime.timedelta of zero or more, or BusinessDays(n), "
+            f"got {shown(duration)}"
         )
 
     def _business(self, start: datetime, n: int) -> datetime:
@@ -248,7 +299,7 @@ class Calendar:
         day, found = local.date(), 0
         while found < n:
             day += _DAY
-            if self.is_business_day(day):
+            if self._open(day):
                 found += 1
             elif (reopens := self._reopens(day)) is not None:
                 day = reopens - _DAY  # skip the rest of a closed period at once
@@ -259,9 +310,12 @@ class Calendar:
 
     def _reopens(self, day: date) -> date | None:
         """The day after the closed period *day* lies in, or None if it is not closed."""
-        for first, last in self._merged:
-            if first <= day <= last:
-                return last + _DAY
+        merged = self._merged
+        if not merged:
+            return None
+        i = bisect.bisect_right(merged, day, key=_first) - 1  # the last period starting by *day*
+        if i >= 0 and day <= merged[i][1]:
+            return merged[i][1] + _DAY
         return None
 
     def _stretched(self, start: datetime, duration: timedelta) -> datetime:

@@ -254,9 +254,13 @@ def _sync_aliexpress(args: argparse.Namespace) -> str:
 
 
 def _rules(args: argparse.Namespace) -> str:
+    if args.list and (args.policy_file is not None or args.policy is not ALIEXPRESS):
+        raise Refused("rules: --list lists the presets; give it without --policy or --policy-file")
     if args.list:
         return _presets_text(policies(), as_json=args.json)
     policy = args.policy
+    if args.policy_file is not None and policy is not ALIEXPRESS:
+        raise Refused("rules: give --policy or --policy-file, not both")
     if args.policy_file is not None:
         label, text = read_text(args.policy_file, "a policy file (TOML)")
         try:

@@ -111,7 +111,8 @@ class Policy:
     effective_from: datetime | None = _rule(
         None,
         None,
-        "the first instant this version of the rules applies, in UTC (None: a custom policy)",
+        "the first instant this version of the rules applies, in UTC (None: not a dated "
+        "version; a policy evolved from a preset keeps the preset's)",
         "RULES.md section 4b: the sources give approximate dates",
         "L",
         converter=_in_utc,
@@ -235,7 +236,7 @@ class Policy:
     def deadline(self, name: str, start: datetime) -> datetime:
         """The instant the duration field *name* ends when its clock starts at *start*
         (an aware instant), on the policy's calendar: see `Calendar.after`."""
-        if name not in _IS_DURATION:
+        if not isinstance(name, str) or name not in _IS_DURATION:
             raise InvalidInput(
                 f"name: {shown(name)} is not a duration field of Policy; "
                 f"expected one of {', '.join(_DURATIONS)}"
@@ -270,8 +271,8 @@ class Policy:
         """
         if not isinstance(text, str):
             raise InvalidInput(f"text: expected TOML text as a str, got {kind(text)}")
-        try:
-            data = _as_written(tomllib.loads(text))
+        try:  # a byte-order mark, as some editors write, is not part of the text
+            data = _as_written(tomllib.loads(text.removeprefix("\ufeff")))
         except tomllib.TOMLDecodeError as err:
             raise InvalidInput(_syntax(err, text)) from None
         except RecursionError:
