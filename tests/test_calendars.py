@@ -457,3 +457,13 @@ def test_many_closed_periods_are_looked_up_quickly_and_rightly() -> None:
     days = [first + i * DAY for i in range(1, (ends.date() - first).days + 1)]
     assert sum(calendar.is_business_day(d) for d in days) == 3
     assert calendar.is_business_day(ends.date())
+
+
+def test_an_unknown_zone_is_refused_with_what_a_calendar_takes() -> None:
+    """Calendar("Mars/X") says it takes an IANA zone key (not a tzinfo, which it refuses)."""
+    with pytest.raises(InvalidInput) as refused:
+        Calendar("Mars/X")
+    assert str(refused.value) == (
+        "Calendar.timezone: 'Mars/X' is not a time zone; expected an IANA zone key such as "
+        "'Europe/London', 'UTC' or 'Etc/GMT-8'"
+    )

@@ -207,3 +207,13 @@ def test_a_policy_file_that_starts_with_a_byte_order_mark_is_read() -> None:
     assert Policy.from_toml("\ufeff" + 'seller_response_window = "P7D"\n') == Policy.from_toml(
         'seller_response_window = "P7D"\n'
     )
+
+
+def test_a_closed_period_problem_is_named_at_its_index_once() -> None:
+    """A closed period beyond the latest date is named at calendar.closed[i], not twice."""
+    with pytest.raises(InvalidInput) as refused:
+        Policy.from_toml('[calendar]\nclosed = [["9999-01-01", "9999-01-02"]]\n')
+    assert refused.value.problems == (
+        "calendar.closed[0]: 9999-01-02 is later than 9900-01-24, the latest date a closed "
+        "period can reach",
+    )

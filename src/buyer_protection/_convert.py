@@ -241,6 +241,17 @@ def _noted(err: Exception, cls: type, name: str, kind_of: Any) -> Exception:
     return err
 
 
+def _within(err: Exception, cls: type, name: str) -> tuple[Exception, type, str]:
+    """*err* of the field *name*, its message's own ``Cls.name[i]: `` moved into the path."""
+    prefix = f"{cls.__name__}.{name}"
+    said = str(err)
+    if isinstance(err, InvalidInput) and said.startswith(prefix):
+        where, _, rest = said[len(prefix) :].partition(": ")
+        if rest:
+            return InvalidInput(rest), cls, name + where
+    return err, cls, name
+
+
 def fields_in(value: object, cls: type[T]) -> T:
     """*cls* from an object of exactly its init fields, as `fields_out` writes it.
 
@@ -268,7 +279,7 @@ def fields_in(value: object, cls: type[T]) -> T:
                 field.validator(None, field, item)
             given[field.name] = item
         except Exception as err:  # collected, and reported with its path
-            errors.append(_noted(err, cls, field.name, field.type))
+            errors.append(_noted(*_within(err, cls, field.name), field.type))
     if not errors:
         try:
             return cls(**given)

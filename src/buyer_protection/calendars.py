@@ -117,12 +117,15 @@ def span(value: Duration) -> str:
 
 
 def _timezone(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    expected = "expected an IANA zone key such as 'Europe/London', 'UTC' or 'Etc/GMT-8'"
     if not isinstance(value, str):
+        raise InvalidInput(f"Calendar.timezone: {expected}, got {kind(value)}")
+    try:
+        zone(value, "Calendar.timezone")
+    except InvalidInput:
         raise InvalidInput(
-            f"Calendar.timezone: expected an IANA zone key such as 'Europe/London', "
-            f"got {kind(value)}"
-        )
-    zone(value, "Calendar.timezone")
+            f"Calendar.timezone: {shown(value)} is not a time zone; {expected}"
+        ) from None
 
 
 def _weekdays(value: object) -> frozenset[int]:
