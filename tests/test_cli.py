@@ -39,6 +39,7 @@ from buyer_protection.aliexpress import from_issue_detail
 from buyer_protection.cli import dot, main, mermaid, parse_at, table
 from buyer_protection.lifecycle import DISPUTE, ORDER
 from buyer_protection.walkthrough import run as walkthrough
+from test_aliexpress_sync import before_the_offer
 
 PAID = datetime(2026, 3, 2, 17, 30, tzinfo=UTC)
 SHIPPED = datetime(2026, 3, 3, 22, 0, tzinfo=UTC)
@@ -1045,13 +1046,8 @@ def test_rules_policy_file_prints_the_policy_it_holds(
 
 def _before_the_offer(tmp_path: Path) -> Path:
     """issue_seller_refused.json as polled before the seller's counter-offer, in a file."""
-    earlier = _fixture("issue_seller_refused.json")
-    result = earlier[_ISSUE]["result_object"]
-    del result["process_dto_list"]["api_issue_process_dto"][0]
-    result["seller_solution_list"] = {}
-    result["gmt_modified"] = "2026-04-01 09:00:02"
     path = tmp_path / "early.json"
-    path.write_text(json.dumps(earlier), encoding="utf-8")
+    path.write_text(json.dumps(before_the_offer()), encoding="utf-8")
     return path
 
 
