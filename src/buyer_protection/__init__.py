@@ -21,8 +21,17 @@ from .lifecycle import Actor, DisputeState, OrderState
 from .milestones import Milestone
 from .money import Money
 from .order import Deadline, Order
-from .policy import ALIEXPRESS, Policy
-from .presets import ALIEXPRESS_2015, ALIEXPRESS_2018, policies, policy_for
+from .policy import ALIEXPRESS, Anchor, Consequence, Policy
+from .presets import (
+    ALIEXPRESS_2015,
+    ALIEXPRESS_2018,
+    AMAZON_US,
+    EBAY_UK,
+    EBAY_US,
+    PAYPAL,
+    policies,
+    policy_for,
+)
 from .storage import dumps, from_dict, loads, to_dict
 from .terms import Agreement, Outcome, Reason, Remedy, Resolution
 from .timeline import to_ical
@@ -37,11 +46,17 @@ __all__ = [
     "ALIEXPRESS",
     "ALIEXPRESS_2015",
     "ALIEXPRESS_2018",
+    "AMAZON_US",
+    "EBAY_UK",
+    "EBAY_US",
+    "PAYPAL",
     "Actor",
     "Agreement",
+    "Anchor",
     "BusinessDays",
     "BuyerProtectionError",
     "Calendar",
+    "Consequence",
     "CurrencyMismatch",
     "Deadline",
     "Dispute",

@@ -65,13 +65,13 @@ def _buyer_steps(view: Order, at: datetime) -> Iterator[Step]:
 
 def _awaiting_shipment(view: Order, at: datetime) -> Iterator[Step]:
     deadline = view.shipping_deadline
-    yield Step(
-        "wait_for_seller",
-        f"The seller has not shipped yet. If it does not ship before {iso(deadline)}, "
-        f"the order is cancelled and {view.total} refunded automatically.",
-        at,
-        deadline,
+    cancelled = (
+        ""
+        if deadline is None
+        else f" If it does not ship before {iso(deadline)}, the order is cancelled and "
+        f"{view.total} refunded automatically."
     )
+    yield Step("wait_for_seller", f"The seller has not shipped yet.{cancelled}", at, deadline)
     yield Step(
         "contact_seller",
         "Ask the seller when the order ships.",

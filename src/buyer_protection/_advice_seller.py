@@ -29,14 +29,13 @@ def seller(view: Order, at: datetime) -> Iterator[Step]:
     state = view.state
     if state is OrderState.AWAITING_SHIPMENT:
         deadline = view.shipping_deadline
-        yield _seller_step(
-            view,
-            "ship",
-            f"Ship the order before {iso(deadline)}. If it is not shipped by then, the order "
-            f"is cancelled and the buyer refunded {view.refundable}.",
-            at,
-            deadline,
+        said = (
+            "Ship the order."
+            if deadline is None
+            else f"Ship the order before {iso(deadline)}. If it is not shipped by then, the "
+            f"order is cancelled and the buyer refunded {view.refundable}."
         )
+        yield _seller_step(view, "ship", said, at, deadline)
     elif state is OrderState.SHIPPED:
         yield from _seller_protected(view, at)
     elif state is OrderState.IN_DISPUTE:
@@ -180,7 +179,8 @@ def _answer(view: Order, dispute: Dispute, at: datetime) -> Iterator[Step]:
         other = " or of the same amount without the return"
     elif dispute.reason.item_received:
         other = " or of the same amount with the item's return"
-    window = span(view.policy.negotiation_window)
+    length = view.policy.negotiation_window
+    window = "the negotiation window" if length is None else span(length)
     yield _seller_step(
         view,
         "seller_reject",

@@ -192,6 +192,11 @@ def _duration(value: object, _: type) -> Duration:
     return _timedelta(value)
 
 
+def _optional_duration(value: object, cls: type) -> Duration | None:
+    """None (JSON null: no such clock), or a duration as `_duration` reads it."""
+    return None if value is None else _duration(value, cls)
+
+
 def sequence_of(cls: Any, converter: cattrs.Converter) -> Callable[[object, type], Any]:
     """A list of *cls* (or a tuple of them): a JSON array, never a string or an object."""
     if get_origin(cls) is list:
@@ -306,6 +311,7 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(timedelta, _timedelta)
     converter.register_unstructure_hook(timedelta, duration_text)
     converter.register_structure_hook_func(lambda t: t == Duration, _duration)
+    converter.register_structure_hook_func(lambda t: t == Duration | None, _optional_duration)
     converter.register_unstructure_hook(BusinessDays, lambda d: {"business_days": d.n})
     converter.register_structure_hook_func(lambda t: t == tuple[date, date], _period)
     converter.register_structure_hook_func(lambda t: t == frozenset[int], _weekdays)

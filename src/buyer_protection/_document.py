@@ -105,6 +105,8 @@ class DisputeDocument:
     )
     return_carrier: str = attrs.field(validator=_within(NAME_LIMIT))
     return_shipped_at: datetime | None
+    escalated_at: datetime | None
+    appealed_at: datetime | None
     outcome: Outcome | None
     history: tuple[HistoryEntry, ...]
 
@@ -127,6 +129,8 @@ class OrderDocument:
     extension_requested: int | None
     completed_at: datetime | None
     refunded: Money
+    estimated_delivery: datetime | None
+    contacted_at: datetime | None
     assumed: tuple[str, ...]
     disputes: tuple[DisputeDocument, ...]
     history: tuple[HistoryEntry, ...]
@@ -140,6 +144,8 @@ DETAIL_TYPES: Mapping[str, Any] = {
     "protection_days": int,
     "by_platform": bool,
     "promised_days": int | None,
+    "estimated_delivery": datetime,
+    "by": Actor,
     "days": int,
     "reason": Reason,
     "refund": Money,
@@ -411,26 +417,51 @@ POLICY_SINCE_5: Final = {"effective_from": None, "calendar": CONVERTER.unstructu
 """What a whole policy written before schema 5 is read with: no ``effective_from`` (a
 custom policy) and the default calendar."""
 
+POLICY_SINCE_6: Final = {
+    name: CONVERTER.unstructure(getattr(Policy(), name))
+    for name in (
+        "seller_window_starts",
+        "seller_window_ends",
+        "negotiation_window_starts",
+        "negotiation_window_ends",
+        "filing_window_starts",
+        "filing_window",
+        "contact_wait",
+        "appeal_window",
+        "extensions",
+    )
+}
+"""What a whole policy written before schema 6 is read with: the values that give the
+behaviour every policy had then (AliExpress's consequences and windows)."""
 
-def policy_before_5(value: object) -> object:
-    """A whole policy as written before schema 5 (with neither ``effective_from`` nor
-    ``calendar``) as schema 5 writes it; anything else as it is, for the strict reading."""
-    if (
+
+def _whole(value: object, since: Mapping[str, object]) -> bool:
+    """*value* is a whole policy (not a preset's name and version) with none of *since*."""
+    return (
         isinstance(value, Mapping)
         and set(value) != {"name", "version"}
-        and not {"effective_from", "calendar"} & set(value)
-    ):
-        return {**value, **POLICY_SINCE_5}
+        and not set(since) & set(value)
+    )
+
+
+def policy_before_6(value: object) -> object:
+    """A whole policy as written before schema 6 (without the fields schema 6 added, and
+    before schema 5 also without ``effective_from`` and ``calendar``) as schema 6 writes
+    it; anything else as it is, for the strict reading."""
+    if _whole(value, POLICY_SINCE_5):
+        value = {**cast(Mapping[str, object], value), **POLICY_SINCE_5}
+    if _whole(value, POLICY_SINCE_6):
+        value = {**cast(Mapping[str, object], value), **POLICY_SINCE_6}
     return value
 
 
-def entry_before_5(entry: object) -> object:
-    """A log entry as written before schema 5: the policy of a ``pay`` entry's details
-    read by `policy_before_5`; anything else as it is."""
+def entry_before_6(entry: object) -> object:
+    """A log entry as written before schema 6: the policy of a ``pay`` entry's details
+    read by `policy_before_6`; anything else as it is."""
     if isinstance(entry, Mapping) and entry.get("action") == "pay":
         details = entry.get("details")
         if isinstance(details, Mapping) and "policy" in details:
-            return {**entry, "details": {**details, "policy": policy_before_5(details["policy"])}}
+            return {**entry, "details": {**details, "policy": policy_before_6(details["policy"])}}
     return entry
 
 
@@ -438,14 +469,14 @@ def entry_from_dict(data: object, where: str = "entry") -> HistoryEntry:
     """One log entry as `storage.log_to_list` writes it, strictly checked.
 
     An entry written before event ids (no ``event_id`` key) is read with None, and a
-    ``pay`` entry's policy written before schema 5 by `policy_before_5`. Anything else
+    ``pay`` entry's policy written before schema 6 by `policy_before_6`. Anything else
     is `InvalidInput` listing every problem with its path under *where*.
     """
     if not isinstance(data, Mapping):
         raise InvalidInput(f"{where}: expected a HistoryEntry or a dict, got {kind(data)}")
     try:
         given: dict[object, object] = {"event_id": None}
-        given.update(cast(Mapping[object, object], entry_before_5(data)))
+        given.update(cast(Mapping[object, object], entry_before_6(data)))
         entry: HistoryEntry = CONVERTER.structure(given, HistoryEntry)
     except (cattrs.BaseValidationError, ForbiddenExtraKeysError) as err:
         top = "(document)"

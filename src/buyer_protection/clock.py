@@ -101,9 +101,8 @@ class Clock:
     def _refresh_due(self) -> None:
         """Work out the next automatic step again, after a change."""
         owner = self._clock_owner()
-        row = owner._lifecycle.next_step(owner)
-        self._due_row = row
-        self._due_at = None if row is None or row.clock is None else getattr(owner, row.clock)
+        due = owner._lifecycle.due(owner)
+        self._due_row, self._due_at = (None, None) if due is None else due
 
     def _clock_owner(self) -> Stepper:
         """Whose clock runs: the open dispute's while there is one (the order waits)."""

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 import attrs
 
 from ._text import shown, text
-from ._time import iso
+from ._time import iso, member
+from .dispute_clocks import DisputeClocks
 from .errors import InvalidInput
 from .history import ACTION, ID, NO_DETAILS, HistoryEntry, Record, entry, with_meta
 from .lifecycle import DISPUTE, Actor, DisputeState, Lifecycle, OrderState, Transition, actor
 from .money import Money
-from .policy import Policy
+from .policy import Consequence, Policy
 from .terms import Agreement as Agreement
 from .terms import Outcome as Outcome
 from .terms import Reason as Reason
@@ -77,9 +78,11 @@ class OrderLink(Protocol):
 
     def _dispute_ended(self, dispute: Dispute, at: datetime) -> None: ...
 
+    def _dispute_appealed(self, dispute: Dispute, refund: Money, at: datetime) -> None: ...
+
 
 @attrs.define(eq=False)
-class Dispute:
+class Dispute(DisputeClocks):
     """One dispute on an order.
 
     Reads: ``state``, ``deadline`` (the instant of its next automatic step, or
@@ -109,11 +112,14 @@ class Dispute:
     return_tracking: str | None = attrs.field(init=False, default=None)
     return_carrier: str = attrs.field(init=False, default="")
     return_shipped_at: datetime | None = attrs.field(init=False, default=None)
+    escalated_at: datetime | None = attrs.field(init=False, default=None)
+    appealed_at: datetime | None = attrs.field(init=False, default=None)
     # The outcome's parts, kept apart so that a dispute holds one object less.
     _refund: Money | None = attrs.field(init=False, default=None, repr=False)
     _reached_by: Resolution | None = attrs.field(init=False, default=None, repr=False)
     _reached_at: datetime | None = attrs.field(init=False, default=None, repr=False)
     _first_id: int = attrs.field(init=False, default=0, repr=False)  # its opening's entry
+    _decided: bool = attrs.field(init=False, default=False, repr=False)  # by platform_decide
 
     def __attrs_post_init__(self) -> None:
         self.requested_at = self.opened_at
@@ -162,38 +168,9 @@ class Dispute:
         return None
 
     @property
-    def return_ship_deadline(self) -> datetime | None:
-        """When the buyer's time to ship an agreed return ends (exclusive), or None."""
-        agreement = self._agreement
-        if agreement is None or agreement.remedy is not Remedy.RETURN_AND_REFUND:
-            return None
-        return self.order.policy.deadline("return_shipping_window", agreement.at)
-
-    @property
-    def return_confirm_deadline(self) -> datetime | None:
-        """When the seller's time to confirm a shipped return ends (exclusive), or None."""
-        if self.return_shipped_at is None or self._agreement is None:
-            return None  # not shipped, or the returned goods were refused
-        return self.order.policy.deadline("return_confirm_window", self.return_shipped_at)
-
-    @property
     def is_open(self) -> bool:
         """True until the dispute is resolved or cancelled."""
         return self.state not in (DisputeState.RESOLVED, DisputeState.CANCELLED)
-
-    @property
-    def seller_deadline(self) -> datetime | None:
-        """When the seller's window to answer the current request ends (exclusive)."""
-        if self.by_platform:
-            return None
-        return self.order.policy.deadline("seller_response_window", self.requested_at)
-
-    @property
-    def negotiation_deadline(self) -> datetime | None:
-        """When negotiation after the counter-offer ends and the platform takes over."""
-        if self.countered_at is None:
-            return None
-        return self.order.policy.deadline("negotiation_window", self.countered_at)
 
     def allowed(self) -> tuple[str, ...]:
         """The actions a person may take on this dispute now."""
@@ -314,11 +291,25 @@ class Dispute:
         meta: Mapping[str, object] | None = None,
         event_id: str | None = None,
     ) -> None:
-        """The buyer asks the platform to decide."""
+        """The buyer asks the platform to decide (PayPal: the inquiry becomes a claim, and
+        the seller's window starts). Where the seller's silence only allows escalation
+        (eBay), not before the seller's window is over: `InvalidAction` with
+        ``possible_from``."""
         details = with_meta(NO_DETAILS, meta)
         if (started := self._start("escalate", at, details, event_id)) is None:
             return  # a repeated event, recorded once
         at, row, event = started
+        opens = self.seller_deadline
+        waits = self.order.policy.seller_window_ends is Consequence.ALLOW_ESCALATION
+        if waits and opens is not None and at < opens:
+            raise DISPUTE.refusal(
+                self,
+                "escalate",
+                f"the seller has until {iso(opens)} to resolve it; the platform can be asked "
+                "to step in from then",
+                possible_from=opens,
+            )
+        self.escalated_at = at
         self._apply(row, at, details, event)
 
     def cancel(
@@ -360,7 +351,54 @@ class Dispute:
         agreement = Agreement(
             refund, how, Resolution.PLATFORM_ARBITRATE, at, self._payer(how, payer)
         )
+        self._decided = how is Remedy.REFUND  # resolved by the decision itself: appealable
         self._agree(row, at, agreement, details, event)
+
+    def appeal(
+        self,
+        at: datetime,
+        *,
+        by: Actor | str,
+        meta: Mapping[str, object] | None = None,
+        event_id: str | None = None,
+    ) -> None:
+        """The side that lost the platform's decision (*by*: ``"buyer"`` when the refund
+        is below the request, ``"seller"`` when it is above zero) appeals it, before
+        `appeal_deadline`: the decision is set aside, its refund taken back, and the
+        platform decides again (`platform_decide`), finally.
+
+        Only a dispute resolved by `platform_decide` under rules with an
+        `Policy.appeal_window` can be appealed, once; anything else is `InvalidAction`.
+        """
+        side = member(Actor, by, "by")
+        if side not in (Actor.BUYER, Actor.SELLER):
+            raise InvalidInput(
+                f"by: expected 'buyer' or 'seller' (the side that lost), got {side.value!r}"
+            )
+        details = with_meta({"by": side}, meta)
+        if (started := self._start("appeal", at, details, event_id)) is None:
+            return  # a repeated event, recorded once
+        at, row, event = started
+        ends, refund = self.appeal_deadline, self._refund
+        assert ends is not None  # the guard and the consequence let only these through
+        assert refund is not None
+        if at >= ends:
+            raise DISPUTE.refusal(
+                self, "appeal", f"the time to appeal the decision ended at {iso(ends)}"
+            )
+        if not (refund < self.request if side is Actor.BUYER else refund.amount > 0):
+            won = "was refunded all it asked" if side is Actor.BUYER else "refunds nothing"
+            raise DISPUTE.refusal(
+                self,
+                "appeal",
+                f"the {side.value} did not lose the decision (it {won}: {refund} of "
+                f"{self.request} asked); only a side that lost appeals",
+            )
+        self.appealed_at = at
+        self._refund = self._reached_by = self._reached_at = None
+        self._agreement = None
+        self._apply(row, at, details, event, side)
+        self.order._dispute_appealed(self, refund, at)
 
     def ship_return(
         self,
@@ -446,10 +484,11 @@ class Dispute:
         at: datetime,
         details: Mapping[str, Any],
         event: str | None = None,
+        who: Actor | None = None,
     ) -> None:
         before = self.state
         DISPUTE.fire(self, row.trigger)
-        who = self._actor_of(row.trigger)
+        who = who or self._actor_of(row.trigger)
         self.order._append(row, at, before, self.state, details, who, event)
 
     def _actor_of(self, trigger: str) -> Actor:
@@ -522,6 +561,15 @@ class Dispute:
         self._apply(row, at, details, event)
         self.order._dispute_ended(self, at)
 
+    def _appeal_refusal(self) -> str | None:
+        """Why the dispute's outcome cannot be appealed (whatever the time), or None."""
+        if self.appealed_at is not None:
+            return "the decision after an appeal is final"
+        if not self._decided:
+            how = "" if self._reached_by is None else f" (it was {self._reached_by.value})"
+            return f"only a decision of the platform (platform_decide) can be appealed{how}"
+        return None
+
     def _cancel_refusal(self) -> str | None:
         """Why the buyer cannot withdraw the dispute now, or None."""
         if self.return_shipped_at is not None:
@@ -554,5 +602,9 @@ class Dispute:
         elif row.trigger == "return_confirm_timeout":
             assert self._agreement is not None
             self._pay_return(row, at, {"refund": self._agreement.refund})
-        else:
+        elif row.dest is DisputeState.RESOLVED:  # a negotiation that closes: expired
+            how, nothing = Resolution.EXPIRED, Money.zero(self.request.currency)
+            self._settle(row, at, nothing, how, {"refund": nothing, "reached_by": how})
+        else:  # the platform takes the dispute
+            self.escalated_at = at
             self._apply(row, at, NO_DETAILS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import attrs
 from transitions import Machine, MachineError
@@ -72,6 +72,9 @@ class Transition:
     returns True when this row, rather than another row of the same trigger from
     the same state, is the one taken: one action, two outcomes (an agreement on a
     refund resolves the dispute, one on a return starts the return).
+    ``consequence`` names a model method that returns True when the model's policy
+    has this row at all (a clock's consequence, a step only some marketplaces have):
+    a row whose consequence does not hold is not there for that model.
     """
 
     trigger: str
@@ -82,6 +85,7 @@ class Transition:
     clock: str | None = None
     guard: str | None = None
     condition: str | None = None
+    consequence: str | None = None
 
     @property
     def automatic(self) -> bool:
@@ -99,7 +103,18 @@ class Transition:
             label = f"{self.trigger} ({self.actor.value})"
         if self.condition is not None:
             label += f" [{self.condition.strip('_').replace('_', ' ')}]"
+        if self.consequence is not None:
+            label += f" [if {self.consequence.strip('_').replace('_', ' ')}]"
         return label
+
+    def holds(self, model: Any) -> bool:
+        """True when *model*'s policy has this row (its consequence holds, if it has one)."""
+        return self.consequence is None or bool(getattr(model, self.consequence)())
+
+    @property
+    def conditions(self) -> list[str]:
+        """The model methods `transitions.Machine` checks to take this row."""
+        return [c for c in (self.condition, self.consequence) if c is not None]
 
 
 class Model(Protocol):
@@ -115,6 +130,9 @@ class Model(Protocol):
 
     def _actor_of(self, trigger: str) -> Actor:
         """Who takes *trigger* on this model (the table's actor, unless someone acts for it)."""
+
+    def _policy_note(self, trigger: str) -> str:
+        """Why the model's policy has no *trigger* from its state now."""
 
 
 class Lifecycle:
@@ -139,15 +157,15 @@ class Lifecycle:
         for t in self.table:
             for s in t.sources:
                 self._rows[(s, t.trigger)] = (*self._rows.get((s, t.trigger), ()), t)
+        # Every automatic row from a state: the one due first (its conditions holding,
+        # its clock set) is the state's next step.
         self.automatic: dict[State, tuple[Transition, ...]] = {}
         for t in self.table:
             for s in t.sources:
                 if t.automatic:
-                    if self.automatic.get(s, (t,))[0].trigger != t.trigger:
-                        raise AssertionError(f"{name}: two automatic steps from {s}")
-                    self.automatic[s] = self._rows[(s, t.trigger)]
+                    self.automatic[s] = (*self.automatic.get(s, ()), t)
         for rows in self._rows.values():
-            if len(rows) > 1 and any(t.condition is None for t in rows):
+            if len(rows) > 1 and any(t.condition is None and t.consequence is None for t in rows):
                 raise AssertionError(f"{name}: {rows[0].trigger} has rows without a condition")
         for trigger in {t.trigger for t in self.table}:
             shared = {(t.actor, t.guard, t.clock) for t in self.table if t.trigger == trigger}
@@ -155,9 +173,9 @@ class Lifecycle:
                 raise AssertionError(
                     f"{name}: the rows of {trigger} differ in actor, guard or clock"
                 )
-        self.actions: dict[State, tuple[Transition, ...]] = {
+        self.actions: dict[State, tuple[tuple[Transition, ...], ...]] = {
             s: tuple(
-                rows[0]
+                rows
                 for (source, _), rows in self._rows.items()
                 if source is s and rows[0].actor is not Actor.SYSTEM
             )
@@ -173,7 +191,7 @@ class Lifecycle:
                 "trigger": t.trigger,
                 "source": list(t.sources),
                 "dest": t.dest,
-                **({"conditions": [t.condition]} if t.condition else {}),
+                **({"conditions": t.conditions} if t.conditions else {}),
             }
             for t in self.table
         ]
@@ -181,9 +199,10 @@ class Lifecycle:
     def allowed(self, model: Any) -> tuple[str, ...]:
         """The actions a person may take on *model* now (guards included)."""
         return tuple(
-            t.trigger
-            for t in self.actions[model.state]
-            if t.guard is None or getattr(model, t.guard)() is None
+            rows[0].trigger
+            for rows in self.actions[model.state]
+            if any(t.holds(model) for t in rows)
+            and (rows[0].guard is None or getattr(model, rows[0].guard)() is None)
         )
 
     def row(self, model: Any, trigger: str, *, at: datetime | None = None) -> Transition:
@@ -191,7 +210,10 @@ class Lifecycle:
         rows = self._rows.get((model.state, trigger))
         if rows is None:
             raise self.refusal(model, trigger, model._state_note())
-        row = rows[0]  # rows of one trigger share their actor and guard
+        held = [t for t in rows if t.holds(model)]
+        if not held:
+            raise self.refusal(model, trigger, model._policy_note(trigger))
+        row = held[0]  # rows of one trigger share their actor and guard
         if row.guard is not None and (why := getattr(model, row.guard)()) is not None:
             raise self.refusal(model, trigger, why)
         return row
@@ -203,7 +225,7 @@ class Lifecycle:
         allowed = model.allowed()
         state = model.state.value
         reason = f"{why}; " if why else ""
-        moves = any(model.state in t.sources for t in self.table)
+        moves = any(model.state in t.sources and t.holds(model) for t in self.table)
         final = "nothing for now" if moves else f"nothing (the {self.name} is final)"
         actor_of = getattr(model, "_actor_of", actor)
         listed = ", ".join(f"{name} ({actor_of(name).value})" for name in allowed)
@@ -217,19 +239,24 @@ class Lifecycle:
         )
 
     def due(self, model: Any) -> tuple[Transition, datetime] | None:
-        """*model*'s next automatic step and its instant, or None if its state has none."""
-        row = self.next_step(model)
-        if row is None or row.clock is None:
+        """*model*'s next automatic step and its instant, or None if it has none: of the
+        automatic rows from its state whose conditions hold and whose clock is set, the
+        one due first (the first in the table on a tie)."""
+        rows = self.automatic.get(model.state)
+        if rows is None:
             return None
-        when: datetime | None = getattr(model, row.clock)
-        return None if when is None else (row, when)
+        found: tuple[Transition, datetime] | None = None
+        for t in rows:
+            if (t.condition is None or getattr(model, t.condition)()) and t.holds(model):
+                when: datetime | None = getattr(model, cast(str, t.clock))
+                if when is not None and (found is None or when < found[1]):
+                    found = (t, when)
+        return found
 
     def next_step(self, model: Any) -> Transition | None:
-        """The automatic row *model*'s state would take (its condition holding), or None."""
-        rows = self.automatic.get(model.state)
-        if rows is None or len(rows) == 1:
-            return None if rows is None else rows[0]
-        return next(t for t in rows if t.condition is None or getattr(model, t.condition)())
+        """The automatic row *model*'s state would take next, or None (see `due`)."""
+        due = self.due(model)
+        return None if due is None else due[0]
 
     def fire(self, model: Model, trigger: str) -> None:
         """Move *model* along *trigger* through the shared machine."""
@@ -280,14 +307,19 @@ ORDER = Lifecycle(
            "Protection ended with no dispute open; the seller is paid.",
            clock="protection_ends"),
         _t("request_extension", [_O.SHIPPED], _O.SHIPPED, Actor.BUYER,
-           "The buyer asks the seller to extend protection."),
+           "The buyer asks the seller to extend protection.", consequence="_extensions"),
         _t("grant_extension", [_O.SHIPPED], _O.SHIPPED, Actor.SELLER,
            "The seller extends protection by a number of days.",
-           guard="_extension_refusal"),
+           guard="_extension_refusal", consequence="_extensions"),
+        _t("contact_seller", [_O.SHIPPED], _O.SHIPPED, Actor.BUYER,
+           "The buyer contacts the seller (Amazon: the first step before a claim)."),
         _t("open_dispute", [_O.SHIPPED, _O.COMPLETED], _O.IN_DISPUTE, Actor.BUYER,
            "The buyer opens a dispute.", guard="_dispute_refusal"),
         _t("dispute_resolved", [_O.IN_DISPUTE], _O.CLOSED, Actor.SYSTEM,
            "The dispute was agreed or decided: no further dispute on this order."),
+        _t("dispute_appealed", [_O.CLOSED], _O.IN_DISPUTE, Actor.SYSTEM,
+           "The platform's decision was appealed: the order waits for the new one.",
+           consequence="_appeals"),
         _t("dispute_cancelled", [_O.IN_DISPUTE], _O.SHIPPED, Actor.SYSTEM,
            "The buyer cancelled the dispute opened during protection."),
         _t("dispute_cancelled_after_completion", [_O.IN_DISPUTE], _O.COMPLETED, Actor.SYSTEM,
@@ -300,6 +332,8 @@ ORDER = Lifecycle(
 
 _REFUND_ONLY = {"condition": "_refund_only"}
 _WITH_RETURN = {"condition": "_with_return"}
+_IN_CLAIM = {"consequence": "_claim_awaits_seller"}
+_SILENCE = {"consequence": "_silence_refunds"}
 
 DISPUTE = Lifecycle(
     "dispute",
@@ -309,14 +343,27 @@ DISPUTE = Lifecycle(
            "The seller accepts the buyer's request; it is refunded.", **_REFUND_ONLY),
         _t("seller_accept", [_D.AWAITING_SELLER, _D.NEGOTIATING], _D.AWAITING_RETURN,
            Actor.SELLER, "The seller accepts the buyer's request of a return.", **_WITH_RETURN),
+        _t("seller_accept", [_D.ARBITRATION], _D.RESOLVED, Actor.SELLER,
+           "The seller accepts the buyer's claim; it is refunded.", **_REFUND_ONLY, **_IN_CLAIM),
+        _t("seller_accept", [_D.ARBITRATION], _D.AWAITING_RETURN, Actor.SELLER,
+           "The seller accepts the buyer's claim of a return.", **_WITH_RETURN, **_IN_CLAIM),
         _t("seller_reject", [_D.AWAITING_SELLER], _D.NEGOTIATING, Actor.SELLER,
            "The seller refuses with a counter-offer; negotiation starts."),
+        _t("seller_reject", [_D.ARBITRATION], _D.ARBITRATION, Actor.SELLER,
+           "The seller answers the claim with a counter-offer; the platform decides.",
+           **_IN_CLAIM),
         _t("seller_timeout", [_D.AWAITING_SELLER], _D.RESOLVED, Actor.SYSTEM,
            "The seller did not answer in time: the buyer's request is refunded.",
-           clock="seller_deadline", **_REFUND_ONLY),
+           clock="seller_deadline", **_REFUND_ONLY, **_SILENCE),
         _t("seller_timeout", [_D.AWAITING_SELLER], _D.AWAITING_RETURN, Actor.SYSTEM,
            "The seller did not answer in time: the buyer's request of a return is agreed.",
-           clock="seller_deadline", **_WITH_RETURN),
+           clock="seller_deadline", **_WITH_RETURN, **_SILENCE),
+        _t("seller_timeout", [_D.ARBITRATION], _D.RESOLVED, Actor.SYSTEM,
+           "The seller did not answer the claim in time: it is refunded.",
+           clock="seller_deadline", **_REFUND_ONLY, **_IN_CLAIM),
+        _t("seller_timeout", [_D.ARBITRATION], _D.AWAITING_RETURN, Actor.SYSTEM,
+           "The seller did not answer the claim in time: its return is agreed.",
+           clock="seller_deadline", **_WITH_RETURN, **_IN_CLAIM),
         _t("buyer_accept", [_D.NEGOTIATING], _D.RESOLVED, Actor.BUYER,
            "The buyer accepts the seller's counter-offer.", **_REFUND_ONLY),
         _t("buyer_accept", [_D.NEGOTIATING], _D.AWAITING_RETURN, Actor.BUYER,
@@ -325,15 +372,25 @@ DISPUTE = Lifecycle(
            "The buyer changes the request; the seller's window starts again."),
         _t("escalate", [_D.NEGOTIATING], _D.ARBITRATION, Actor.BUYER,
            "The buyer asks the platform to decide."),
-        _t("negotiation_timeout", [_D.NEGOTIATING], _D.ARBITRATION, Actor.SYSTEM,
-           "No agreement in time: the platform takes the dispute.",
-           clock="negotiation_deadline"),
+        _t("escalate", [_D.AWAITING_SELLER], _D.ARBITRATION, Actor.BUYER,
+           "The buyer asks the platform to step in before the seller answered (eBay, once "
+           "the seller's window is over; PayPal: the inquiry becomes a claim).",
+           consequence="_escalation_unanswered"),
+        _t("negotiation_timeout", [_D.AWAITING_SELLER, _D.NEGOTIATING], _D.ARBITRATION,
+           Actor.SYSTEM, "No agreement in time: the platform takes the dispute.",
+           clock="negotiation_deadline", consequence="_negotiation_escalates"),
+        _t("negotiation_timeout", [_D.AWAITING_SELLER, _D.NEGOTIATING], _D.RESOLVED,
+           Actor.SYSTEM, "Not escalated in time: the dispute closes with no refund (expired).",
+           clock="negotiation_deadline", consequence="_negotiation_closes"),
         _t("cancel", _OPEN, _D.CANCELLED, Actor.BUYER,
            "The buyer withdraws the dispute.", guard="_cancel_refusal"),
         _t("platform_decide", [_D.ARBITRATION], _D.RESOLVED, Actor.PLATFORM,
            "The platform decides; its decision is final.", **_REFUND_ONLY),
         _t("platform_decide", [_D.ARBITRATION], _D.AWAITING_RETURN, Actor.PLATFORM,
            "The platform decides on a return; its decision is final.", **_WITH_RETURN),
+        _t("appeal", [_D.RESOLVED], _D.ARBITRATION, Actor.BUYER,
+           "The side that lost appeals the platform's decision: it is set aside and the "
+           "platform decides again, finally.", guard="_appeal_refusal", consequence="_appeals"),
         _t("ship_return", [_D.AWAITING_RETURN], _D.RETURN_IN_TRANSIT, Actor.BUYER,
            "The buyer ships the item back and gives the return's tracking number."),
         _t("return_timeout", [_D.AWAITING_RETURN], _D.RESOLVED, Actor.SYSTEM,

@@ -99,6 +99,8 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
     extension_requested: int | None
     completed_at: datetime | None
     refunded: Money
+    estimated_delivery: datetime | None
+    contacted_at: datetime | None
     _dispute: Dispute | None  # the open or last dispute
     _earlier: tuple[Dispute, ...]  # the disputes before it (cancelled ones)
     _entries: list[Record]  # the order's and its disputes' entries after 'pay', as kept
@@ -142,6 +144,8 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
         self.extension_requested = None
         self.completed_at = None
         self.refunded = Money.zero(total.currency)
+        self.estimated_delivery = None
+        self.contacted_at = None
         self._dispute = None
         self._earlier = ()
         self._tracking = ()
@@ -160,6 +164,8 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
     post_completion_ends = Windows.post_completion_ends
     earliest_dispute = Windows.earliest_dispute
     promised_delivery = Windows.promised_delivery
+    filing_ends = Windows.filing_ends
+    contact_wait_ends = Windows.contact_wait_ends
     assumed = Assumptions.assumed
     assumed_for = Assumptions.assumed_for
 
@@ -231,9 +237,10 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
         return self.total - self.refunded
 
     @property
-    def shipping_deadline(self) -> datetime:
-        """The first instant at which the order is too late to ship (and is cancelled)."""
-        return self.policy.deadline("processing_time", self.paid_at)
+    def shipping_deadline(self) -> datetime | None:
+        """The first instant at which the order is too late to ship (and is cancelled);
+        None under rules with no such clock (`Policy.processing_time` None)."""
+        return self.policy.ends("processing_time", self.paid_at)
 
     @property
     def completed_by_buyer(self) -> bool:
@@ -273,6 +280,8 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
         if self.state is OrderState.IN_DISPUTE:
             assert self._dispute is not None
             actions += DISPUTE.allowed(self._dispute)
+        elif self.state is OrderState.CLOSED and self._dispute is not None:
+            actions += DISPUTE.allowed(self._dispute)  # an appeal of its decision
         return actions
 
     # -- actions ---------------------------------------------------------------
@@ -284,6 +293,7 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
         protection_days: int | None = None,
         by_platform: bool = False,
         promised_days: int | None = None,
+        estimated_delivery: datetime | None = None,
         meta: Mapping[str, object] | None = None,
         event_id: str | None = None,
         assumed: Iterable[str] = (),
@@ -292,7 +302,10 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
 
         *by_platform*: the marketplace's own logistics shipped it, so the platform,
         not the seller, handles disputes. *promised_days*: the promised delivery
-        time (default: the protection days). *assumed*: the facts of the shipment
+        time (default: the protection days). *estimated_delivery*: the latest estimated
+        delivery instant the marketplace showed (aware, not before the shipment), which
+        the rules of eBay and Amazon count their dispute window from (see
+        `Policy.filing_window_starts`). *assumed*: the facts of the shipment
         that the caller assumed, not given by its source (names from ``shipped_at``
         and ``protection_days``); see `assumed`.
         """
@@ -301,19 +314,30 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
         if not isinstance(by_platform, bool):
             raise InvalidInput(f"by_platform: expected True or False, got {kind(by_platform)}")
         protection = protection or self.policy.protection_days
+        estimate = estimated_delivery
+        if estimate is not None:
+            estimate = utc(estimate, "estimated_delivery")
         facts = assumed_names(assumed, SHIP_FACTS)
         given: dict[str, Any] = {
             "protection_days": protection,
             "by_platform": by_platform,
             "promised_days": promised,
         }
+        if estimate is not None:  # only when given: documents without one stay as they were
+            given["estimated_delivery"] = estimate
         if facts:
             given["assumed"] = tuple(sorted(facts))
         details = with_meta(given, meta)
         if (started := self._start("ship", at, details, event_id)) is None:
             return  # a repeated event, recorded once
         at, row, event = started
+        if estimate is not None and estimate < at:
+            raise InvalidInput(
+                f"estimated_delivery: {iso(estimate)} is before the shipment at {iso(at)}; "
+                "expected the latest estimated delivery the marketplace showed"
+            )
         self.shipped_at = at
+        self.estimated_delivery = estimate
         self.protection_days = protection
         self.promised_days = promised
         self.by_platform = by_platform
@@ -382,6 +406,25 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
         self.extension_requested = None
         self._apply(row, at, details, event)
 
+    def contact_seller(
+        self,
+        at: datetime,
+        *,
+        meta: Mapping[str, object] | None = None,
+        event_id: str | None = None,
+    ) -> None:
+        """The buyer contacts the seller about the order: under rules with a
+        `Policy.contact_wait` (Amazon), the first step before a claim, which can be filed
+        from `contact_wait_ends` on. Allowed while the order is shipped; the first contact
+        is `contacted_at`."""
+        details = with_meta(NO_DETAILS, meta)
+        if (started := self._start("contact_seller", at, details, event_id)) is None:
+            return  # a repeated event, recorded once
+        at, row, event = started
+        if self.contacted_at is None:
+            self.contacted_at = at
+        self._apply(row, at, details, event)
+
     def open_dispute(
         self,
         at: datetime,
@@ -427,7 +470,7 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
         at = self._begin(at)
         row = ORDER.row(self, "open_dispute")
         self._check_refund(asked, positive=True)
-        refused = None if why.item_received else self._not_received_yet(at)
+        refused = self._not_yet(at, not why.item_received)
         if refused is not None:
             why_not, possible_from = refused
             raise ORDER.refusal(self, "open_dispute", why_not, possible_from=possible_from)
@@ -526,6 +569,7 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
         last = next(r for r in reversed(self._entries) if r[ACTION] in _CLOSINGS)
         at, action = iso(last[AT]), last[ACTION]
         if action == "cancel_unshipped":
+            assert self.policy.processing_time is not None  # its clock cancelled it
             limit = span(self.policy.processing_time)
             return (
                 f"the order was cancelled at {at}: the seller did not ship within the "
@@ -578,6 +622,25 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
                 f"refund: {refund} is more than can be refunded: {self.refundable} "
                 f"(paid {self.total}, refunded {self.refunded})"
             )
+
+    def _dispute_appealed(self, dispute: Dispute, refund: Money, at: datetime) -> None:
+        """Follow the dispute whose decision was appealed at *at*: its *refund* is taken
+        back, and the order waits for the new decision."""
+        self.refunded = self.refunded - refund
+        self._apply(ORDER.row(self, "dispute_appealed"), at, NO_DETAILS)
+
+    def _extensions(self) -> bool:
+        return self.policy.extensions
+
+    def _appeals(self) -> bool:
+        return self.policy.appeal_window is not None
+
+    def _policy_note(self, trigger: str) -> str:
+        """Why the order's rules have no *trigger* from its state."""
+        rules = f"the rules {self.policy.name} {self.policy.version}"
+        if trigger in ("request_extension", "grant_extension"):
+            return f"{rules} have no extension of protection"
+        return f"{rules} have no {trigger}"  # pragma: no cover - the rows above
 
     def _dispute_refusal(self) -> str | None:
         """Why a new dispute cannot be opened now, or None."""

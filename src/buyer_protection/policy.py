@@ -7,6 +7,7 @@ never repeats a number. `ALIEXPRESS` is the default preset; a custom policy is
 
 from __future__ import annotations
 
+import enum
 import re
 import tomllib
 from collections.abc import Mapping
@@ -55,6 +56,74 @@ def _window(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
             f"Policy.{attribute.name}: expected a datetime.timedelta above zero and up to "
             f"{MAX_DAYS} days or BusinessDays(n), got {shown(value)}"
         )
+
+
+def _optional_window(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _window(instance, attribute, value)
+
+
+class Consequence(enum.Enum):
+    """What happens when a dispute's clock runs out (a field of `Policy` for each clock).
+
+    `REFUND`: the buyer's request is carried out (AliExpress, Amazon, PayPal claims).
+    `ALLOW_ESCALATION`: nothing happens by itself; from that instant the buyer may ask
+    the platform to step in (eBay). `ESCALATE`: the platform takes the dispute
+    (AliExpress). `CLOSE`: the dispute closes with no refund, ``reached_by`` `Resolution.EXPIRED`,
+    and no new dispute can be opened on the order (PayPal inquiries, eBay requests).
+    """
+
+    __hash__ = object.__hash__  # members are singletons: hash by identity, in C
+
+    REFUND = "refund"
+    ALLOW_ESCALATION = "allow_escalation"
+    ESCALATE = "escalate"
+    CLOSE = "close"
+
+
+class Anchor(enum.Enum):
+    """The instant a window of `Policy` is counted from (each field says which it takes).
+
+    The seller's window: `REQUEST` (the opening, or the buyer's last change) or
+    `ESCALATION` (PayPal: the claim). The negotiation window: `COUNTER_OFFER` or
+    `OPENING`. The filing window: `SHIPMENT` (the order's protection days),
+    `PAYMENT` or `ESTIMATED_DELIVERY` (the one `Order.ship` was given).
+    """
+
+    __hash__ = object.__hash__  # members are singletons: hash by identity, in C
+
+    REQUEST = "request"
+    ESCALATION = "escalation"
+    COUNTER_OFFER = "counter_offer"
+    OPENING = "opening"
+    SHIPMENT = "shipment"
+    PAYMENT = "payment"
+    ESTIMATED_DELIVERY = "estimated_delivery"
+
+
+def _one_of(*allowed: enum.Enum) -> tuple[Any, Any]:
+    """A converter and a validator: a member of *allowed*, given as itself or its value."""
+    words = ", ".join(repr(a.value) for a in allowed)
+
+    def convert(value: object) -> object:
+        if isinstance(value, str) and not isinstance(value, enum.Enum):
+            return next((a for a in allowed if a.value == value), value)
+        return value
+
+    def check(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value not in allowed:
+            raise InvalidInput(
+                f"Policy.{attribute.name}: expected one of {words}, got {shown(value)}"
+            )
+
+    return convert, check
+
+
+_SELLER_FROM = _one_of(Anchor.REQUEST, Anchor.ESCALATION)
+_SELLER_ENDS = _one_of(Consequence.REFUND, Consequence.ALLOW_ESCALATION)
+_NEGOTIATION_FROM = _one_of(Anchor.COUNTER_OFFER, Anchor.OPENING)
+_NEGOTIATION_ENDS = _one_of(Consequence.ESCALATE, Consequence.CLOSE)
+_FILING_FROM = _one_of(Anchor.SHIPMENT, Anchor.PAYMENT, Anchor.ESTIMATED_DELIVERY)
 
 
 def _in_utc(value: object) -> datetime | None:
@@ -129,11 +198,11 @@ class Policy:
         "protection counts from payment instead of from shipment",
         "2022 help-centre copy counted from payment; current pages from shipment",
     )
-    processing_time: Duration = _rule(
+    processing_time: Duration | None = _rule(
         timedelta(days=7),
-        _window,
+        _optional_window,
         "the seller must ship within this time from payment, "
-        "or the order is cancelled and fully refunded",
+        "or the order is cancelled and fully refunded (None: no such clock)",
         f"{_HELP} (the order's processing time; 7 days is typical)",
     )
     seller_response_window: Duration = _rule(
@@ -144,25 +213,61 @@ class Policy:
         _SEED,
         "H",
     )
-    negotiation_window: Duration = _rule(
+    seller_window_starts: Anchor = _rule(
+        Anchor.REQUEST,
+        _SELLER_FROM[1],
+        "what starts the seller's window: 'request' (the opening, or the buyer's last "
+        "change) or 'escalation' (PayPal: the claim, not the inquiry)",
+        _SEED,
+        "H",
+        converter=_SELLER_FROM[0],
+    )
+    seller_window_ends: Consequence = _rule(
+        Consequence.REFUND,
+        _SELLER_ENDS[1],
+        "what the seller's silence until the window's end does: 'refund' (the buyer's "
+        "request is carried out) or 'allow_escalation' (nothing by itself; the buyer may "
+        "escalate from then on)",
+        _SEED,
+        "H",
+        converter=_SELLER_ENDS[0],
+    )
+    negotiation_window: Duration | None = _rule(
         timedelta(days=5),
-        _window,
-        "time for buyer and seller to agree after the seller's counter-offer; "
-        "then the dispute goes to the platform by itself",
+        _optional_window,
+        "time for buyer and seller to agree, from negotiation_window_starts; "
+        "then negotiation_window_ends happens by itself (None: no such clock)",
         "2022 help-centre copy (seller rules digests say 7 days; older rules 15)",
     )
-    return_shipping_window: Duration = _rule(
+    negotiation_window_starts: Anchor = _rule(
+        Anchor.COUNTER_OFFER,
+        _NEGOTIATION_FROM[1],
+        "what starts the negotiation window: 'counter_offer' (the seller's) or 'opening' "
+        "(the dispute's: PayPal's inquiry, eBay's request)",
+        "2022 help-centre copy",
+        converter=_NEGOTIATION_FROM[0],
+    )
+    negotiation_window_ends: Consequence = _rule(
+        Consequence.ESCALATE,
+        _NEGOTIATION_ENDS[1],
+        "what the negotiation window's end does: 'escalate' (the platform takes the "
+        "dispute) or 'close' (resolved with no refund, reached by 'expired'; no new dispute)",
+        "2022 help-centre copy",
+        converter=_NEGOTIATION_ENDS[0],
+    )
+    return_shipping_window: Duration | None = _rule(
         timedelta(days=10),
-        _window,
+        _optional_window,
         "after an agreement on a return, the buyer must ship the item back and give its "
-        "tracking number within this time; otherwise the money goes to the seller",
+        "tracking number within this time; otherwise the money goes to the seller "
+        "(None: no such clock)",
         f"{_HELP} (10 days, 'or as mentioned in the request')",
     )
-    return_confirm_window: Duration = _rule(
+    return_confirm_window: Duration | None = _rule(
         timedelta(days=30),
-        _window,
+        _optional_window,
         "after the buyer ships a return, the seller has this long to confirm or refuse the "
-        "goods; silence pays the agreed refund",
+        "goods; silence pays the agreed refund (None: no such clock)",
         "not published: one seller-side countdown showed more than 16 days left, which fits "
         "30 and rules out 10 or 15; the automatic refund is likely, not published",
         "L",
@@ -222,6 +327,48 @@ class Policy:
         "this library's choice, matching the 10 days before 'not received' opens",
         "L",
     )
+    filing_window_starts: Anchor = _rule(
+        Anchor.SHIPMENT,
+        _FILING_FROM[1],
+        "what the window to open a dispute is counted from: 'shipment' (protection days "
+        "from shipment or payment, then the post-completion window), 'payment' (open from "
+        "shipment until filing_window after payment) or 'estimated_delivery' (open from "
+        "earliest_not_received after the estimated delivery until filing_window after it); "
+        "with the last two, protection ends when the filing window does",
+        _HELP,
+        "H",
+        converter=_FILING_FROM[0],
+    )
+    filing_window: Duration | None = _rule(
+        None,
+        _optional_window,
+        "how long after its start (payment or the estimated delivery) a dispute can be "
+        "opened (None: the protection days decide, as filing_window_starts 'shipment')",
+        _HELP,
+        "H",
+    )
+    contact_wait: Duration | None = _rule(
+        None,
+        _optional_window,
+        "the buyer must contact the seller first (Order.contact_seller) and wait this long "
+        "before a dispute (a claim) can be opened (None: no contact needed)",
+        "AliExpress has no such step",
+        "H",
+    )
+    appeal_window: Duration | None = _rule(
+        None,
+        _optional_window,
+        "a decision of the platform can be appealed by the side that lost within this "
+        "time (None: decisions are final)",
+        "AliExpress: the platform's decision is final",
+        "M",
+    )
+    extensions: bool = _rule(
+        True,
+        _flag,
+        "the buyer may ask the seller to extend protection (request_extension)",
+        _HELP,
+    )
 
     calendar: Calendar = _rule(
         Calendar(),
@@ -235,25 +382,39 @@ class Policy:
 
     def deadline(self, name: str, start: datetime) -> datetime:
         """The instant the duration field *name* ends when its clock starts at *start*
-        (an aware instant), on the policy's calendar: see `Calendar.after`."""
+        (an aware instant), on the policy's calendar: see `Calendar.after`. A field that
+        is None (no such clock in these rules) is `InvalidInput`; `ends` gives None."""
+        ends = self.ends(name, start)
+        if ends is None:
+            raise InvalidInput(
+                f"name: Policy.{name} is None in the rules {self.name} {self.version}: "
+                "they have no such clock"
+            )
+        return ends
+
+    def ends(self, name: str, start: datetime) -> datetime | None:
+        """As `deadline`, but None when the field *name* is None (no such clock)."""
         if not isinstance(name, str) or name not in _IS_DURATION:
             raise InvalidInput(
                 f"name: {shown(name)} is not a duration field of Policy; "
                 f"expected one of {', '.join(_DURATIONS)}"
             )
-        duration: Duration = getattr(self, name)
-        return self.calendar.after(start, duration)
+        duration: Duration | None = getattr(self, name)
+        return None if duration is None else self.calendar.after(start, duration)
 
     def to_toml(self) -> str:
         """The policy as a TOML file that `from_toml` reads back equal: every field at the
         top level, the calendar as a ``[calendar]`` table, None values left out; durations
         as ISO 8601 (``"P5D"``) or ``{ business_days = 3 }``, instants and dates as ISO
-        8601 strings.
+        8601 strings; a field that is None where ``Policy()`` has a value, as ``"none"``.
 
         >>> print(Policy(name="shop").to_toml().splitlines()[0])
         name = "shop"
         """
         form = fields_out(self)
+        for name in _NONE_WRITTEN:  # TOML has no null: "none", where the default is not
+            if form[name] is None:
+                form[name] = "none"
         calendar = form.pop("calendar")
         return _lines(form) + "\n[calendar]\n" + _lines(calendar)
 
@@ -277,6 +438,9 @@ class Policy:
             raise InvalidInput(_syntax(err, text)) from None
         except RecursionError:
             raise InvalidInput("text: nested too deeply to be a policy") from None
+        for name in _NONE_WRITTEN:
+            if data.get(name) == "none":
+                data[name] = None
         defaults = fields_out(Policy())
         if isinstance(data.get("calendar"), Mapping):
             data["calendar"] = {**defaults["calendar"], **data["calendar"]}
@@ -351,7 +515,15 @@ def _syntax(err: tomllib.TOMLDecodeError, text: str) -> str:
 
 
 _DURATIONS = tuple(
-    field.name for field in attrs.fields(Policy) if field.type in ("Duration", Duration)
+    field.name
+    for field in attrs.fields(Policy)
+    if field.type in ("Duration", Duration, "Duration | None", Duration | None)
 )
 """The names of the duration fields of `Policy` (what `Policy.deadline` takes)."""
 _IS_DURATION = frozenset(_DURATIONS)
+_NONE_WRITTEN = tuple(
+    field.name
+    for field in attrs.fields(Policy)
+    if field.default is not None and "None" in str(field.type)
+)
+"""The fields that may be None but are not by default: TOML writes their None as "none"."""

@@ -18,13 +18,18 @@ import attrs
 
 from ._text import kind, shown
 from ._time import iso, utc
+from .calendars import BusinessDays, Calendar
 from .errors import InvalidInput
-from .policy import ALIEXPRESS, Policy
+from .policy import ALIEXPRESS, Anchor, Consequence, Policy
 
 __all__ = [
     "ALIEXPRESS",
     "ALIEXPRESS_2015",
     "ALIEXPRESS_2018",
+    "AMAZON_US",
+    "EBAY_UK",
+    "EBAY_US",
+    "PAYPAL",
     "policies",
     "policy_for",
 ]
@@ -49,6 +54,96 @@ ALIEXPRESS_2015 = attrs.evolve(
 dispute after completion, and 15 days of negotiation before the platform steps in."""
 
 
+_ELSEWHERE = attrs.evolve(
+    ALIEXPRESS,
+    processing_time=None,  # no automatic cancellation of an order not shipped
+    return_shipping_window=None,  # the return's clocks are not published: none
+    return_confirm_window=None,
+    post_completion_window=timedelta(0),  # the filing window is the whole protection
+    earliest_not_received=timedelta(0),
+    wait_for_promised_delivery=False,
+    extensions=False,
+)
+"""What the presets of other marketplaces share (RULES.md section 5): no processing-time
+cancellation, no extension, no window after completion, return clocks left out."""
+
+_EBAY = attrs.evolve(
+    _ELSEWHERE,
+    seller_response_window=BusinessDays(3),
+    seller_window_ends=Consequence.ALLOW_ESCALATION,
+    negotiation_window=BusinessDays(21),
+    negotiation_window_starts=Anchor.OPENING,
+    negotiation_window_ends=Consequence.CLOSE,
+    filing_window_starts=Anchor.ESTIMATED_DELIVERY,
+    filing_window=timedelta(days=30),
+    appeal_window=timedelta(days=30),
+)
+
+EBAY_US = attrs.evolve(
+    _EBAY,
+    name="ebay-us",
+    version="2020-01",
+    effective_from=datetime(2020, 1, 1, tzinfo=UTC),
+    calendar=Calendar("America/Los_Angeles", country="US"),
+)
+"""eBay Money Back Guarantee, US site (RULES.md section 5): "not received" from the
+estimated delivery until 30 days after it; the seller has 3 business days (US federal
+holidays, observed days included, counted in America/Los_Angeles), then the buyer may ask
+eBay to step in; a request not escalated within 21 business days of its opening closes;
+a decision can be appealed within 30 days."""
+
+EBAY_UK = attrs.evolve(
+    _EBAY,
+    name="ebay-uk",
+    version="2020-05",
+    effective_from=datetime(2020, 5, 1, tzinfo=UTC),
+    calendar=Calendar("Europe/London", country="GB"),
+)
+"""eBay Money Back Guarantee, UK site, since May 2020 (RULES.md section 5): as `EBAY_US`,
+with business days counted in Europe/London less the UK-wide bank holidays."""
+
+PAYPAL = attrs.evolve(
+    _ELSEWHERE,
+    name="paypal",
+    version="2020-01",
+    effective_from=datetime(2020, 1, 1, tzinfo=UTC),
+    seller_response_window=timedelta(days=10),
+    seller_window_starts=Anchor.ESCALATION,
+    negotiation_window=timedelta(days=20),
+    negotiation_window_starts=Anchor.OPENING,
+    negotiation_window_ends=Consequence.CLOSE,
+    return_shipping_window=timedelta(days=10),
+    filing_window_starts=Anchor.PAYMENT,
+    filing_window=timedelta(days=180),
+    appeal_window=timedelta(days=10),
+    reopen_after_cancel=False,
+)
+"""PayPal Purchase Protection (RULES.md section 5): a dispute from shipment until 180
+days after payment; the inquiry lasts 20 days, then closes unless the buyer escalates it
+to a claim; in a claim the seller has 10 days, then the claim is refunded; a decision can
+be appealed within 10 days; a closed case cannot be reopened."""
+
+AMAZON_US = attrs.evolve(
+    _ELSEWHERE,
+    name="amazon-us",
+    version="2020-07",
+    effective_from=datetime(2020, 7, 1, tzinfo=UTC),
+    seller_response_window=timedelta(hours=72),
+    negotiation_window=None,  # not published: the buyer escalates when ready
+    earliest_not_received=timedelta(days=3),
+    filing_window_starts=Anchor.ESTIMATED_DELIVERY,
+    filing_window=timedelta(days=90),
+    contact_wait=timedelta(hours=48),
+    appeal_window=timedelta(days=30),
+)
+"""Amazon A-to-z Guarantee for seller-fulfilled orders, since July 2020 (RULES.md
+section 5): contact the seller first and wait 48 hours; a claim from 3 days after the
+latest estimated delivery until 90 days after it; seller silence for 72 hours grants
+it; a decision can be appealed within 30 days."""
+
+_ELSEWHERE_PRESETS = (EBAY_US, EBAY_UK, PAYPAL, AMAZON_US)
+
+
 def _dated(policy: Policy) -> tuple[Policy, datetime]:
     if policy.effective_from is None:  # pragma: no cover - a mistake in the list below
         raise ValueError(f"the preset {policy.name} {policy.version} has no effective_from")
@@ -57,7 +152,7 @@ def _dated(policy: Policy) -> tuple[Policy, datetime]:
 
 _DATED: tuple[tuple[Policy, datetime], ...] = tuple(
     sorted(
-        (_dated(p) for p in (ALIEXPRESS_2015, ALIEXPRESS_2018, ALIEXPRESS)),
+        (_dated(p) for p in (ALIEXPRESS_2015, ALIEXPRESS_2018, ALIEXPRESS, *_ELSEWHERE_PRESETS)),
         key=lambda dated: (dated[0].name, dated[1]),
     )
 )
@@ -70,8 +165,9 @@ if len(_BY_VERSION) != len(_PRESETS):  # pragma: no cover - a mistake in the lis
 def policies() -> tuple[Policy, ...]:
     """Every preset, by name then ``effective_from``.
 
-    >>> [(p.name, p.version) for p in policies()]
-    [('aliexpress', '2015'), ('aliexpress', '2018'), ('aliexpress', '2026-11')]
+    >>> [f"{p.name} {p.version}" for p in policies()]  # doctest: +NORMALIZE_WHITESPACE
+    ['aliexpress 2015', 'aliexpress 2018', 'aliexpress 2026-11', 'amazon-us 2020-07',
+     'ebay-uk 2020-05', 'ebay-us 2020-01', 'paypal 2020-01']
     """
     return _PRESETS
 

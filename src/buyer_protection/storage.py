@@ -36,8 +36,8 @@ from ._document import (
     DisputeDocument,
     Observation,
     OrderDocument,
-    entry_before_5,
-    policy_before_5,
+    entry_before_6,
+    policy_before_6,
 )
 from ._text import kind, shown
 from .errors import InvalidInput
@@ -48,8 +48,19 @@ from .order import Order
 from .policy import ALIEXPRESS
 from .tracking import TrackingEvent
 
-SCHEMA_VERSION: Final = 5
+SCHEMA_VERSION: Final = 6
 """The version of the document `to_dict` writes; `from_dict` reads it and older ones.
+
+Version 6 (other marketplaces) added the order's ``estimated_delivery`` and
+``contacted_at``, each dispute's ``escalated_at`` and ``appealed_at``, and a whole
+policy's ``seller_window_starts``, ``seller_window_ends``, ``negotiation_window_starts``,
+``negotiation_window_ends``, ``filing_window_starts``, ``filing_window``,
+``contact_wait``, ``appeal_window`` and ``extensions``; ``processing_time``,
+``negotiation_window`` and the return windows may be null. A document of an earlier
+version is read with the values that give the behaviour it had: no estimated delivery,
+contact or appeal, each dispute escalated when its history says so (the last
+``escalate`` or ``negotiation_timeout``), and a whole policy with AliExpress's
+consequences (`Policy`'s defaults).
 
 Version 5 (rule sets) writes a policy that equals a preset (`~buyer_protection.policies`) as
 ``{"name": ..., "version": ...}`` and any other whole, with the policy's new
@@ -145,6 +156,8 @@ def from_dict(data: Mapping[str, Any]) -> Order:
         data = _from_version_3(data, version)
     if type(version) is int and version in (1, 2, 3, 4):
         data = _from_version_4(data, version)
+    if type(version) is int and version in (1, 2, 3, 4, 5):
+        data = _from_version_5(data, version)
     try:
         document = CONVERTER.structure(data, OrderDocument)
     except (cattrs.BaseValidationError, ForbiddenExtraKeysError) as err:
@@ -291,7 +304,7 @@ def _from_version_3(data: Mapping[str, Any], version: int) -> dict[str, Any]:
 
 def _from_version_4(data: Mapping[str, Any], version: int) -> dict[str, Any]:
     """A document of version 1 to 4 as version 5 writes it: every policy whole, with
-    ``effective_from`` null and the default calendar (`policy_before_5`).
+    ``effective_from`` null and the default calendar (`policy_before_6`).
 
     Such a document whose policy has ``effective_from`` or ``calendar`` was not written
     by the library (or its ``schema_version`` is wrong): `InvalidInput` naming each.
@@ -319,9 +332,62 @@ def _from_version_4(data: Mapping[str, Any], version: int) -> dict[str, Any]:
     upgraded = dict(data)
     upgraded["schema_version"] = SCHEMA_VERSION
     if "policy" in upgraded:
-        upgraded["policy"] = policy_before_5(upgraded["policy"])
+        upgraded["policy"] = policy_before_6(upgraded["policy"])
     if isinstance(history, list):
-        upgraded["history"] = [entry_before_5(e) for e in history]
+        upgraded["history"] = [entry_before_6(e) for e in history]
+    return upgraded
+
+
+_ORDER_SINCE_6 = ("estimated_delivery", "contacted_at")
+_DISPUTE_SINCE_6 = ("escalated_at", "appealed_at")
+_ESCALATIONS = ("escalate", "negotiation_timeout")
+
+
+def _escalated_at(dispute: Mapping[str, Any]) -> object:
+    """When a dispute written before schema 6 went to the platform, by its history."""
+    history = dispute.get("history")
+    found = [
+        e.get("at")
+        for e in (history if isinstance(history, list) else [])
+        if isinstance(e, Mapping) and e.get("action") in _ESCALATIONS
+    ]
+    return found[-1] if found else None
+
+
+def _from_version_5(data: Mapping[str, Any], version: int) -> dict[str, Any]:
+    """A document of version 1 to 5 as version 6 writes it (see `SCHEMA_VERSION`).
+
+    Such a document that has a key version 6 added was not written by the library (or
+    its ``schema_version`` is wrong): `InvalidInput` naming each.
+    """
+    disputes = data.get("disputes")
+    disputes = disputes if isinstance(disputes, list) else []
+    found = [f"{key}" for key in _ORDER_SINCE_6 if key in data] + [
+        f"disputes[{i}].{key}"
+        for i, d in enumerate(disputes)
+        if isinstance(d, Mapping)
+        for key in _DISPUTE_SINCE_6
+        if key in d
+    ]
+    if found:
+        raise InvalidInput.listing(
+            [f"{path}: a document of schema_version {version} has no such key" for path in found],
+            "problem(s) in the document",
+        )
+    upgraded = {**data, "schema_version": SCHEMA_VERSION}
+    upgraded.update(dict.fromkeys(_ORDER_SINCE_6))
+    if "policy" in upgraded:
+        upgraded["policy"] = policy_before_6(upgraded["policy"])
+    history = data.get("history")
+    if isinstance(history, list):
+        upgraded["history"] = [entry_before_6(e) for e in history]
+    if isinstance(data.get("disputes"), list):
+        upgraded["disputes"] = [
+            {**d, "escalated_at": _escalated_at(d), "appealed_at": None}
+            if isinstance(d, Mapping)
+            else d
+            for d in disputes
+        ]
     return upgraded
 
 
@@ -396,7 +462,7 @@ def log_from_list(data: Sequence[Mapping[str, Any]]) -> tuple[HistoryEntry, ...]
     # A log written before event ids has none: its entries are read with None; one
     # written before schema 5 has its policy read with no effective_from and the
     # default calendar.
-    entries = _with_event_ids([entry_before_5(entry) for entry in data])
+    entries = _with_event_ids([entry_before_6(entry) for entry in data])
     try:
         return tuple(CONVERTER.structure(entries, tuple[HistoryEntry, ...]))
     except (cattrs.BaseValidationError, ForbiddenExtraKeysError) as err:

@@ -56,6 +56,8 @@ class Resolution(enum.Enum):
 
     `RETURN_NOT_SHIPPED` is the library's own word, not the seller API's: the buyer
     did not ship an agreed return in time, and the money went to the seller.
+    `EXPIRED` is also the library's own: the dispute was not escalated in time and
+    closed with no refund (a PayPal inquiry, an eBay request).
     """
 
     NEGOTIATION_CONSENSUS = "negotiation_consensus"
@@ -63,6 +65,7 @@ class Resolution(enum.Enum):
     SELLER_REPONSE_TIMEOUT = "seller_reponse_timeout"
     SELLER_RESPONSE_TIMEOUT = "seller_reponse_timeout"  # noqa: PIE796 - an alias, spelled right
     RETURN_NOT_SHIPPED = "return_not_shipped"
+    EXPIRED = "expired"
 
 
 class Remedy(enum.Enum):

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ._time import iso
-from .policy import Policy
+from .errors import InvalidInput
+from .policy import Anchor, Policy
 from .tracking import MOVING, TrackingEvent, verdict
 
 
@@ -34,22 +35,59 @@ class Windows:
     promised_days: int | None
     extension_days: int
     completed_at: datetime | None
+    estimated_delivery: datetime | None
+    contacted_at: datetime | None
     _tracking: list[TrackingEvent] | tuple[()]
 
     @property
     def protection_ends(self) -> datetime | None:
-        """The first instant the order is no longer protected (None before shipment)."""
+        """The first instant the order is no longer protected (None before shipment).
+
+        The protection days (and any extension) from shipment or payment; under rules
+        whose filing window is counted from payment or the estimated delivery, the end
+        of that window (`filing_ends`) when it is known.
+        """
         if self.shipped_at is None or self.protection_days is None:
             return None
+        filing = self.filing_ends
+        if filing is not None:
+            return filing + timedelta(days=self.extension_days)
         start = self.paid_at if self.policy.protection_from_payment else self.shipped_at
         return start + timedelta(days=self.protection_days + self.extension_days)
 
     @property
+    def filing_ends(self) -> datetime | None:
+        """The end of the window to open a dispute under rules that count it from payment
+        (PayPal) or the estimated delivery (eBay, Amazon): `Policy.filing_window` after it;
+        None under rules that count protection days from shipment, before shipment, or
+        with no estimated delivery given."""
+        policy = self.policy
+        anchor = policy.filing_window_starts
+        if anchor is Anchor.SHIPMENT or self.shipped_at is None:
+            return None
+        start = self.paid_at if anchor is Anchor.PAYMENT else self.estimated_delivery
+        return None if start is None else policy.ends("filing_window", start)
+
+    @property
+    def contact_wait_ends(self) -> datetime | None:
+        """From when a dispute can be opened after the buyer first contacted the seller,
+        under rules with a `Policy.contact_wait` (Amazon); None otherwise or before."""
+        if self.contacted_at is None:
+            return None
+        return self.policy.ends("contact_wait", self.contacted_at)
+
+    @property
     def post_completion_ends(self) -> datetime | None:
-        """The first instant no dispute can be opened after completion (None before)."""
+        """The first instant no dispute can be opened after completion (None before).
+
+        Under rules that count the filing window from payment or the estimated
+        delivery, never before that window ends: confirming receipt does not shorten it.
+        """
         if self.completed_at is None:
             return None
-        return self.policy.deadline("post_completion_window", self.completed_at)
+        end = self.policy.deadline("post_completion_window", self.completed_at)
+        filing = self.filing_ends
+        return end if filing is None else max(end, filing + timedelta(days=self.extension_days))
 
     @property
     def earliest_dispute(self) -> datetime | None:
@@ -58,8 +96,12 @@ class Windows:
         As the tracking known so far implies it: `Policy.earliest_not_received` after
         shipment (at once for a promised delivery of `Policy.fast_delivery_days` or
         less), and, while the parcel moves normally, not before the promised delivery.
+        Under rules that count from the estimated delivery (eBay, Amazon):
+        `Policy.earliest_not_received` after it, and None when the order has none.
         """
-        return None if self.shipped_at is None else self._dispute_opens(self.shipped_at)
+        if self.shipped_at is None or self._without_estimate():
+            return None
+        return self._dispute_opens(self.shipped_at)
 
     @property
     def promised_delivery(self) -> datetime | None:
@@ -77,7 +119,10 @@ class Windows:
         policy = self.policy
         promised = self.promised_days if self.promised_days is not None else protection_days
         when = shipped_at
-        if promised > policy.fast_delivery_days:
+        estimate = self.estimated_delivery
+        if policy.filing_window_starts is Anchor.ESTIMATED_DELIVERY and estimate is not None:
+            when = policy.deadline("earliest_not_received", estimate)
+        elif promised > policy.fast_delivery_days:
             when = policy.deadline("earliest_not_received", shipped_at)
         when = max(when, start)
         if not policy.wait_for_promised_delivery or not self._tracking:
@@ -94,6 +139,43 @@ class Windows:
             upcoming = [t for t in (changes, nxt) if t is not None]
             when = min([*upcoming, promised_at])
         return when
+
+    def _without_estimate(self) -> bool:
+        """The rules count "not received" from the estimated delivery, and there is none."""
+        anchor = self.policy.filing_window_starts
+        return anchor is Anchor.ESTIMATED_DELIVERY and self.estimated_delivery is None
+
+    def _not_yet(self, at: datetime, not_received: bool) -> tuple[str, datetime | None] | None:
+        """Why a dispute (a *not_received* one, or not) cannot be opened at *at* yet,
+        and the first instant it can (None when unknown or never), or None when it can.
+
+        The contact the rules ask for first (`Policy.contact_wait`), and for "not
+        received", the earliest instant; an order with no estimated delivery under rules
+        that count from it is `InvalidInput` naming ``estimated_delivery``.
+        """
+        found: list[tuple[str, datetime | None]] = []
+        wait = self.policy.contact_wait
+        if wait is not None:
+            ends = self.contact_wait_ends
+            if ends is None:
+                found.append(("the buyer must contact the seller first (contact_seller)", None))
+            elif at < ends:
+                why = f"the buyer may file from {iso(ends)}, after contacting the seller"
+                found.append((why, ends))
+        if not_received:
+            if self._without_estimate():
+                raise InvalidInput(
+                    f"estimated_delivery: the rules {self.policy.name} {self.policy.version} "
+                    "count a 'not received' dispute from the estimated delivery, and the "
+                    "order was shipped without one; give ship(..., estimated_delivery=...)"
+                )
+            if (refused := self._not_received_yet(at)) is not None:
+                found.append(refused)
+        if not found:
+            return None
+        starts = [when for _, when in found]
+        first = None if None in starts else max(w for w in starts if w is not None)
+        return "; ".join(why for why, _ in found), first
 
     def _not_received_yet(self, at: datetime) -> tuple[str, datetime | None] | None:
         """Why a "not received" dispute cannot be opened at *at*, and the instant it can

@@ -525,12 +525,14 @@ class _Replay:
     def _decided_early(self, when: datetime, dispute: Dispute) -> datetime:
         """The end of negotiation, if a decision at *when* does not come before it."""
         deadline = dispute.negotiation_deadline
+        window = self.policy.negotiation_window
         assert deadline is not None  # negotiating
+        assert window is not None  # so the window has an end
         if when < deadline:
             raise InvalidInput(
                 f"the platform decided at {_pacific(when)}, before negotiation ends at "
                 f"{_pacific(deadline)} under the policy "
-                f"(negotiation_window {_said(self.policy.negotiation_window)})"
+                f"(negotiation_window {_said(window)})"
             )
         return deadline
 

@@ -1,0 +1,145 @@
+"""The clocks of a dispute, and which of them its marketplace's rules have.
+
+When the seller's window, the negotiation, a return's windows and an appeal end,
+computed from the dispute's facts and its order's `Policy`, never stored; and the
+predicates the lifecycle table names as a row's ``consequence``: whether these rules
+have that row at all (silence refunds on AliExpress but only opens escalation on
+eBay; a PayPal inquiry closes when its time is over). `DisputeClocks` is the part of
+`Dispute` that computes them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from .lifecycle import DisputeState
+from .policy import Anchor, Consequence, Policy
+from .terms import Agreement, Remedy, Resolution
+
+if TYPE_CHECKING:
+    from .money import Money
+
+
+class _Owner(Protocol):
+    policy: Policy
+
+
+class DisputeClocks:
+    """The deadlines of a dispute (a mixin of `Dispute`, with no state of its own)."""
+
+    if not TYPE_CHECKING:  # no instance dict: Dispute is slotted (hidden from mypy, which
+        __slots__ = ()  # would then refuse the assignments to Dispute's own slots)
+
+    # Declared for the type checker; `Dispute` defines them as attrs fields.
+    order: _Owner
+    state: DisputeState
+    opened_at: datetime
+    requested_at: datetime
+    countered_at: datetime | None
+    escalated_at: datetime | None
+    appealed_at: datetime | None
+    by_platform: bool
+    return_shipped_at: datetime | None
+    _agreement: Agreement | None
+    _refund: Money | None
+    _reached_by: Resolution | None
+    _reached_at: datetime | None
+    _decided: bool
+
+    @property
+    def seller_deadline(self) -> datetime | None:
+        """When the seller's window to answer ends (exclusive): from the current request
+        (its opening or the buyer's last change), or, where the window starts at the
+        escalation (PayPal's claim), from that; None before it starts."""
+        if self.by_platform:
+            return None
+        policy = self.order.policy
+        if policy.seller_window_starts is Anchor.ESCALATION:
+            start = self.escalated_at
+            return None if start is None else policy.ends("seller_response_window", start)
+        return policy.ends("seller_response_window", self.requested_at)
+
+    @property
+    def negotiation_deadline(self) -> datetime | None:
+        """When the time to agree ends: from the counter-offer (AliExpress: then the
+        platform takes over) or from the opening (PayPal's inquiry, eBay's request: then
+        the dispute closes unless escalated); None when there is no such clock (yet)."""
+        policy = self.order.policy
+        if policy.negotiation_window_starts is Anchor.OPENING:
+            return policy.ends("negotiation_window", self.opened_at)
+        if self.countered_at is None:
+            return None
+        return policy.ends("negotiation_window", self.countered_at)
+
+    @property
+    def return_ship_deadline(self) -> datetime | None:
+        """When the buyer's time to ship an agreed return ends (exclusive), or None."""
+        agreement = self._agreement
+        if agreement is None or agreement.remedy is not Remedy.RETURN_AND_REFUND:
+            return None
+        return self.order.policy.ends("return_shipping_window", agreement.at)
+
+    @property
+    def return_confirm_deadline(self) -> datetime | None:
+        """When the seller's time to confirm a shipped return ends (exclusive), or None."""
+        if self.return_shipped_at is None or self._agreement is None:
+            return None  # not shipped, or the returned goods were refused
+        return self.order.policy.ends("return_confirm_window", self.return_shipped_at)
+
+    @property
+    def appeal_deadline(self) -> datetime | None:
+        """When the time to appeal the platform's decision ends (exclusive): None unless
+        the dispute was resolved by `platform_decide` under rules with an appeal window,
+        and was not appealed before (the decision after an appeal is final)."""
+        if not self._decided or self.appealed_at is not None or self._reached_at is None:
+            return None
+        return self.order.policy.ends("appeal_window", self._reached_at)
+
+    # -- which rows the rules have (the lifecycle's consequences) ----------------
+
+    def _silence_refunds(self) -> bool:
+        return self.order.policy.seller_window_ends is Consequence.REFUND
+
+    def _claim_awaits_seller(self) -> bool:
+        """A claim (a dispute escalated under rules whose seller window starts there) that
+        the seller has not answered, and that was not appealed."""
+        policy = self.order.policy
+        escalated = self.escalated_at
+        return (
+            policy.seller_window_starts is Anchor.ESCALATION
+            and policy.seller_window_ends is Consequence.REFUND
+            and escalated is not None
+            and (self.countered_at is None or self.countered_at < escalated)
+            and self.appealed_at is None
+        )
+
+    def _escalation_unanswered(self) -> bool:
+        """The buyer may escalate before the seller answered: eBay (once the seller's
+        window is over) and PayPal (the inquiry becomes a claim)."""
+        policy = self.order.policy
+        return (
+            policy.seller_window_ends is Consequence.ALLOW_ESCALATION
+            or policy.seller_window_starts is Anchor.ESCALATION
+        )
+
+    def _negotiation_escalates(self) -> bool:
+        return self.order.policy.negotiation_window_ends is Consequence.ESCALATE
+
+    def _negotiation_closes(self) -> bool:
+        return self.order.policy.negotiation_window_ends is Consequence.CLOSE
+
+    def _appeals(self) -> bool:
+        return self.order.policy.appeal_window is not None
+
+    def _policy_note(self, trigger: str) -> str:
+        """Why the rules have no *trigger* from this dispute's state."""
+        policy = self.order.policy
+        rules = f"the rules {policy.name} {policy.version}"
+        if trigger == "appeal":
+            return f"{rules} have no appeal: the platform's decision is final"
+        if trigger == "escalate":
+            return f"{rules} let the buyer escalate only after the seller's counter-offer"
+        if trigger in ("seller_accept", "seller_reject"):
+            return "the platform has the dispute; the seller answers only a claim that awaits it"
+        return f"{rules} have no {trigger} now"  # pragma: no cover - every person's row above
