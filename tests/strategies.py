@@ -22,8 +22,10 @@ from hypothesis import strategies as st
 from buyer_protection import (
     ALIEXPRESS,
     Actor,
+    Anchor,
     BusinessDays,
     Calendar,
+    Consequence,
     Dispute,
     DisputeState,
     InvalidAction,
@@ -37,6 +39,7 @@ from buyer_protection import (
     Remedy,
     Resolution,
 )
+from buyer_protection import policies as presets
 from buyer_protection._text import shown
 from buyer_protection._time import LATEST
 
@@ -139,6 +142,62 @@ def policies(draw: st.DrawFn) -> Policy:
         return_shipping_window=draw(windows()),
         return_confirm_window=draw(windows()),
     )
+
+
+PRESETS: tuple[Policy, ...] = presets()
+"""Every preset: each marketplace's rules (AliExpress, eBay US and UK, PayPal, Amazon US),
+each version."""
+
+OPTIONAL_CLOCKS = (
+    "processing_time",
+    "negotiation_window",
+    "return_shipping_window",
+    "return_confirm_window",
+    "filing_window",
+    "contact_wait",
+    "appeal_window",
+)
+"""The durations of a policy that may be None (no such clock)."""
+
+SWITCHES: dict[str, tuple[Anchor | Consequence, ...]] = {
+    "seller_window_starts": (Anchor.REQUEST, Anchor.ESCALATION),
+    "seller_window_ends": (Consequence.REFUND, Consequence.ALLOW_ESCALATION),
+    "negotiation_window_starts": (Anchor.COUNTER_OFFER, Anchor.OPENING),
+    "negotiation_window_ends": (Consequence.ESCALATE, Consequence.CLOSE),
+    "filing_window_starts": (Anchor.SHIPMENT, Anchor.PAYMENT, Anchor.ESTIMATED_DELIVERY),
+}
+"""What starts a policy's clocks and what their end does, with the values each may take."""
+
+
+@st.composite
+def varied_presets(draw: st.DrawFn) -> Policy:
+    """A preset of any marketplace with random clocks: each duration kept, drawn anew
+    (elapsed) or, where it may be, left out (None); its anchors and consequences kept
+    (mostly) or drawn anew, so that every combination the rules allow is played."""
+    base = draw(st.sampled_from(PRESETS))
+    changes: dict[str, Any] = {}
+    for name in ("seller_response_window", *OPTIONAL_CLOCKS):
+        how = draw(st.sampled_from(["keep", "keep", "draw", "none"]))
+        if how == "draw":
+            changes[name] = draw(windows())
+        elif how == "none" and name in OPTIONAL_CLOCKS:
+            changes[name] = None
+    for name, values in SWITCHES.items():
+        if draw(rarely()):
+            changes[name] = draw(st.sampled_from(values))
+    if draw(st.booleans()):
+        changes["earliest_not_received"] = draw(windows(timedelta(0), timedelta(days=20)))
+        changes["post_completion_window"] = draw(st.just(timedelta(0)) | windows())
+        changes["protection_days"] = draw(st.integers(1, 120))
+        changes["reopen_after_cancel"] = draw(st.booleans())
+        changes["extensions"] = draw(st.booleans())
+    return attrs.evolve(base, **changes)
+
+
+def any_policies() -> st.SearchStrategy[Policy]:
+    """A Policy of any marketplace: a preset as it is, a preset with random clocks and
+    switches (`varied_presets`), or AliExpress's with random windows (`policies`)."""
+    return st.one_of(st.sampled_from(PRESETS), varied_presets(), policies())
 
 
 # -- calendars ------------------------------------------------------------------
@@ -291,6 +350,11 @@ def dispute_snapshot(dispute: Dispute) -> tuple[Any, ...]:
         dispute.return_shipped_at,
         dispute.return_ship_deadline,
         dispute.return_confirm_deadline,
+        dispute.seller_deadline,
+        dispute.negotiation_deadline,
+        dispute.escalated_at,
+        dispute.appealed_at,
+        dispute.appeal_deadline,
     )
 
 
@@ -306,6 +370,10 @@ def snapshot(order: Order) -> tuple[Any, ...]:
         order.extension_days,
         order.extension_requested,
         order.assumed,
+        order.estimated_delivery,
+        order.contacted_at,
+        order.filing_ends,
+        order.contact_wait_ends,
         tuple(dispute_snapshot(d) for d in order.disputes),
     )
 
@@ -339,7 +407,9 @@ NO_AGREEMENT = (
 
 
 def assert_refunded_once(order: Order) -> None:
-    """*order* refunded exactly its disputes' outcomes (or all, cancelled unshipped), once each."""
+    """*order* refunded exactly its disputes' outcomes (or all, cancelled unshipped), once
+    each: a dispute is resolved once, or twice when its first decision was appealed (and
+    its refund taken back)."""
     zero = Money.zero(order.total.currency)
     paid = sum((d.outcome.refund for d in order.disputes if d.outcome is not None), start=zero)
     if any(e.action == "cancel_unshipped" for e in order.history):
@@ -348,7 +418,9 @@ def assert_refunded_once(order: Order) -> None:
     assert order.refunded <= order.total
     for dispute in order.disputes:
         ends = [e for e in dispute.history if e.after is DisputeState.RESOLVED]
-        assert len(ends) == (dispute.state is DisputeState.RESOLVED)
+        appeals = [e for e in dispute.history if e.action == "appeal"]
+        assert len(appeals) <= 1
+        assert len(ends) == (dispute.state is DisputeState.RESOLVED) + len(appeals)
 
 
 def assert_return_rules(order: Order) -> None:
@@ -359,7 +431,9 @@ def assert_return_rules(order: Order) -> None:
     nothing is refunded. A dispute resolved on a return agreement ended with the
     buyer's ``ship_return`` then ``confirm_return`` or ``return_confirm_timeout``
     (the agreed refund), or with ``return_timeout`` (no refund, the money to the
-    seller); one resolved on a refund agreement has exactly that refund.
+    seller); one resolved on a refund agreement has exactly that refund. A dispute that
+    expired (closed unescalated) holds no agreement. A return's clocks are the policy's,
+    when it has them (see `Policy.return_shipping_window`).
     """
     policy = order.policy
     for dispute in order.disputes:
@@ -368,7 +442,9 @@ def assert_return_rules(order: Order) -> None:
         shipped = [e.details["tracking_number"] for e in history if e.action == "ship_return"]
         last_tracking = shipped[-1] if shipped else None
         in_transit = state is DisputeState.RETURN_IN_TRANSIT
-        assert (agreement is None) == (state in NO_AGREEMENT), (state, agreement)
+        outcome = dispute.outcome
+        expired = outcome is not None and outcome.reached_by is Resolution.EXPIRED
+        assert (agreement is None) == (state in NO_AGREEMENT or expired), (state, agreement)
         if state is not DisputeState.RESOLVED:
             assert dispute.outcome is None
         if agreement is None:
@@ -381,13 +457,14 @@ def assert_return_rules(order: Order) -> None:
         assert (agreement.return_postage_by is not None) == is_return
         assert dispute.return_postage_by == agreement.return_postage_by
         assert agreement.refund <= order.total
-        assert (dispute.return_ship_deadline is not None) == is_return
+        ship_by = policy.ends("return_shipping_window", agreement.at)
+        assert (dispute.return_ship_deadline is not None) == (is_return and ship_by is not None)
         if not is_return:
             # A refused return's number is kept when the platform then decides a refund.
             assert dispute.return_tracking == last_tracking
         else:
             assert agreement.refund.amount > 0
-            assert dispute.return_ship_deadline == agreement.at + policy.return_shipping_window
+            assert dispute.return_ship_deadline == ship_by
             sent_back = in_transit or (
                 state is DisputeState.RESOLVED
                 and history[-1].action in ("confirm_return", "return_confirm_timeout")
@@ -396,7 +473,7 @@ def assert_return_rules(order: Order) -> None:
             assert (dispute.return_shipped_at is not None) == sent_back
             if dispute.return_shipped_at is not None:
                 assert dispute.return_tracking == last_tracking
-                confirm_by = dispute.return_shipped_at + policy.return_confirm_window
+                confirm_by = policy.ends("return_confirm_window", dispute.return_shipped_at)
                 assert dispute.return_confirm_deadline == confirm_by
         if state in RETURN_STATES:
             assert is_return
@@ -404,14 +481,17 @@ def assert_return_rules(order: Order) -> None:
             assert order.dispute is dispute
             clock = dispute.return_confirm_deadline if in_transit else dispute.return_ship_deadline
             due = order.next_deadline
-            assert due is not None
-            assert (due.action, due.at) == (RETURN_CLOCKS[state], clock)
+            if clock is None:  # the rules have no such clock: nothing happens by itself
+                assert due is None
+            else:
+                assert due is not None
+                assert (due.action, due.at) == (RETURN_CLOCKS[state], clock)
             assert dispute.deadline == clock
             expected = ("ship_return",) if not in_transit else ("confirm_return", "refuse_return")
             assert order.allowed() == dispute.allowed() == expected
             continue
         assert state is DisputeState.RESOLVED
-        outcome = dispute.outcome
+        assert outcome is not None
         if not is_return:
             assert outcome == Outcome(agreement.refund, agreement.reached_by, agreement.at)
             continue
@@ -420,7 +500,7 @@ def assert_return_rules(order: Order) -> None:
         assert history[agreed].at == agreement.at
         since = [(e.action, e.at) for e in history[agreed + 1 :]]
         if since[0][0] == "return_timeout":
-            assert since == [("return_timeout", agreement.at + policy.return_shipping_window)]
+            assert since == [("return_timeout", ship_by)]
             zero = Money.zero(order.total.currency)
             ends = since[0][1]
             assert outcome == Outcome(zero, Resolution.RETURN_NOT_SHIPPED, ends)
@@ -442,6 +522,7 @@ ORDER_ACTIONS = (
     "confirm_receipt",
     "request_extension",
     "grant_extension",
+    "contact_seller",
     "open_dispute",
 )
 DISPUTE_ACTIONS = (
@@ -452,6 +533,7 @@ DISPUTE_ACTIONS = (
     "escalate",
     "cancel",
     "platform_decide",
+    "appeal",
 )
 ACTIONS = ORDER_ACTIONS + DISPUTE_ACTIONS
 RETURN_ACTIONS = ("ship_return", "confirm_return", "refuse_return")
@@ -465,6 +547,24 @@ MOVES = (*WITH_RETURNS, *[ALLOWED] * 8)
 """What a step does by default: any action by name (allowed now or not), or `ALLOWED`."""
 
 WAITS: tuple[str, ...] = ("before-deadline", "at-deadline", "after-deadline")
+
+CLOCKS: tuple[str, ...] = (
+    "shipping_deadline",
+    "protection_ends",
+    "post_completion_ends",
+    "earliest_dispute",
+    "estimated_delivery",
+    "filing_ends",
+    "contact_wait_ends",
+    "seller_deadline",
+    "negotiation_deadline",
+    "return_ship_deadline",
+    "return_confirm_deadline",
+    "appeal_deadline",
+)
+"""The instants an order or its last dispute reads (None when it has no such clock):
+beside the next deadline, where a rule changes (the seller's window over, the time to
+appeal ended, the first instant a claim may be filed)."""
 
 REMEDIES: tuple[Remedy | str | None, ...] = (
     None,
@@ -496,6 +596,17 @@ CARRIERS = ("", "", "Cainiao", "China Post", "x" * 201)
 NOTES = ("the box came back empty", "the wrong item came back", "nothing arrived", "", "\ud800")
 """Return arguments: mostly valid, some too long, empty or unwritable (refused)."""
 
+APPELLANTS: tuple[Actor | str, ...] = (
+    Actor.BUYER,
+    Actor.SELLER,
+    "buyer",
+    "seller",
+    Actor.PLATFORM,
+    "nobody",
+)
+"""Who appeals a decision: each side that may (the one that lost, if it did), written as a
+member or its value, or one that may not (refused)."""
+
 
 @attrs.frozen
 class Step:
@@ -506,7 +617,9 @@ class Step:
     the total, or of the request for a counter-offer); above 100 is too much.
     *remedy* and *postage* go with a proposal when not None; a counter-offer with
     no *remedy* has the other remedy than the request's. *tracking* and *carrier*
-    go with ``ship_return``, *note* with ``refuse_return``.
+    go with ``ship_return``, *note* with ``refuse_return``. *estimate*: a shipment's
+    estimated delivery this long after it (none when None; before it when negative,
+    refused); *by*: who appeals.
     """
 
     action: str
@@ -520,6 +633,18 @@ class Step:
     tracking: str = TRACKING_NUMBERS[0]
     carrier: str = ""
     note: str = NOTES[0]
+    estimate: timedelta | None = None
+    by: Actor | str = Actor.BUYER
+
+
+def estimates() -> st.SearchStrategy[timedelta | None]:
+    """A shipment's estimated delivery after it: none (half the time), at once, days or
+    weeks later, and now and then a day before the shipment (refused)."""
+    later = st.one_of(
+        st.integers(0, 40).map(lambda n: timedelta(days=n)),
+        st.timedeltas(timedelta(0), timedelta(days=3)),
+    )
+    return st.one_of(st.none(), st.none(), st.none(), later, later, st.just(-timedelta(days=1)))
 
 
 def remedies() -> st.SearchStrategy[Remedy]:
@@ -528,12 +653,14 @@ def remedies() -> st.SearchStrategy[Remedy]:
 
 
 def waits() -> st.SearchStrategy[timedelta | str]:
-    """How long a step waits: nothing, minutes, days, or right at a deadline."""
+    """How long a step waits: nothing, minutes, days, right at the next deadline, or
+    right at one of `CLOCKS` (written ``"<clock><offset in microseconds>"``: -1, 0, 1)."""
     return st.one_of(
         st.just(timedelta(0)),
         st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=3)),
         st.integers(1, 40).map(lambda n: timedelta(days=n)),
         st.sampled_from(WAITS),
+        st.builds(lambda c, n: f"{c}{n:+d}", st.sampled_from(CLOCKS), st.sampled_from([-1, 0, 1])),
     )
 
 
@@ -578,6 +705,8 @@ def steps(
         ),
         carrier=draw(st.sampled_from(CARRIERS)),
         note=draw(st.sampled_from(NOTES)),
+        estimate=draw(estimates()),
+        by=draw(st.sampled_from(APPELLANTS)),
     )
 
 
@@ -589,7 +718,12 @@ def scenarios(
     """A sequence of steps; most scenarios ship early so that disputes happen, and many
     open a received-item dispute at once (half of them asking a return) so that
     returns happen. *remedy*: as in `steps`."""
-    first = st.builds(Step, action=st.just("ship"), wait=st.integers(0, 3).map(timedelta))
+    first = st.builds(
+        Step,
+        action=st.just("ship"),
+        wait=st.integers(0, 3).map(timedelta),
+        estimate=st.none() | st.integers(0, 30).map(lambda n: timedelta(days=n)),
+    )
     opening = st.builds(
         Step,
         action=st.just("open_dispute"),
@@ -598,23 +732,39 @@ def scenarios(
         reason=st.sampled_from([r for r in Reason if r.item_received]),
         remedy=st.sampled_from([None, Remedy.RETURN_AND_REFUND]),
     )
+    # Amazon's rules ask the buyer to contact the seller first, and then to wait.
+    contact = st.builds(Step, action=st.just("contact_seller"), wait=st.just(timedelta(0)))
+    waited = opening.map(lambda step: attrs.evolve(step, wait="contact_wait_ends+0"))
     opened = st.tuples(first, opening)
     return st.builds(
         lambda head, tail: [*head, *tail],
-        st.one_of(st.just(()), st.tuples(first), opened, opened),
+        st.one_of(st.just(()), st.tuples(first), opened, opened, st.tuples(first, contact, waited)),
         st.lists(steps(actions, remedy), max_size=max_size),
     )
+
+
+def clock(order: Order, name: str) -> datetime | None:
+    """The instant of the clock *name* (one of `CLOCKS`) of *order* or its last dispute."""
+    if hasattr(order, name):
+        at: datetime | None = getattr(order, name)
+        return at
+    return None if order.dispute is None else getattr(order.dispute, name)
 
 
 def next_instant(order: Order, now: datetime, wait: timedelta | str) -> datetime:
     """The instant a step waiting *wait* after *now* happens at (never before *now*)."""
     if isinstance(wait, timedelta):
         return now + wait
-    deadline = order.next_deadline
-    if deadline is None:
+    if wait in WAITS:
+        deadline = order.next_deadline
+        at = None if deadline is None else deadline.at
+        offset = {"before-deadline": -1, "at-deadline": 0, "after-deadline": 1}[wait]
+    else:
+        name, offset = wait[:-2], int(wait[-2:])
+        at = clock(order, name)
+    if at is None:
         return now
-    offset = {"before-deadline": -1, "at-deadline": 0, "after-deadline": 1}[wait]
-    return max(now, deadline.at + timedelta(microseconds=offset))
+    return max(now, at + timedelta(microseconds=offset))
 
 
 def other_remedy(remedy: Remedy) -> Remedy:
@@ -644,7 +794,12 @@ def call_for(order: Order, step: Step, at: datetime) -> Callable[[], object] | N
     if step.action == "advance":
         return lambda: order.advance(at)
     if step.action == "ship":
-        return lambda: order.ship(at, protection_days=step.days, by_platform=step.by_platform)
+        given = {} if step.estimate is None else {"estimated_delivery": at + step.estimate}
+        return lambda: order.ship(
+            at, protection_days=step.days, by_platform=step.by_platform, **given
+        )
+    if step.action == "contact_seller":
+        return lambda: order.contact_seller(at)
     if step.action == "confirm_receipt":
         return lambda: order.confirm_receipt(at)
     if step.action == "request_extension":
@@ -690,6 +845,8 @@ def call_for(order: Order, step: Step, at: datetime) -> Callable[[], object] | N
         return lambda: dispute.confirm_return(at)
     if step.action == "refuse_return":
         return lambda: dispute.refuse_return(at, note=step.note)
+    if step.action == "appeal":
+        return lambda: dispute.appeal(at, by=step.by)
     raise AssertionError(f"unknown action {step.action!r}")
 
 
@@ -1015,9 +1172,13 @@ def mutated(draw: st.DrawFn, tree: Any, values: st.SearchStrategy[Any] | None = 
 
 
 @st.composite
-def played_orders(draw: st.DrawFn, max_size: int = 12) -> Order:
-    """A random order: a random policy and total, and a random scenario played on it."""
-    order = new_order(draw(policies()), draw(money(positive=True)), draw(instants()))
+def played_orders(
+    draw: st.DrawFn, max_size: int = 12, rules: st.SearchStrategy[Policy] | None = None
+) -> Order:
+    """A random order: a random policy (from *rules*, default `policies`) and total, and a
+    random scenario played on it."""
+    policy = draw(policies() if rules is None else rules)
+    order = new_order(policy, draw(money(positive=True)), draw(instants()))
     for _ in run(order, draw(scenarios(max_size=max_size)), draw(zones())):
         pass
     return order
