@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from buyer_protection import (
     ALIEXPRESS,
+    PAYPAL,
     Actor,
     Dispute,
     HistoryEntry,
@@ -41,21 +42,24 @@ from buyer_protection import (
     to_dict,
 )
 from buyer_protection._text import shown
+from buyer_protection.lifecycle import LIFECYCLES
 from buyer_protection.storage import log_to_list
 from strategies import (
     EPOCH,
     LOS_ANGELES,
+    PRESETS,
     SHANGHAI,
     Step,
+    any_policies,
     assert_refused,
     instants,
     money,
     new_order,
     played_orders,
-    policies,
     run,
     snapshot,
     steps,
+    varied_presets,
     zones,
 )
 
@@ -145,6 +149,18 @@ def in_transit() -> Order:
     return order
 
 
+def decided() -> Order:
+    """An order under PayPal's rules, shipped at SHIP, whose buyer opened a dispute of 50
+    USD at OPENED and escalated it to a claim at once, which the platform decided at
+    AGREED with a refund of 5 USD: both sides lost part of it, both may appeal."""
+    order = new_order(PAYPAL)
+    order.ship(SHIP)
+    order.open_dispute(OPENED, reason=Reason.DAMAGED, refund=REQUEST, evidence=("photo.jpg",))
+    the(order).escalate(OPENED)
+    the(order).platform_decide(AGREED, refund=Money("5", USD))
+    return order
+
+
 # -- each action, its arguments written two ways, a change of them, and what may follow ---
 
 
@@ -194,6 +210,10 @@ def _request(order: Order, at: datetime, event_id: Any, meta: Meta, alt: bool) -
 
 def _grant(order: Order, at: datetime, event_id: Any, meta: Meta, alt: bool) -> object:
     return order.grant_extension(at, 10, meta=meta, event_id=event_id)
+
+
+def _contact(order: Order, at: datetime, event_id: Any, meta: Meta, alt: bool) -> object:
+    return order.contact_seller(at, meta=meta, event_id=event_id)
 
 
 def _open(order: Order, at: datetime, event_id: Any, meta: Meta, alt: bool) -> object:
@@ -285,6 +305,11 @@ def _refuse_return(order: Order, at: datetime, event_id: Any, meta: Meta, alt: b
     )
 
 
+def _appeal(order: Order, at: datetime, event_id: Any, meta: Meta, alt: bool) -> object:
+    by: Actor | str = "buyer" if alt else Actor.BUYER
+    return the(order).appeal(at, by=by, meta=meta, event_id=event_id)
+
+
 def _scan(at: datetime, status: str = "in_transit", where: str = "") -> TrackingEvent:
     return TrackingEvent(at, status, "left Shenzhen", where)
 
@@ -337,6 +362,13 @@ CASES = (
         SHIP + 2 * DAY,
         _grant,
         changed=(lambda o, at, e: o.grant_extension(at, 9, event_id=e),),
+        later=lambda o, at, e: o.request_extension(at, 5, event_id=e),
+    ),
+    Case(
+        "contact_seller",
+        shipped,
+        SHIP + DAY,
+        _contact,
         later=lambda o, at, e: o.request_extension(at, 5, event_id=e),
     ),
     Case(
@@ -456,6 +488,14 @@ CASES = (
         later=lambda o, at, e: the(o).ship_return(at, tracking_number=TRACKING, event_id=e),
     ),
     Case(
+        "appeal",
+        decided,
+        AGREED + DAY,
+        _appeal,
+        changed=(lambda o, at, e: the(o).appeal(at, by=Actor.SELLER, event_id=e),),
+        later=lambda o, at, e: the(o).platform_decide(at, refund=Money("1", USD), event_id=e),
+    ),
+    Case(
         "ship_return",
         awaiting_return,
         AGREED + 2 * DAY,
@@ -486,6 +526,7 @@ ACTIONS = (
     "confirm_receipt",
     "request_extension",
     "grant_extension",
+    "contact_seller",
     "open_dispute",
     "seller_accept",
     "seller_reject",
@@ -494,6 +535,7 @@ ACTIONS = (
     "escalate",
     "cancel",
     "platform_decide",
+    "appeal",
     "ship_return",
     "confirm_return",
     "refuse_return",
@@ -510,8 +552,11 @@ CHANGES = [
 
 
 def test_the_cases_cover_every_action_of_an_order_and_a_dispute() -> None:
-    """The table of cases covers every action that takes an event id, each once."""
+    """The table of cases covers every action that takes an event id, each once: every
+    person's action of the lifecycle tables, and a carrier's scan."""
     assert tuple(c.action for c in CASES) == ACTIONS
+    persons = {t.trigger for lc in LIFECYCLES for t in lc.table if t.actor is not Actor.SYSTEM}
+    assert set(ACTIONS) == persons | {"add_tracking"}
     for case in CASES:
         order = case.built()
         (entry,) = [e for e in order.log if e.event_id == EVENT]
@@ -1098,11 +1143,18 @@ RECEIVED = [reason for reason in Reason if reason.item_received]
 def reopened_orders(draw: st.DrawFn) -> Order:
     """A random order whose buyer opens a dispute, cancels it and opens another (when the
     policy allows), then goes on at random: event ids then span two disputes."""
-    order = new_order(draw(policies()), draw(money(positive=True)), draw(instants()))
+    order = new_order(draw(any_policies()), draw(money(positive=True)), draw(instants()))
     hour = timedelta(hours=1)
+    reason = draw(st.sampled_from(RECEIVED))
     head = [
-        Step("ship", timedelta(0)),
-        Step("open_dispute", hour, percent=50, reason=draw(st.sampled_from(RECEIVED))),
+        Step(
+            "ship",
+            timedelta(0),
+            days=draw(st.sampled_from([1, 60])),  # protection days
+            estimate=draw(st.none() | st.just(DAY)),
+        ),
+        Step("contact_seller", timedelta(0)),  # Amazon's rules ask for it, and a wait
+        Step("open_dispute", "contact_wait_ends+0", percent=50, reason=reason),
         Step("cancel", hour),
         Step(
             "open_dispute",
@@ -1117,6 +1169,34 @@ def reopened_orders(draw: st.DrawFn) -> Order:
     return order
 
 
+APPEALS = st.one_of(
+    st.sampled_from([p for p in PRESETS if p.appeal_window is not None]),
+    varied_presets().filter(lambda p: p.appeal_window is not None),
+)
+"""Rules under which the platform's decision can be appealed."""
+
+
+@st.composite
+def appealed_orders(draw: st.DrawFn) -> Order:
+    """A random order under rules with appeals whose buyer opens a dispute, the seller
+    counters with nothing, the buyer escalates as soon as the rules let him, the platform
+    decides and one side appeals (when it lost), then goes on at random: event ids then
+    cover an appeal and the decision after it."""
+    order = new_order(draw(APPEALS), draw(money(positive=True)), draw(instants()))
+    head = [
+        Step("ship", timedelta(0), days=60, estimate=draw(st.none() | st.just(DAY))),
+        Step("contact_seller", timedelta(0)),
+        Step("open_dispute", "contact_wait_ends+0", reason=draw(st.sampled_from(RECEIVED))),
+        Step("seller_reject", timedelta(hours=1), percent=0, remedy=Remedy.REFUND),
+        Step("escalate", "seller_deadline+0"),
+        Step("platform_decide", timedelta(hours=1), percent=draw(st.integers(0, 100))),
+        Step("appeal", timedelta(hours=1), by=draw(st.sampled_from([Actor.BUYER, Actor.SELLER]))),
+    ]
+    for _ in run(order, [*head, *draw(st.lists(steps(), max_size=6))], draw(zones())):
+        pass
+    return order
+
+
 @st.composite
 def orders_with_event_ids(draw: st.DrawFn) -> Order:
     """A random lifecycle (with a few scans) in which every action and scan has an event id.
@@ -1125,7 +1205,9 @@ def orders_with_event_ids(draw: st.DrawFn) -> Order:
     given to each action and scan, so that every one of them went through its action
     with its ``event_id``; then, now and then, the clock runs on.
     """
-    played = draw(st.one_of(played_orders(), reopened_orders()))
+    played = draw(
+        st.one_of(played_orders(rules=any_policies()), reopened_orders(), appealed_orders())
+    )
     scans = st.tuples(st.integers(0, 60), st.sampled_from(TrackingStatus))
     for days, status in draw(st.lists(scans, max_size=3)):
         played.add_tracking(TrackingEvent(played.paid_at + days * DAY, status))
@@ -1207,6 +1289,8 @@ def _varied(value: object) -> object:
         return Money(value.amount + 1, value.currency)
     if isinstance(value, TrackingEvent):
         return attrs.evolve(value, location=value.location[:50] + "x")
+    if isinstance(value, datetime):
+        return value + US
     if isinstance(value, tuple):
         return (*value, "more.jpg")
     if isinstance(value, str) and not isinstance(value, Enum):
