@@ -18,6 +18,7 @@ The only clock read is here: ``--at`` defaults to the current time, read once.
 from __future__ import annotations
 
 import argparse
+import enum
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -50,6 +51,7 @@ from ._text import shown
 from ._time import zone
 from .advice import SIDES
 from .aliexpress import from_issue_detail, sync
+from .calendars import BusinessDays
 from .errors import BuyerProtectionError, InvalidInput
 from .order import Order
 from .policy import ALIEXPRESS, Policy
@@ -122,6 +124,41 @@ def _policy(text: str) -> Policy:
         f"{shown(text)} is not a known policy; known: {', '.join(sorted(POLICIES))} "
         f"(versions: {versions})"
     )
+
+
+def _has_aliexpress_lifecycle(policy: Policy) -> bool:
+    """*policy* runs AliExpress's lifecycle: the clocks AliExpress has and no other, each
+    counted from the same instant and ending the same way (its numbers may differ). The
+    AliExpress import reads the seller API's log as that lifecycle's steps."""
+    for name, value, *_ in policy.rules():
+        theirs = getattr(ALIEXPRESS, name)
+        if isinstance(theirs, enum.Enum) and value is not theirs:
+            return False
+        if isinstance(theirs, timedelta | BusinessDays) != isinstance(
+            value, timedelta | BusinessDays
+        ):
+            return False  # a clock one of them has and the other has not
+    return True
+
+
+def _not_aliexpress(policy: Policy) -> str:
+    return (
+        f"the rules {policy.name} {policy.version} are not AliExpress's: the AliExpress "
+        "import replays an AliExpress issue under AliExpress's lifecycle"
+    )
+
+
+def _aliexpress_policy(text: str) -> Policy:
+    """The policy ``import-aliexpress --policy NAME[@VERSION]`` names: AliExpress's rules."""
+    policy = _policy(text)
+    if not _has_aliexpress_lifecycle(policy):
+        versions = ", ".join(
+            f"{p.name}@{p.version}" for p in policies() if _has_aliexpress_lifecycle(p)
+        )
+        raise argparse.ArgumentTypeError(
+            f"{shown(text)}: {_not_aliexpress(policy)}; give one of {versions}"
+        )
+    return policy
 
 
 def _choice(*known: str) -> Callable[[str], str]:
@@ -239,6 +276,11 @@ def _sync_aliexpress(args: argparse.Namespace) -> str:
     if "-" in (args.issue, args.order_detail) and args.file == "-":
         raise Refused("FILE and ISSUE (or --order-detail) cannot both be - (standard input)")
     order_label, order = read_order(args.file)
+    if not _has_aliexpress_lifecycle(order.policy):
+        raise Refused(
+            f"{order_label}: {_not_aliexpress(order.policy)}; sync-aliexpress brings only an "
+            "order imported from AliExpress up to date"
+        )
     label, detail, detail_label, order_detail = _payloads(args)
 
     def make() -> Order:
@@ -271,7 +313,8 @@ def _rules(args: argparse.Namespace) -> str:
 
 
 def _diagram(args: argparse.Namespace) -> str:
-    return dot() if args.format == "dot" else mermaid()
+    draw = dot if args.format == "dot" else mermaid
+    return draw(policy=args.policy)
 
 
 def _example(_: argparse.Namespace) -> str:
@@ -387,7 +430,16 @@ def _parser(prog: str) -> _Parser:
         "JSON) through the lifecycle and write the order's document, the way dumps writes "
         "it, for status and timeline to read. The order is brought up to the last instant "
         "the response records.",
-        parents=[policy, verbose],
+        parents=[verbose],
+    )
+    imports.add_argument(
+        "--policy",
+        default=ALIEXPRESS,
+        type=_aliexpress_policy,
+        metavar="NAME[@VERSION]",
+        help=f"AliExpress's rules to replay the issue under: {ALIEXPRESS.name}, the latest "
+        "version unless @VERSION says (rules --list lists every version); another "
+        "marketplace's rules are refused",
     )
     imports.add_argument(
         "issue", metavar="ISSUE", help="the aliexpress.issue.detail.get response, or - for stdin"
@@ -446,7 +498,8 @@ def _parser(prog: str) -> _Parser:
     diagram = add(
         "diagram",
         "the order and dispute lifecycles as a diagram",
-        "Both lifecycles, drawn from the one table the state machine is built from.",
+        "Both lifecycles, drawn from the one table the state machine is built from: every "
+        "step, or those of one preset's rules (--policy).",
         parents=[verbose],
     )
     diagram.add_argument(
@@ -455,6 +508,14 @@ def _parser(prog: str) -> _Parser:
         type=_choice("mermaid", "dot"),
         metavar="{mermaid,dot}",
         help="mermaid (two stateDiagram-v2 diagrams, the default) or dot (Graphviz)",
+    )
+    diagram.add_argument(
+        "--policy",
+        type=_policy,
+        metavar="NAME[@VERSION]",
+        help="draw only the steps a preset's rules have (eBay's requests close, PayPal's "
+        "claims await the seller, ...); default: every step, those only some rules have "
+        "marked [if ...]",
     )
     add(
         "example",
