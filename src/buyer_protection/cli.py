@@ -1,11 +1,12 @@
 """The command line: ``buyer-protection`` (also ``python -m buyer_protection``).
 
-Commands: ``status`` and ``timeline`` read an order as ``dumps`` writes it (a file,
-or ``-`` for standard input); ``import-aliexpress`` turns an AliExpress
-``aliexpress.issue.detail.get`` response into such a document and
-``sync-aliexpress`` brings one up to a newer response of its issue; ``rules`` prints a
-policy's table; ``diagram`` draws both lifecycles from their one declaration (Mermaid
-or Graphviz DOT); ``example`` walks the seed's story. Human output is aligned text
+Commands: ``status`` and ``timeline`` read an order as ``dumps`` writes it, under any
+preset's rules (a file, or ``-`` for standard input); ``import-aliexpress`` turns an
+AliExpress ``aliexpress.issue.detail.get`` response into such a document and
+``sync-aliexpress`` brings one up to a newer response of its issue (both under
+AliExpress's rules only); ``rules`` prints a policy's table; ``diagram`` draws both
+lifecycles from their one declaration (Mermaid or Graphviz DOT), or the steps one
+preset's rules have; ``example`` walks the seed's story. Human output is aligned text
 with instants in UTC (and in ``--tz`` too); ``--json`` prints one JSON object.
 
 Exit status 0 on success, 2 on bad usage or bad input, always with one line on
@@ -348,8 +349,8 @@ _VERBOSE_HELP = "after the error line, list every problem of the document, one p
 def _parser(prog: str) -> _Parser:
     parser = _Parser(
         prog=prog,
-        description="The rules of marketplace buyer protection (AliExpress first): "
-        "ask where an order stands, when its next deadline falls, and what the rules say.",
+        description="The rules of marketplace buyer protection (AliExpress, eBay, PayPal, "
+        "Amazon): ask where an order stands, when its next deadline falls, and what the rules say.",
         epilog=_EPILOG,
         allow_abbrev=False,
     )
