@@ -38,8 +38,9 @@ class OrderLink(Protocol):
     `Order` implements it (its section "for its disputes"): a dispute's action
     brings the order up to its instant (``_begin``), checks a refund against what
     is left (``_check_refund``), recognises a repeated event (``_again``), records
-    its change in the order's one log (``_append``, ``_records``) and hands the
-    order its end (``_dispute_ended``); ``advance`` is `Dispute.advance`'s.
+    its change in the order's one log (``_append``, ``_records``), has it work out
+    its next automatic step again after a change made since (``_refresh_due``) and
+    hands the order its end (``_dispute_ended``); ``advance`` is `Dispute.advance`'s.
     """
 
     policy: Policy
@@ -75,6 +76,8 @@ class OrderLink(Protocol):
     ) -> tuple[str | None, HistoryEntry | None]: ...
 
     def _records(self) -> list[Record]: ...
+
+    def _refresh_due(self) -> None: ...
 
     def _dispute_ended(self, dispute: Dispute, at: datetime) -> None: ...
 
@@ -232,11 +235,14 @@ class Dispute(DisputeClocks):
                 "asks, use seller_accept; a counter-offer is less, or the same amount with "
                 "another remedy"
             )
+        # The row is taken as the dispute stood: a claim's answer ends the claim's wait
+        # for the seller, which the machine would otherwise read as no row holding.
+        self._apply(row, at, details, event)
         self.counter_offer = offer
         self.counter_remedy = how
         self._counter_postage = payer
         self.countered_at = at
-        self._apply(row, at, details, event)
+        self.order._refresh_due()  # the negotiation's clock starts at the counter-offer
 
     def buyer_accept(
         self,
