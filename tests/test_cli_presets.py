@@ -447,7 +447,8 @@ def test_diagram_for_a_policy_draws_only_the_steps_its_rules_have(
     policy: Policy, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`diagram --policy NAME` draws a subset of every step: with an appeal only where the
-    rules have one, and the seller's silence refunding only where it does."""
+    rules have one, the seller's silence refunding a request only where it does (not a
+    PayPal inquiry, which has no seller's window), and a request closing where it does."""
     code, out, _ = _run(["diagram", "--policy", policy.name], capsys)
     assert code == 0
     assert out == mermaid(policy=policy)
@@ -457,7 +458,8 @@ def test_diagram_for_a_policy_draws_only_the_steps_its_rules_have(
     assert (appeal in drawn) == (policy.appeal_window is not None)
     silence = "awaiting_seller --> resolved: seller_timeout (at seller_deadline) [refund only]"
     silence += " [if silence refunds]"
-    assert (silence in drawn) == (policy.seller_window_ends is Consequence.REFUND)
+    refunds = policy.seller_window_ends is Consequence.REFUND
+    assert (silence in drawn) == (refunds and policy.seller_window_starts is Anchor.REQUEST)
     closes = "awaiting_seller --> resolved: negotiation_timeout (at negotiation_deadline)"
     closes += " [if negotiation closes]"
     assert (closes in drawn) == (policy.negotiation_window_ends is Consequence.CLOSE)
@@ -486,6 +488,21 @@ def test_diagram_for_paypal_draws_the_claim_that_awaits_the_seller() -> None:
     assert claim in _edges(mermaid((DISPUTE,), policy=PAYPAL))
     for other in (EBAY_US, AMAZON_US, ALIEXPRESS):
         assert claim not in _edges(mermaid((DISPUTE,), policy=other))
+
+
+def test_diagram_for_a_policy_draws_a_clock_only_from_the_states_where_it_runs() -> None:
+    """A negotiation counted from the counter-offer (AliExpress) has no clock while the
+    dispute awaits the seller, only once it negotiates; one counted from the opening
+    (eBay) has one in both."""
+    timeout = "negotiation_timeout (at negotiation_deadline)"
+    aliexpress, ebay = _edges(mermaid(policy=ALIEXPRESS)), _edges(mermaid(policy=EBAY_US))
+    assert [e for e in aliexpress if timeout in e] == [
+        f"negotiating --> arbitration: {timeout} [if negotiation escalates]"
+    ]
+    assert sorted(e for e in ebay if timeout in e) == [
+        f"awaiting_seller --> resolved: {timeout} [if negotiation closes]",
+        f"negotiating --> resolved: {timeout} [if negotiation closes]",
+    ]
 
 
 def test_diagram_for_a_policy_ends_where_no_step_leaves() -> None:

@@ -15,7 +15,7 @@ import attrs
 
 from .dispute import Dispute
 from .dispute_clocks import DisputeClocks
-from .lifecycle import DISPUTE, ORDER, Actor, Lifecycle, State, Transition
+from .lifecycle import DISPUTE, ORDER, Actor, DisputeState, Lifecycle, State, Transition
 from .money import Money
 from .order import Order
 from .policy import Policy
@@ -33,8 +33,9 @@ _DECIDED = Agreement(
 class _Everything(Windows, DisputeClocks):
     """An order and its dispute in one, under *policy*, with every fact a row's
     consequence or clock reads: paid, shipped with an estimated delivery, completed, the
-    seller contacted; the dispute countered, then escalated (a claim not yet answered),
-    agreed on a return shipped back, and decided by the platform."""
+    seller contacted; the dispute countered and escalated after that as *countered_at*
+    and *escalated_at* say (a claim not yet answered), agreed on a return shipped back,
+    and decided by the platform."""
 
     policy: Policy
     paid_at: datetime = _AT
@@ -49,7 +50,7 @@ class _Everything(Windows, DisputeClocks):
     opened_at: datetime = _AT
     requested_at: datetime = _AT
     countered_at: datetime | None = _AT
-    escalated_at: datetime | None = _AT + timedelta(seconds=1)
+    escalated_at: datetime | None = None
     appealed_at: datetime | None = None
     by_platform: bool = False
     return_shipped_at: datetime | None = _AT
@@ -65,29 +66,40 @@ class _Everything(Windows, DisputeClocks):
 
 
 _MODEL = {ORDER.name: Order, DISPUTE.name: Dispute}
+_BEFORE_ESCALATION = (DisputeState.AWAITING_SELLER, DisputeState.NEGOTIATING)
+"""The dispute's states before anyone escalated it: there, it has no escalation instant
+(and awaiting the seller, no counter-offer either)."""
+
+
+def _holds(lifecycle: Lifecycle, policy: Policy, state: State, name: str) -> bool:
+    """*policy*'s rules have what *lifecycle*'s model reads by *name* in *state*: a row's
+    consequence that holds, or a clock that runs (gives an instant)."""
+    escalated = None if state in _BEFORE_ESCALATION else _AT + timedelta(seconds=1)
+    countered = None if state is DisputeState.AWAITING_SELLER else _AT
+    everything = _Everything(policy, countered_at=countered, escalated_at=escalated)
+    member = getattr(_MODEL[lifecycle.name], name)
+    if isinstance(member, property):
+        return member.__get__(everything) is not None
+    return bool(member(everything))
 
 
 def rows(lifecycle: Lifecycle, policy: Policy | None = None) -> tuple[Transition, ...]:
-    """The rows of *lifecycle* that *policy*'s rules have (every row without a policy):
-    those whose consequence holds for it, and of the automatic rows those whose clock
-    runs under it."""
+    """The rows of *lifecycle* that *policy*'s rules have (every row without a policy),
+    each from the states where they have it: where its consequence holds for them and,
+    for an automatic row, where its clock runs under them (a PayPal inquiry has no
+    seller's window: the claim has)."""
     if policy is None:
         return lifecycle.table
-    everything = _Everything(policy)
-    model = _MODEL[lifecycle.name]
-
-    def read(name: str) -> object:
-        member = getattr(model, name)
-        if isinstance(member, property):
-            return member.__get__(everything)
-        return member(everything)
-
-    return tuple(
-        row
-        for row in lifecycle.table
-        if (row.consequence is None or read(row.consequence))
-        and (row.clock is None or read(row.clock) is not None)
-    )
+    kept = []
+    for row in lifecycle.table:
+        sources = tuple(
+            source
+            for source in row.sources
+            if all(_holds(lifecycle, policy, source, n) for n in (row.consequence, row.clock) if n)
+        )
+        if sources:
+            kept.append(row if sources == row.sources else attrs.evolve(row, sources=sources))
+    return tuple(kept)
 
 
 def _label(row: Transition) -> str:
@@ -113,7 +125,8 @@ def _mermaid(lifecycle: Lifecycle, table: Sequence[Transition]) -> str:
 
 def dot(lifecycles: Sequence[Lifecycle] = (ORDER, DISPUTE), policy: Policy | None = None) -> str:
     """The *lifecycles* as one Graphviz DOT digraph, a cluster each, from their tables
-    (only the rows *policy*'s rules have, when one is given: see `rows`).
+    (given a *policy*, only the rows its rules have, from the states where they have
+    them: those whose consequence holds, and where their clock runs).
 
     Automatic steps (a clock fires them) are dashed; steps that follow the other
     lifecycle are dotted; final states have a double border.
@@ -161,7 +174,7 @@ def mermaid(
     lifecycles: Sequence[Lifecycle] = (ORDER, DISPUTE), policy: Policy | None = None
 ) -> str:
     """The *lifecycles* as Mermaid state diagrams, one after the other, each named (only
-    the rows *policy*'s rules have, when one is given: see `rows`)."""
+    the rows a given *policy*'s rules have, as `dot` draws them)."""
     diagrams = []
     for lifecycle in lifecycles:
         drawn = _mermaid(lifecycle, rows(lifecycle, policy))
