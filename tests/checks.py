@@ -12,7 +12,16 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from buyer_protection import Dispute, InvalidAction, Money, Order, dumps, loads
+from buyer_protection import (
+    Dispute,
+    DisputeState,
+    InvalidAction,
+    Money,
+    Order,
+    Outcome,
+    dumps,
+    loads,
+)
 from strategies import snapshot
 
 TICK = timedelta(microseconds=1)
@@ -59,3 +68,19 @@ def dispute_of(order: Order) -> Dispute:
     dispute = order.dispute
     assert dispute is not None
     return dispute
+
+
+def resolved_at(order: Order, at: datetime, waiting: DisputeState) -> Outcome:
+    """One microsecond before *at* the order's dispute still is *waiting*; at *at* an
+    automatic step resolves it (the order then checked for storage and replay). Returns
+    its outcome, which is dated *at*."""
+    dispute = dispute_of(order)
+    order.advance(at - TICK)
+    assert dispute.state is waiting
+    assert dispute.outcome is None
+    order.advance(at)
+    round_trips(order)
+    outcome = dispute.outcome
+    assert outcome is not None
+    assert outcome.at == at
+    return outcome

@@ -23,7 +23,7 @@ from buyer_protection import (
     Reason,
     Resolution,
 )
-from checks import TICK, dispute_of, money, refused, round_trips
+from checks import TICK, dispute_of, money, refused, resolved_at, round_trips
 
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")
 LONDON = ZoneInfo("Europe/London")
@@ -174,18 +174,10 @@ def test_a_request_not_escalated_closes_21_business_days_after_its_opening(
     is resolved with no refund (expired), the order closes, and no new dispute can be
     opened."""
     order = request(policy, opened)
-    dispute = dispute_of(order)
 
-    order.advance(closes - TICK)
-    assert dispute.state is DisputeState.AWAITING_SELLER
-    order.advance(closes)
-    round_trips(order)
+    outcome = resolved_at(order, closes, DisputeState.AWAITING_SELLER)
 
-    assert dispute.state is DisputeState.RESOLVED
-    assert dispute.outcome is not None
-    assert dispute.outcome.refund == money("0", order)
-    assert dispute.outcome.reached_by is Resolution.EXPIRED
-    assert dispute.outcome.at == closes
+    assert (outcome.refund, outcome.reached_by) == (money("0", order), Resolution.EXPIRED)
     assert order.state is OrderState.CLOSED
     assert order.refunded == money("0", order)
     last = order.log[-1]
@@ -212,12 +204,8 @@ def test_a_request_in_negotiation_closes_at_the_same_instant(
     round_trips(order)
 
     assert dispute.deadline == closes
-    order.advance(closes - TICK)
-    assert dispute.state is DisputeState.NEGOTIATING
-    order.advance(closes)
-    round_trips(order)
-    assert dispute.outcome is not None
-    assert dispute.outcome.reached_by is Resolution.EXPIRED
+    outcome = resolved_at(order, closes, DisputeState.NEGOTIATING)
+    assert outcome.reached_by is Resolution.EXPIRED
 
 
 @CASES
