@@ -232,11 +232,13 @@ class Dispute(DisputeClocks):
                 "asks, use seller_accept; a counter-offer is less, or the same amount with "
                 "another remedy"
             )
+        before = self.state
+        DISPUTE.fire(self, row.trigger)  # first: in a claim, its row holds until answered
         self.counter_offer = offer
         self.counter_remedy = how
         self._counter_postage = payer
         self.countered_at = at
-        self._apply(row, at, details, event)
+        self._record(row, at, before, details, event)
 
     def buyer_accept(
         self,
@@ -488,6 +490,18 @@ class Dispute(DisputeClocks):
     ) -> None:
         before = self.state
         DISPUTE.fire(self, row.trigger)
+        self._record(row, at, before, details, event, who)
+
+    def _record(
+        self,
+        row: Transition,
+        at: datetime,
+        before: DisputeState,
+        details: Mapping[str, Any],
+        event: str | None = None,
+        who: Actor | None = None,
+    ) -> None:
+        """Record the change along *row* from *before* (by *who*, if not the row's actor)."""
         who = who or self._actor_of(row.trigger)
         self.order._append(row, at, before, self.state, details, who, event)
 
