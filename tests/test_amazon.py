@@ -224,3 +224,21 @@ def test_the_buyer_cannot_contact_the_seller_before_shipment() -> None:
     error = refused(order, lambda: order.contact_seller(ESTIMATED - timedelta(days=6)))
 
     assert "awaiting_shipment" in str(error)
+
+
+def test_a_buyer_who_confirmed_receipt_contacts_the_seller_and_claims() -> None:
+    """Confirming receipt does not shorten the window for a claim: the buyer who had not
+    contacted the seller yet may do so once the order is completed, and claim 48 hours
+    later."""
+    order = shipped()
+    order.confirm_receipt(ESTIMATED)
+    round_trips(order)
+
+    order.contact_seller(CONTACTED)
+    round_trips(order)
+
+    assert order.state is OrderState.COMPLETED
+    assert order.contact_wait_ends == WAITED
+    order.open_dispute(WAITED, reason=Reason.NOT_AS_DESCRIBED, refund=TOTAL, evidence=["a.jpg"])
+    round_trips(order)
+    assert order.state is OrderState.IN_DISPUTE
