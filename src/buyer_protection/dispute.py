@@ -579,6 +579,11 @@ class Dispute(DisputeClocks):
         """Why the dispute's outcome cannot be appealed (whatever the time), or None."""
         if self.appealed_at is not None:
             return "the decision after an appeal is final"
+        if not self._decided and self._reached_by is Resolution.PLATFORM_ARBITRATE:
+            return (
+                "a decision of the platform on a return (remedy 'return_and_refund') cannot "
+                "be appealed; only one that decides the refund itself can"
+            )
         if not self._decided:
             how = "" if self._reached_by is None else f" (it was {self._reached_by.value})"
             return f"only a decision of the platform (platform_decide) can be appealed{how}"
