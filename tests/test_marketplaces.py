@@ -34,35 +34,24 @@ PRESETS = pytest.mark.parametrize(
 )
 DAY = timedelta(days=1)
 
+EBAY = {
+    "seller_response_window": BusinessDays(3),
+    "seller_window_starts": Anchor.REQUEST,
+    "seller_window_ends": Consequence.ALLOW_ESCALATION,
+    "negotiation_window": BusinessDays(21),
+    "negotiation_window_starts": Anchor.OPENING,
+    "negotiation_window_ends": Consequence.CLOSE,
+    "filing_window_starts": Anchor.ESTIMATED_DELIVERY,
+    "earliest_not_received": timedelta(0),
+    "filing_window": 30 * DAY,
+    "contact_wait": None,
+    "appeal_window": 30 * DAY,
+}
+"""What eBay's two sites share (their calendars aside)."""
+
 RULES = {
-    EBAY_US: {
-        "calendar": Calendar("America/Los_Angeles", country="US"),
-        "seller_response_window": BusinessDays(3),
-        "seller_window_starts": Anchor.REQUEST,
-        "seller_window_ends": Consequence.ALLOW_ESCALATION,
-        "negotiation_window": BusinessDays(21),
-        "negotiation_window_starts": Anchor.OPENING,
-        "negotiation_window_ends": Consequence.CLOSE,
-        "filing_window_starts": Anchor.ESTIMATED_DELIVERY,
-        "earliest_not_received": timedelta(0),
-        "filing_window": 30 * DAY,
-        "contact_wait": None,
-        "appeal_window": 30 * DAY,
-    },
-    EBAY_UK: {
-        "calendar": Calendar("Europe/London", country="GB"),
-        "seller_response_window": BusinessDays(3),
-        "seller_window_starts": Anchor.REQUEST,
-        "seller_window_ends": Consequence.ALLOW_ESCALATION,
-        "negotiation_window": BusinessDays(21),
-        "negotiation_window_starts": Anchor.OPENING,
-        "negotiation_window_ends": Consequence.CLOSE,
-        "filing_window_starts": Anchor.ESTIMATED_DELIVERY,
-        "earliest_not_received": timedelta(0),
-        "filing_window": 30 * DAY,
-        "contact_wait": None,
-        "appeal_window": 30 * DAY,
-    },
+    EBAY_US: {"calendar": Calendar("America/Los_Angeles", country="US"), **EBAY},
+    EBAY_UK: {"calendar": Calendar("Europe/London", country="GB"), **EBAY},
     PAYPAL: {
         "seller_response_window": 10 * DAY,
         "seller_window_starts": Anchor.ESCALATION,
