@@ -267,3 +267,29 @@ def test_an_appeal_by_anyone_but_buyer_or_seller_is_invalid_input(by: object) ->
     )
 
     assert str(error).startswith("by:")
+
+
+@APPEALABLE
+def test_the_buyer_cannot_withdraw_an_appealed_dispute(policy: Policy) -> None:
+    """Once a decision is appealed the platform decides again: the buyer's cancel is
+    refused (it would reopen the order to a new dispute) and changes nothing."""
+    order = decided(policy, "80")
+    dispute = dispute_of(order)
+    dispute.appeal(DECIDED + timedelta(days=1), by="seller")
+    assert "cancel" not in order.allowed()
+
+    error = refused(order, lambda: dispute.cancel(DECIDED + timedelta(days=2)))
+
+    assert "appealed" in str(error)
+    assert order.state is OrderState.IN_DISPUTE
+
+
+@APPEALABLE
+def test_the_side_listed_for_an_appeal_is_the_one_that_lost(policy: Policy) -> None:
+    """Refusals list ``appeal (seller)`` when the buyer got all it asked, and
+    ``appeal (buyer)`` when the buyer got less."""
+    full, part = decided(policy, "80"), decided(policy, "30")
+    late = DECIDED + timedelta(days=1)
+    for order, side in ((full, "seller"), (part, "buyer")):
+        error = refused(order, lambda o=order: o.open_dispute(late, reason="lost", refund=TOTAL))
+        assert f"appeal ({side})" in str(error)

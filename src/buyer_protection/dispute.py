@@ -513,6 +513,8 @@ class Dispute(DisputeClocks):
         platform handles the dispute and takes the seller's part (a return goes to its
         warehouse, which confirms or refuses it)."""
         who = actor(trigger)
+        if trigger == "appeal" and self._refund is not None and self._refund >= self.request:
+            return Actor.SELLER  # the buyer got all it asked: only the seller lost
         return Actor.PLATFORM if who is Actor.SELLER and self.by_platform else who
 
     def _payer(self, remedy: Remedy, payer: Actor | None) -> Actor | None:
@@ -594,6 +596,11 @@ class Dispute(DisputeClocks):
 
     def _cancel_refusal(self) -> str | None:
         """Why the buyer cannot withdraw the dispute now, or None."""
+        if self.appealed_at is not None:
+            return (
+                f"the platform's decision was appealed at {iso(self.appealed_at)}; the "
+                "platform decides again, finally"
+            )
         if self.return_shipped_at is not None:
             return (
                 f"the item was shipped back (tracking {shown(self.return_tracking)}) and the "
