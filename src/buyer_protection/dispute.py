@@ -88,7 +88,9 @@ class Dispute(DisputeClocks):
     Reads: ``state``, ``deadline`` (the instant of its next automatic step, or
     None), ``request`` and ``remedy`` (what the buyer asks), ``counter_offer`` and
     ``counter_remedy``, ``agreement``, the return's ``return_tracking`` and its
-    clocks, ``outcome`` and ``history``. Every action takes the instant it happens.
+    clocks, ``escalated_at`` (when the platform took it), ``appealed_at`` and
+    ``appeal_deadline``, ``outcome`` and ``history``. Every action takes the instant
+    it happens.
     """
 
     _lifecycle: ClassVar[Lifecycle] = DISPUTE
@@ -337,7 +339,8 @@ class Dispute(DisputeClocks):
         meta: Mapping[str, object] | None = None,
         event_id: str | None = None,
     ) -> None:
-        """The platform decides the dispute with *refund* (zero: no refund); final.
+        """The platform decides the dispute with *refund* (zero: no refund); final, unless
+        the rules have an `Policy.appeal_window` and the side that lost appeals it.
 
         With ``remedy="return_and_refund"`` the refund follows the item's return.
         """

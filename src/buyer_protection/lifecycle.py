@@ -394,7 +394,7 @@ DISPUTE = Lifecycle(
         _t("cancel", _OPEN, _D.CANCELLED, Actor.BUYER,
            "The buyer withdraws the dispute.", guard="_cancel_refusal"),
         _t("platform_decide", [_D.ARBITRATION], _D.RESOLVED, Actor.PLATFORM,
-           "The platform decides; its decision is final.", **_REFUND_ONLY),
+           "The platform decides; final unless the rules allow an appeal.", **_REFUND_ONLY),
         _t("platform_decide", [_D.ARBITRATION], _D.AWAITING_RETURN, Actor.PLATFORM,
            "The platform decides on a return; its decision is final.", **_WITH_RETURN),
         _t("appeal", [_D.RESOLVED], _D.ARBITRATION, Actor.BUYER,
