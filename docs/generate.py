@@ -110,7 +110,7 @@ def part_diagram(lifecycle: Lifecycle, states: Collection[State]) -> str:
             if s in states or t.dest in states:
                 lines.append(f"    {s.value} --> {t.dest.value}: {t.label}")
                 reached.extend(x for x in (s, t.dest) if x not in reached)
-    final = [s for s in reached if not any(s in t.sources for t in lifecycle.table)]
+    final = [s for s in reached if s in lifecycle.finals]
     lines.extend(f"    {s.value} --> [*]" for s in final)
     body = "\n".join(lines)
     return f"```mermaid\n{body}\n```\n"

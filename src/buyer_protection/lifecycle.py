@@ -267,13 +267,22 @@ class Lifecycle:
         if not moved:  # pragma: no cover - the conditions of a trigger's rows cover every case
             raise self.refusal(model, trigger, "no condition of its rows holds")
 
+    @property
+    def finals(self) -> tuple[State, ...]:
+        """The states a model may end in: those with no row out but rows only some rules
+        have (an appeal of a decided dispute, under rules with an appeal window)."""
+        return tuple(
+            s
+            for s in self.states
+            if all(t.consequence is not None for t in self.table if s in t.sources)
+        )
+
     def mermaid(self) -> str:
         """The lifecycle as a Mermaid state diagram (automatic steps dashed in the label)."""
         lines = ["stateDiagram-v2", f"    [*] --> {self.initial.value}"]
         for t in self.table:
             lines.extend(f"    {s.value} --> {t.dest.value}: {t.label}" for s in t.sources)
-        finals = (s for s in self.states if not any(s in t.sources for t in self.table))
-        lines.extend(f"    {s.value} --> [*]" for s in finals)
+        lines.extend(f"    {s.value} --> [*]" for s in self.finals)
         return "\n".join(lines) + "\n"
 
 
