@@ -254,6 +254,15 @@ def test_a_window_the_rules_lack_is_written_none_where_the_default_has_one() -> 
     assert 'processing_time = "none"\n' in AMAZON_US.to_toml()
 
 
+@pytest.mark.parametrize(
+    "name", ["filing_window", "contact_wait", "appeal_window", "max_extension_days"]
+)
+def test_none_is_read_as_none_in_a_field_whose_default_is_none(name: str) -> None:
+    """A policy file may say "none" for any field that may be None, also where None is
+    already the default (as a reader of another file would expect)."""
+    assert getattr(Policy.from_toml(f'{name} = "none"'), name) is None
+
+
 # -- Policy.ends and Policy.deadline --------------------------------------------------------
 
 

@@ -141,5 +141,8 @@ class DisputeClocks:
         if trigger == "escalate":
             return f"{rules} let the buyer escalate only after the seller's counter-offer"
         if trigger in ("seller_accept", "seller_reject"):
-            return "the platform has the dispute; the seller answers only a claim that awaits it"
+            return (
+                "the platform has the dispute; the seller answers there only where the "
+                "rules start the seller's window at the escalation (PayPal's claim)"
+            )
         return f"{rules} have no {trigger} now"  # pragma: no cover - every person's row above

@@ -448,7 +448,7 @@ class Policy:
             raise InvalidInput(_syntax(err, text)) from None
         except RecursionError:
             raise InvalidInput("text: nested too deeply to be a policy") from None
-        for name in _NONE_WRITTEN:
+        for name in _MAY_BE_NONE:
             if data.get(name) == "none":
                 data[name] = None
         defaults = fields_out(Policy())
@@ -531,9 +531,8 @@ _DURATIONS = tuple(
 )
 """The names of the duration fields of `Policy` (what `Policy.deadline` takes)."""
 _IS_DURATION = frozenset(_DURATIONS)
-_NONE_WRITTEN = tuple(
-    field.name
-    for field in attrs.fields(Policy)
-    if field.default is not None and "None" in str(field.type)
-)
-"""The fields that may be None but are not by default: TOML writes their None as "none"."""
+_MAY_BE_NONE = tuple(field.name for field in attrs.fields(Policy) if "None" in str(field.type))
+"""The fields that may be None: TOML, which has no null, reads "none" as None for them."""
+_NONE_WRITTEN = tuple(name for name in _MAY_BE_NONE if getattr(Policy(), name) is not None)
+"""The fields that may be None but are not by default: TOML writes their None as "none"
+(the others' None is left out, as the default)."""
