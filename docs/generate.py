@@ -126,7 +126,7 @@ def part_diagram(lifecycle: Lifecycle, states: Collection[State]) -> str:
             if s in states or t.dest in states:
                 lines.append(f"    {s.value} --> {t.dest.value}: {t.label}")
                 reached.extend(x for x in (s, t.dest) if x not in reached)
-    final = [s for s in reached if not any(s in t.sources for t in lifecycle.table)]
+    final = [s for s in reached if s in lifecycle.finals]
     lines.extend(f"    {s.value} --> [*]" for s in final)
     body = "\n".join(lines)
     return f"```mermaid\n{body}\n```\n"
@@ -194,6 +194,8 @@ def comparison_table() -> str:
 
 _CONSEQUENCES = {
     "_extensions": "the buyer may ask for an extension of protection (`extensions`)",
+    "_contact_first": "a claim needs a first contact with the seller, also after the buyer "
+    "confirmed receipt (`contact_wait` is not none)",
     "_appeals": "a decision of the platform can be appealed (`appeal_window` is not none)",
     "_silence_refunds": "the seller's silence refunds the request (`seller_window_ends` "
     "is `refund`; a PayPal inquiry has no seller's window: its claim has)",
@@ -211,29 +213,26 @@ _CONSEQUENCES = {
 
 
 def consequences_table() -> str:
-    """Each consequence the lifecycle tables name: what it means, its rows, and whether
-    the latest preset of each name has them."""
+    """Each consequence the lifecycle tables name, in their order: what it means (every
+    one must have its words in `_CONSEQUENCES`), its rows, and whether the latest preset
+    of each name has them."""
     presets = latest_presets()
     lines = [
         "| `[if ...]` | meaning | rows | " + " | ".join(f"`{p.name}`" for p in presets) + " |",
         "|---|---|---|" + "---|" * len(presets),
     ]
-    for name, meaning in _CONSEQUENCES.items():
-        found = [
-            (lifecycle, row)
-            for lifecycle in (ORDER, DISPUTE)
-            for row in lifecycle.table
-            if row.consequence == name
-        ]
-        triggers = ", ".join(dict.fromkeys(f"`{row.trigger}`" for _, row in found))
+    tables = (ORDER, DISPUTE)
+    named = dict.fromkeys(row.consequence for lc in tables for row in lc.table if row.consequence)
+    for name in named:
+        triggers = dict.fromkeys(
+            f"`{row.trigger}`" for lc in tables for row in lc.table if row.consequence == name
+        )
         cells = " | ".join(
-            "yes"
-            if any(row.consequence == name for lc in (ORDER, DISPUTE) for row in rows(lc, p))
-            else "no"
+            "yes" if any(row.consequence == name for lc in tables for row in rows(lc, p)) else "no"
             for p in presets
         )
         label = name.strip("_").replace("_", " ")
-        lines.append(f"| {label} | {meaning} | {triggers} | {cells} |")
+        lines.append(f"| {label} | {_CONSEQUENCES[name]} | {', '.join(triggers)} | {cells} |")
     return "\n".join(lines) + "\n"
 
 

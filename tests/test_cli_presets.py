@@ -505,11 +505,14 @@ def test_diagram_for_a_policy_draws_a_clock_only_from_the_states_where_it_runs()
     ]
 
 
-def test_diagram_for_a_policy_ends_where_no_step_leaves() -> None:
-    """Drawn for rules with an appeal, a closed order is not final (an appeal reopens
-    it); drawn for AliExpress's, it is."""
-    assert "closed --> [*]" not in mermaid((ORDER,), policy=EBAY_US)
-    assert "closed --> [*]" in mermaid((ORDER,), policy=ALIEXPRESS)
+def test_diagram_for_a_policy_ends_where_only_an_appeal_leaves() -> None:
+    """Drawn for rules with an appeal, a closed order and a resolved dispute still end
+    there (the appeal is a way out, not the way on), as under AliExpress's rules."""
+    for policy in (EBAY_US, ALIEXPRESS):
+        assert "    closed --> [*]" in mermaid((ORDER,), policy=policy).splitlines()
+        assert "    resolved --> [*]" in mermaid((DISPUTE,), policy=policy).splitlines()
+    assert "    awaiting_seller --> [*]" not in mermaid((DISPUTE,), policy=EBAY_US).splitlines()
+    assert "resolved --> arbitration: appeal" in mermaid((DISPUTE,), policy=EBAY_US)
 
 
 # -- the AliExpress import: AliExpress's rules only ---------------------------------------

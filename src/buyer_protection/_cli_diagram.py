@@ -114,12 +114,21 @@ def _dot_text(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _finals(lifecycle: Lifecycle, table: Sequence[Transition]) -> tuple[State, ...]:
+    """The states of *lifecycle* a model may end in, drawn from the rows *table*: those
+    with no row out but rows only some rules have (`Lifecycle.finals` of those rows)."""
+    return tuple(
+        s
+        for s in lifecycle.states
+        if all(t.consequence is not None for t in table if s in t.sources)
+    )
+
+
 def _mermaid(lifecycle: Lifecycle, table: Sequence[Transition]) -> str:
     """`Lifecycle.mermaid` drawn from the rows *table* only (each written as it writes them)."""
     lines = ["stateDiagram-v2", f"    [*] --> {lifecycle.initial.value}"]
     lines.extend(f"    {s.value} --> {t.dest.value}: {t.label}" for t in table for s in t.sources)
-    finals = (s for s in lifecycle.states if not any(s in t.sources for t in table))
-    lines.extend(f"    {s.value} --> [*]" for s in finals)
+    lines.extend(f"    {s.value} --> [*]" for s in _finals(lifecycle, table))
     return "\n".join(lines) + "\n"
 
 
@@ -144,7 +153,7 @@ def dot(lifecycles: Sequence[Lifecycle] = (ORDER, DISPUTE), policy: Policy | Non
         def node(state: State, name: str = name) -> str:
             return f"{name}_{state.value}"
 
-        finals = {s for s in lifecycle.states if not any(s in t.sources for t in table)}
+        finals = _finals(lifecycle, table)
         lines.append(f"    subgraph cluster_{name} {{")
         lines.append(f"        label={_dot_text(name)};")
         lines.append(f'        {name}__start [shape=point, label=""];')
