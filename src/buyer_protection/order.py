@@ -635,11 +635,16 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
     def _appeals(self) -> bool:
         return self.policy.appeal_window is not None
 
+    def _contact_first(self) -> bool:
+        return self.policy.contact_wait is not None
+
     def _policy_note(self, trigger: str) -> str:
         """Why the order's rules have no *trigger* from its state."""
         rules = f"the rules {self.policy.name} {self.policy.version}"
         if trigger in ("request_extension", "grant_extension"):
             return f"{rules} have no extension of protection"
+        if trigger == "contact_seller":
+            return ""  # asked for nothing after completion: the state says it all
         return f"{rules} have no {trigger}"  # pragma: no cover - the rows above
 
     def _dispute_refusal(self) -> str | None:
