@@ -13,7 +13,7 @@ from buyer_protection import (
     Reason,
     Remedy,
 )
-from checks import refused
+from checks import refused, round_trips
 
 DAY = timedelta(days=1)
 PAID = datetime(2026, 3, 1, tzinfo=UTC)
@@ -58,3 +58,42 @@ def test_a_return_refused_in_a_paypal_claim_waits_for_the_platform() -> None:
         order.advance(refused_at + 60 * DAY)
         assert dispute.state is DisputeState.ARBITRATION
         assert [e.action for e in dispute.history][-1] == "refuse_return"
+
+
+def test_a_claim_escalated_at_the_instant_of_the_counter_offer_awaits_the_seller() -> None:
+    """An inquiry the seller counters and the buyer escalates at the same instant is a
+    claim the seller has not answered: its ten days run and silence refunds it, and the
+    seller may answer it (the counter-offer, made in the inquiry, was taken for an answer
+    to the claim because it bore the escalation's instant)."""
+    order = Order("claim-2", Money("100", "USD"), PAID, PAYPAL)
+    order.ship(PAID)
+    dispute = order.open_dispute(PAID, reason=Reason.NOT_RECEIVED, refund=Money("100", "USD"))
+    dispute.seller_reject(ESCALATED, counter_offer=Money("10", "USD"))
+    dispute.escalate(ESCALATED)
+
+    round_trips(order)  # a stored or replayed claim awaits the seller too
+    ends = ESCALATED + 10 * DAY
+    assert dispute.seller_deadline == ends
+    deadline = order.next_deadline
+    assert deadline is not None
+    assert (deadline.at, deadline.action) == (ends, "seller_timeout")
+    assert set(dispute.allowed()) >= {"seller_accept", "seller_reject"}
+
+    order.advance(ends)
+    outcome = dispute.outcome
+    assert outcome is not None
+    assert (outcome.refund, outcome.at) == (Money("100", "USD"), ends)
+
+
+def test_a_counter_offer_at_the_instant_of_the_escalation_answers_the_paypal_claim() -> None:
+    """The seller's counter-offer made in the claim, at the very instant the buyer
+    escalated, answers it: no seller's clock runs any more, the platform decides."""
+    order = Order("claim-3", Money("100", "USD"), PAID, PAYPAL)
+    order.ship(PAID)
+    dispute = order.open_dispute(PAID, reason=Reason.NOT_RECEIVED, refund=Money("100", "USD"))
+    dispute.escalate(ESCALATED)
+    dispute.seller_reject(ESCALATED, counter_offer=Money("10", "USD"))
+
+    round_trips(order)
+    assert order.next_deadline is None
+    assert "seller_reject" not in dispute.allowed()

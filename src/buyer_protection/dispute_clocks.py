@@ -18,6 +18,7 @@ from .policy import Anchor, Consequence, Policy
 from .terms import Agreement, Remedy, Resolution
 
 if TYPE_CHECKING:
+    from .history import HistoryEntry
     from .money import Money
 
 
@@ -46,6 +47,11 @@ class DisputeClocks:
     _reached_by: Resolution | None
     _reached_at: datetime | None
     _decided: bool
+
+    if TYPE_CHECKING:
+
+        @property
+        def history(self) -> tuple[HistoryEntry, ...]: ...
 
     @property
     def seller_deadline(self) -> datetime | None:
@@ -111,10 +117,24 @@ class DisputeClocks:
             policy.seller_window_starts is Anchor.ESCALATION
             and policy.seller_window_ends is Consequence.REFUND
             and escalated is not None
-            and (self.countered_at is None or self.countered_at < escalated)
+            and not self._countered_since(escalated)
             and self.return_shipped_at is None
             and self.appealed_at is None
         )
+
+    def _countered_since(self, escalated: datetime) -> bool:
+        """Whether the seller's last counter-offer came after the escalation at
+        *escalated*: an answer to the claim, not an offer in the inquiry. At the same
+        instant, the order of the two in the history tells."""
+        countered = self.countered_at
+        if countered is None or countered != escalated:
+            return countered is not None and countered > escalated
+        for entry in reversed(self.history):
+            if entry.action == "seller_reject":
+                return True
+            if entry.action in ("escalate", "negotiation_timeout"):
+                return False
+        return False  # pragma: no cover - a counter-offer and an escalation are both there
 
     def _escalation_unanswered(self) -> bool:
         """The buyer may escalate before the seller answered: eBay (once the seller's

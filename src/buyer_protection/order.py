@@ -594,10 +594,10 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
         """Record a change of the order or one of its disputes (by *actor*, if not the
         row's; for the caller's *event* id, if it gave one)."""
         self._last_at = at
-        self._refresh_due()
         number = self._take_id()
         by = row.actor if actor is None else actor
         self._entries.append(record(number, at, by, row.trigger, before, after, details, event))
+        self._refresh_due()  # after the entry: a clock may read the history's order
 
     def _records(self) -> list[Record]:
         """The entries recorded after 'pay', as kept (a dispute picks its own)."""
