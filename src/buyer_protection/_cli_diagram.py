@@ -76,7 +76,12 @@ def _holds(lifecycle: Lifecycle, policy: Policy, state: State, name: str) -> boo
     consequence that holds, or a clock that runs (gives an instant)."""
     escalated = None if state in _BEFORE_ESCALATION else _AT + timedelta(seconds=1)
     countered = None if state is DisputeState.AWAITING_SELLER else _AT
-    everything = _Everything(policy, countered_at=countered, escalated_at=escalated)
+    # A return comes back only in transit (in arbitration, a refused return answered
+    # the claim: the seller's clock no longer runs).
+    back = _AT if state is DisputeState.RETURN_IN_TRANSIT else None
+    everything = _Everything(
+        policy, countered_at=countered, escalated_at=escalated, return_shipped_at=back
+    )
     member = getattr(_MODEL[lifecycle.name], name)
     if isinstance(member, property):
         return member.__get__(everything) is not None
