@@ -148,6 +148,18 @@ PRESETS: tuple[Policy, ...] = presets()
 """Every preset: each marketplace's rules (AliExpress, eBay US and UK, PayPal, Amazon US),
 each version."""
 
+MARKETPLACES: dict[str, tuple[Policy, ...]] = {
+    name: tuple(p for p in PRESETS if p.name == name)
+    for name in dict.fromkeys(p.name for p in PRESETS)
+}
+"""The presets by marketplace (their name), each marketplace's versions oldest first."""
+
+
+def marketplace_presets() -> st.SearchStrategy[Policy]:
+    """A preset: a marketplace drawn evenly, then one of its versions."""
+    return st.sampled_from(list(MARKETPLACES)).flatmap(lambda n: st.sampled_from(MARKETPLACES[n]))
+
+
 OPTIONAL_CLOCKS = (
     "processing_time",
     "negotiation_window",
@@ -174,7 +186,7 @@ def varied_presets(draw: st.DrawFn) -> Policy:
     """A preset of any marketplace with random clocks: each duration kept, drawn anew
     (elapsed) or, where it may be, left out (None); its anchors and consequences kept
     (mostly) or drawn anew, so that every combination the rules allow is played."""
-    base = draw(st.sampled_from(PRESETS))
+    base = draw(marketplace_presets())
     changes: dict[str, Any] = {}
     for name in ("seller_response_window", *OPTIONAL_CLOCKS):
         how = draw(st.sampled_from(["keep", "keep", "draw", "none"]))
@@ -195,9 +207,10 @@ def varied_presets(draw: st.DrawFn) -> Policy:
 
 
 def any_policies() -> st.SearchStrategy[Policy]:
-    """A Policy of any marketplace: a preset as it is, a preset with random clocks and
-    switches (`varied_presets`), or AliExpress's with random windows (`policies`)."""
-    return st.one_of(st.sampled_from(PRESETS), varied_presets(), policies())
+    """A Policy of any marketplace: a preset as it is (`marketplace_presets`), a preset
+    with random clocks and switches (`varied_presets`), or AliExpress's with random
+    windows (`policies`)."""
+    return st.one_of(marketplace_presets(), varied_presets(), policies())
 
 
 # -- calendars ------------------------------------------------------------------
@@ -743,6 +756,15 @@ def scenarios(
     )
 
 
+def elapsed(at: datetime, duration: timedelta) -> datetime:
+    """*duration* of elapsed time after *at*, written in *at*'s zone (Python adds to a
+    datetime by its wall clock: across a change of the clocks that is an hour off). A
+    naive *at* gives a naive instant (which the library refuses)."""
+    if at.tzinfo is None:
+        return at + duration
+    return (at.astimezone(UTC) + duration).astimezone(at.tzinfo)
+
+
 def clock(order: Order, name: str) -> datetime | None:
     """The instant of the clock *name* (one of `CLOCKS`) of *order* or its last dispute."""
     if hasattr(order, name):
@@ -794,7 +816,8 @@ def call_for(order: Order, step: Step, at: datetime) -> Callable[[], object] | N
     if step.action == "advance":
         return lambda: order.advance(at)
     if step.action == "ship":
-        given = {} if step.estimate is None else {"estimated_delivery": at + step.estimate}
+        estimate = step.estimate
+        given = {} if estimate is None else {"estimated_delivery": elapsed(at, estimate)}
         return lambda: order.ship(
             at, protection_days=step.days, by_platform=step.by_platform, **given
         )
