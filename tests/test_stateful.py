@@ -7,6 +7,12 @@ change nothing beyond the automatic steps due by then, and both orders must
 agree. The invariants hold after every step. Proposals may ask a refund or a
 return (rarely a wrong remedy or postage payer), and the return's own actions
 and clocks take part like every other.
+
+The rules are drawn from every preset (AliExpress in each version, eBay US and UK,
+PayPal, Amazon US), as they are or with random clocks and switches, and from
+AliExpress's with random windows; time jumps land on every clock the order and its
+dispute read (the seller's window, the negotiation's close, a claim's, the appeal's,
+the contact wait, the filing window's end), a microsecond before, at or after it.
 """
 
 from __future__ import annotations
@@ -26,9 +32,11 @@ from hypothesis.stateful import (
 )
 
 from buyer_protection import (
-    ALIEXPRESS,
     Actor,
+    Anchor,
+    Consequence,
     DisputeState,
+    HistoryEntry,
     InvalidAction,
     InvalidInput,
     Money,
@@ -44,18 +52,23 @@ from buyer_protection import (
     loads,
 )
 from strategies import (
+    APPELLANTS,
     BAD_TRACKING_NUMBERS,
     CARRIERS,
+    CLOCKS,
     NOTES,
     RETURN_STATES,
     TRACKING_NUMBERS,
+    any_policies,
     assert_refunded_once,
     assert_return_rules,
     aware_datetimes,
+    clock,
     dispute_snapshot,
+    elapsed,
+    estimates,
     money,
     other_remedy,
-    policies,
     proposal_arguments,
     proposals,
     share,
@@ -66,6 +79,12 @@ from strategies import (
 US = timedelta(microseconds=1)
 Call = Callable[[Order, Any], object]
 
+JUMPS = tuple(
+    c for c in CLOCKS if c not in ("shipping_deadline", "protection_ends", "post_completion_ends")
+)
+"""The clocks a time jump lands on, beside the next deadline (which the order's own clocks
+always are, and which ``("deadline", offset)`` lands on)."""
+
 #: How an action picks its instant: (kind, parameter).
 whens = st.one_of(
     st.just(("now", None)),
@@ -74,6 +93,8 @@ whens = st.one_of(
     st.tuples(st.just("later"), st.integers(1, 40).map(lambda n: timedelta(days=n))),
     st.tuples(st.just("deadline"), st.sampled_from([-1, 0, 1])),
     st.tuples(st.just("deadline"), st.sampled_from([-1, 0, 1])),
+    st.tuples(st.just("clock"), st.tuples(st.sampled_from(JUMPS), st.sampled_from([-1, 0, 1]))),
+    st.tuples(st.just("clock"), st.tuples(st.sampled_from(JUMPS), st.sampled_from([-1, 0, 1]))),
     st.tuples(st.just("zone"), zones()),
     st.tuples(st.just("past"), st.timedeltas(US, timedelta(days=3))),
     st.just(("naive", None)),
@@ -93,13 +114,15 @@ Proposal = tuple[Remedy | str | None, Actor | str | None]
 
 @attrs.frozen
 class Choices:
-    """How an allowed action is taken with valid arguments: a return or not, and its words."""
+    """How an allowed action is taken with valid arguments: a return or not, its words,
+    and a shipment's estimated delivery (after it) or none."""
 
     return_wanted: bool
     payer: Actor | None
     tracking: str
     carrier: str
     note: str
+    estimate: timedelta | None
 
 
 choices = st.builds(
@@ -109,6 +132,7 @@ choices = st.builds(
     tracking=st.sampled_from(TRACKING_NUMBERS),
     carrier=st.sampled_from(CARRIERS[:-1]),
     note=st.sampled_from(NOTES[:3]),
+    estimate=st.none() | st.integers(0, 30).map(lambda n: timedelta(days=n)),
 )
 
 
@@ -127,6 +151,77 @@ def _try(call: Callable[[], object]) -> Exception | None:
     return None
 
 
+def _escalation(entry: HistoryEntry) -> bool:
+    """Whether *entry* took its dispute to the platform before a decision: the buyer's
+    escalation (PayPal: the inquiry becomes a claim) or the negotiation's end."""
+    return (
+        entry.action in ("escalate", "negotiation_timeout")
+        and entry.after is DisputeState.ARBITRATION
+    )
+
+
+def rules_clocks(order: Order) -> list[tuple[str, datetime]]:
+    """The automatic steps the rules give *order* now and their instants, read from its
+    policy and the facts of its history, not from the lifecycle table (the order's
+    protection and filing windows from its reads, checked apart)."""
+    policy = order.policy
+    found: list[tuple[str, datetime | None]] = []
+    if order.state is OrderState.AWAITING_SHIPMENT:
+        found = [("cancel_unshipped", policy.ends("processing_time", order.paid_at))]
+    elif order.state is OrderState.SHIPPED:
+        found = [("complete", order.protection_ends)]
+    elif order.state is OrderState.COMPLETED:
+        found = [("close", order.post_completion_ends)]
+    elif order.state is OrderState.IN_DISPUTE:
+        assert order.dispute is not None
+        found = _dispute_clocks(policy, order.dispute)
+    return [(action, at) for action, at in found if at is not None]
+
+
+def _dispute_clocks(policy: Policy, dispute: Any) -> list[tuple[str, datetime | None]]:
+    """The automatic steps the rules give an open *dispute* now (see `rules_clocks`)."""
+    state, history = dispute.state, dispute.history
+    last = history[-1] if history else None
+    if state is DisputeState.AWAITING_RETURN:
+        assert dispute.agreement is not None
+        return [("return_timeout", policy.ends("return_shipping_window", dispute.agreement.at))]
+    if state is DisputeState.RETURN_IN_TRANSIT:
+        assert last is not None
+        assert last.action == "ship_return"
+        return [("return_confirm_timeout", policy.ends("return_confirm_window", last.at))]
+    found: list[tuple[str, datetime | None]] = []
+    if state in (DisputeState.AWAITING_SELLER, DisputeState.NEGOTIATING):
+        if policy.negotiation_window_starts is Anchor.OPENING:
+            found.append(
+                ("negotiation_timeout", policy.ends("negotiation_window", dispute.opened_at))
+            )
+        elif state is DisputeState.NEGOTIATING:  # from the counter-offer
+            assert last is not None
+            assert last.action == "seller_reject"
+            found.append(("negotiation_timeout", policy.ends("negotiation_window", last.at)))
+    silence_refunds = policy.seller_window_ends is Consequence.REFUND
+    if not silence_refunds:
+        return found
+    starts = policy.seller_window_starts
+    if state is DisputeState.AWAITING_SELLER and starts is Anchor.REQUEST:
+        requested = [e.at for e in history if e.action == "buyer_modify"]
+        start = max([dispute.opened_at, *requested])
+        found.append(("seller_timeout", policy.ends("seller_response_window", start)))
+    # A claim the seller has not answered yet (PayPal): its window runs from the escalation.
+    claim = state is DisputeState.ARBITRATION and starts is Anchor.ESCALATION
+    if claim and last is not None and _escalation(last):
+        found.append(("seller_timeout", policy.ends("seller_response_window", last.at)))
+    return found
+
+
+def _losing_side(dispute: Any) -> Actor:
+    """A side that lost the platform's decision of *dispute*: the buyer when it refunds
+    less than the request, else the seller (it refunds something)."""
+    outcome = dispute.outcome
+    assert outcome is not None
+    return Actor.BUYER if outcome.refund < dispute.request else Actor.SELLER
+
+
 class OrderLifecycle(RuleBasedStateMachine):
     """Random actions and time jumps on an order and its disputes, through the public API."""
 
@@ -136,22 +231,40 @@ class OrderLifecycle(RuleBasedStateMachine):
     saved: tuple[str, tuple[object, ...]] | None = None
 
     @initialize(
-        policy=st.one_of(st.just(ALIEXPRESS), policies()),
+        policy=any_policies(),
         total=money(positive=True),
         paid_at=aware_datetimes(),
         ship=st.none() | st.booleans(),
+        estimate=estimates(),
     )
-    def pay(self, policy: Policy, total: Money, paid_at: datetime, ship: bool | None) -> None:
-        """Pay, and most of the time ship at once (by the platform or not), so disputes happen."""
+    def pay(
+        self,
+        policy: Policy,
+        total: Money,
+        paid_at: datetime,
+        ship: bool | None,
+        estimate: timedelta | None,
+    ) -> None:
+        """Pay, and most of the time ship at once (by the platform or not, maybe with an
+        estimated delivery), so disputes happen."""
         self.order = Order("state-machine", total, paid_at, policy)
         self.twin = Order("state-machine", total, paid_at, policy)
         if ship is not None:
-            self.order.ship(paid_at, by_platform=ship)
-            self.twin.ship(paid_at, by_platform=ship)
+            given = (
+                {} if estimate is None else {"estimated_delivery": elapsed(paid_at, abs(estimate))}
+            )
+            self.order.ship(paid_at, by_platform=ship, **given)
+            self.twin.ship(paid_at, by_platform=ship, **given)
+        self._started()
+
+    def _started(self) -> None:
+        """What the machine keeps of the orders it played, from their start."""
         self.now = self.order.last_event_at
-        self.finished: dict[int, tuple[object, ...]] = {}
+        self.finished: dict[tuple[int, datetime | None], tuple[object, ...]] = {}
         self.closed: tuple[object, ...] | None = None
         self.arrived: list[TrackingEvent] = []
+        self.decided_from: dict[int, Money] = {}  # refunded before a decision, by dispute
+        self.expired_refused = False
 
     # -- driving ---------------------------------------------------------------------
 
@@ -160,10 +273,15 @@ class OrderLifecycle(RuleBasedStateMachine):
         kind, value = when
         if kind == "later":
             self.now += value
-        elif kind == "deadline":
-            due = self.order.next_deadline
-            if due is not None and due.at + value * US >= self.order.last_event_at:
-                at = due.at + value * US
+        elif kind in ("deadline", "clock"):
+            if kind == "deadline":
+                due, offset = self.order.next_deadline, value
+                at = None if due is None else due.at
+            else:
+                name, offset = value
+                at = clock(self.order, name)
+            if at is not None and at + offset * US >= self.order.last_event_at:
+                at += offset * US
                 self.now = max(self.now, at)
                 return at, False
         elif kind == "zone":
@@ -174,13 +292,14 @@ class OrderLifecycle(RuleBasedStateMachine):
             return self.now.astimezone(UTC).replace(tzinfo=None), True
         return self.now, False
 
-    def _act(self, action: str, when: tuple[str, Any], call: Call) -> None:
+    def _act(self, action: str, when: tuple[str, Any], call: Call) -> Exception | None:
         at, must_refuse = self._instant(when)
         before = snapshot(self.order)
         if not must_refuse:
             self.twin.advance(at)
         advanced = snapshot(self.twin)
         allowed = self.twin.allowed()
+        refunded = self.twin.refunded
 
         twin_error = _try(lambda: call(self.twin, at))
         error = _try(lambda: call(self.order, at))
@@ -193,6 +312,8 @@ class OrderLifecycle(RuleBasedStateMachine):
             assert after in (before, advanced), f"refused {action} changed the order"
             if not must_refuse:
                 self.order.advance(at)
+        else:
+            self._acted(action, refunded)
         if isinstance(error, InvalidAction):
             assert error.action == action
             assert error.state in str(error)
@@ -201,12 +322,38 @@ class OrderLifecycle(RuleBasedStateMachine):
             assert set(error.allowed) <= set(allowed)
             if action in allowed:
                 # Allowed in this state, refused only by a rule that says when it opens,
-                # or that it never will for this reason, disputes closing first.
+                # or that it never will (disputes closing first, no contact with the
+                # seller yet, the time to appeal over or a side that did not lose).
                 if error.possible_from is None:
-                    assert "but disputes close at" in str(error)
+                    assert self._refused_for_good(action, error, at), error
                 else:
                     assert error.possible_from > at
         assert snapshot(self.order) == snapshot(self.twin)
+        return error
+
+    def _refused_for_good(self, action: str, error: InvalidAction, at: datetime) -> bool:
+        """Whether *action*, allowed in the order's state, was refused at *at* for a reason
+        no waiting lifts (as far as the order knows now)."""
+        message = str(error)
+        if action == "open_dispute":
+            if "contact the seller first" in message:
+                return self.order.policy.contact_wait is not None and not self.order.contacted_at
+            return "but disputes close at" in message
+        if action == "appeal":
+            dispute = self.order.dispute
+            assert dispute is not None
+            ends = dispute.appeal_deadline
+            assert ends is not None
+            return ("ended at" in message and at >= ends) or "did not lose" in message
+        return False
+
+    def _acted(self, action: str, refunded: Money) -> None:
+        """Keep what a successful *action* leaves to check later: the amount refunded
+        before a decision of the platform (*refunded*), which an appeal restores."""
+        dispute = self.order.dispute
+        if action == "platform_decide":
+            assert dispute is not None
+            self.decided_from[id(dispute)] = refunded
 
     def _dispute_call(self, method: str, **kwargs: Any) -> Call:
         def call(order: Order, at: Any) -> object:
@@ -229,6 +376,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         protection_days=st.none() | st.integers(-1, 120),
         by_platform=st.booleans(),
         promised_days=st.none() | st.integers(1, 30),
+        estimate=estimates(),
     )
     def ship(
         self,
@@ -236,17 +384,24 @@ class OrderLifecycle(RuleBasedStateMachine):
         protection_days: int | None,
         by_platform: bool,
         promised_days: int | None,
+        estimate: timedelta | None,
     ) -> None:
-        self._act(
-            "ship",
-            when,
-            lambda o, at: o.ship(
+        """Ship, with an estimated delivery or none (and now and then one before the
+        shipment: refused, as an estimate of a naive instant is)."""
+
+        def call(o: Order, at: Any) -> object:
+            given = {} if estimate is None else {"estimated_delivery": elapsed(at, estimate)}
+            return o.ship(
                 at,
                 protection_days=protection_days,
                 by_platform=by_platform,
                 promised_days=promised_days,
-            ),
-        )
+                **given,
+            )
+
+        error = self._act("ship", when, call)
+        if estimate is not None and estimate < timedelta(0):
+            assert error is not None, "an estimated delivery before the shipment was accepted"
 
     @rule(when=whens)
     def confirm_receipt(self, when: tuple[str, Any]) -> None:
@@ -259,6 +414,14 @@ class OrderLifecycle(RuleBasedStateMachine):
     @rule(when=whens, days=st.integers(-1, 40))
     def grant_extension(self, when: tuple[str, Any], days: int) -> None:
         self._act("grant_extension", when, lambda o, at: o.grant_extension(at, days))
+
+    @rule(when=whens)
+    def contact_seller(self, when: tuple[str, Any]) -> None:
+        """The buyer contacts the seller: the first contact is kept, later ones recorded."""
+        first = self.order.contacted_at
+        error = self._act("contact_seller", when, lambda o, at: o.contact_seller(at))
+        if error is None and first is not None:
+            assert self.order.contacted_at == first
 
     @rule(
         when=whens,
@@ -279,7 +442,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         wrong_currency: bool,
         proposal: Proposal,
     ) -> None:
-        self._act(
+        error = self._act(
             "open_dispute",
             when,
             lambda o, at: o.open_dispute(
@@ -290,6 +453,11 @@ class OrderLifecycle(RuleBasedStateMachine):
                 **proposal_arguments(*proposal),
             ),
         )
+        if isinstance(error, InvalidInput) and "estimated_delivery" in str(error):
+            # Refused for want of an estimated delivery: only where the rules count from one.
+            assert self.order.policy.filing_window_starts is Anchor.ESTIMATED_DELIVERY
+            assert self.order.estimated_delivery is None
+            assert not Reason(reason).item_received
 
     @rule(status=st.sampled_from(TrackingStatus), back=st.timedeltas(timedelta(0)))
     def add_tracking(self, status: TrackingStatus, back: timedelta) -> None:
@@ -354,7 +522,14 @@ class OrderLifecycle(RuleBasedStateMachine):
     @precondition(has_dispute)
     @rule(when=whens)
     def escalate(self, when: tuple[str, Any]) -> None:
-        self._act("escalate", when, self._dispute_call("escalate"))
+        """The buyer escalates: where the seller's silence only allows it (eBay), not
+        before the seller's window is over, and then from its end on."""
+        dispute = self.order.dispute
+        assert dispute is not None
+        error = self._act("escalate", when, self._dispute_call("escalate"))
+        if isinstance(error, InvalidAction) and error.possible_from is not None:
+            assert self.order.policy.seller_window_ends is Consequence.ALLOW_ESCALATION
+            assert error.possible_from == dispute.seller_deadline
 
     @precondition(has_dispute)
     @rule(when=whens)
@@ -373,6 +548,12 @@ class OrderLifecycle(RuleBasedStateMachine):
             return order.dispute.platform_decide(at, refund=refund, **given)
 
         self._act("platform_decide", when, call)
+
+    @precondition(has_dispute)
+    @rule(when=whens, by=st.sampled_from(APPELLANTS))
+    def appeal(self, when: tuple[str, Any], by: Actor | str) -> None:
+        """A side (or someone who is not one: refused) appeals the last dispute's decision."""
+        self._act("appeal", when, self._dispute_call("appeal", by=by))
 
     @precondition(has_dispute)
     @rule(when=whens, tracking_number=tracking_numbers, carrier=carriers)
@@ -417,7 +598,9 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def take_an_allowed_action(self, data: st.DataObject) -> None:
-        """Every action allowed() lists succeeds now with valid arguments."""
+        """Every action allowed() lists succeeds now with valid arguments, unless a rule
+        that waits refuses it (a claim before the contact wait is over, an escalation
+        before the seller's window is, an appeal after its time): `InvalidAction`."""
         self.order.advance(self.now)
         self.twin.advance(self.now)
         allowed = self.order.allowed()
@@ -427,21 +610,59 @@ class OrderLifecycle(RuleBasedStateMachine):
             return
         action = data.draw(st.sampled_from(allowed), label="allowed action")
         how = data.draw(choices, label="choices")
+        refunded = self.order.refunded
+        waits = self._waits(action)
         for order in (self.order, self.twin):
-            self._valid_call(order, action, how)
-            assert order.last_event_at == self.now
+            before = snapshot(order)
+            error = _try(lambda: self._valid_call(order, action, how))  # noqa: B023
+            if waits is None:
+                assert error is None, error
+                assert order.last_event_at == self.now
+            else:
+                assert isinstance(error, InvalidAction), (action, error)
+                opens = None if waits is NEVER else waits
+                assert (error.possible_from, snapshot(order)) == (opens, before)
+        if waits is None:
+            self._acted(action, refunded)
+
+    def _waits(self, action: str) -> datetime | None:
+        """The instant from which the allowed *action* succeeds, when a rule that waits
+        refuses it now, or None when it succeeds now; `datetime.max` for one that never
+        will (an appeal after its time). Read from the rules, not from the refusal."""
+        order, at, policy = self.order, self.now, self.order.policy
+        dispute = order.dispute
+        if action == "open_dispute" and policy.contact_wait is not None:
+            ends = order.contact_wait_ends
+            if ends is None:
+                return NEVER
+            return ends if at < ends else None
+        if action == "escalate" and policy.seller_window_ends is Consequence.ALLOW_ESCALATION:
+            assert dispute is not None
+            opens = dispute.seller_deadline
+            return opens if opens is not None and at < opens else None
+        if action == "appeal":
+            assert dispute is not None
+            ends = dispute.appeal_deadline
+            assert ends is not None
+            return NEVER if at >= ends else None
+        return None
 
     def _valid_call(self, order: Order, action: str, how: Choices) -> None:
         at = self.now
         dispute = order.dispute
         if action == "ship":
-            order.ship(at)
+            given = (
+                {} if how.estimate is None else {"estimated_delivery": elapsed(at, how.estimate)}
+            )
+            order.ship(at, **given)
         elif action == "confirm_receipt":
             order.confirm_receipt(at)
         elif action == "request_extension":
             order.request_extension(at, 1)
         elif action == "grant_extension":
             order.grant_extension(at, 1)
+        elif action == "contact_seller":
+            order.contact_seller(at)
         elif action == "open_dispute":
             order.open_dispute(
                 at,
@@ -474,6 +695,8 @@ class OrderLifecycle(RuleBasedStateMachine):
             dispute.ship_return(at, tracking_number=how.tracking, carrier=how.carrier)
         elif action == "refuse_return":
             dispute.refuse_return(at, note=how.note)
+        elif action == "appeal":
+            dispute.appeal(at, by=_losing_side(dispute))
         else:
             getattr(dispute, action)(at)
 
@@ -498,6 +721,61 @@ class OrderLifecycle(RuleBasedStateMachine):
         assert (None if kept is None else (kept.at, kept.action)) == fresh
 
     @invariant()
+    def the_next_deadline_is_the_first_clock_of_the_rules(self) -> None:
+        """The next deadline is the first of the automatic steps the rules give the order
+        now (`rules_clocks`): never None while one of them has its clock set, never
+        another step, never at or before the last event."""
+        order = self.order
+        clocks = rules_clocks(order)
+        due = order.next_deadline
+        if not clocks:
+            assert due is None, due
+            return
+        first = min(at for _, at in clocks)
+        assert due is not None, clocks
+        assert due.at == first, (due, clocks)
+        assert (due.action, due.at) in clocks, (due, clocks)
+        assert first > order.last_event_at
+
+    @invariant()
+    def protection_ends_with_the_filing_window(self) -> None:
+        """Under rules that count the filing window from payment or the estimated delivery,
+        protection (and, with no window after completion, any dispute) ends with it."""
+        order = self.order
+        policy = order.policy
+        anchor = policy.filing_window_starts
+        start = {Anchor.PAYMENT: order.paid_at, Anchor.ESTIMATED_DELIVERY: order.estimated_delivery}
+        begins = start.get(anchor)
+        if order.shipped_at is None or begins is None or policy.filing_window is None:
+            assert order.filing_ends is None
+            return
+        ends = policy.ends("filing_window", begins)
+        assert order.filing_ends == ends
+        assert ends is not None
+        extended = ends + timedelta(days=order.extension_days)
+        assert order.protection_ends == extended
+        if policy.post_completion_window == timedelta(0):
+            assert all(d.opened_at < extended for d in order.disputes)
+
+    @invariant()
+    def disputes_open_only_as_the_rules_allow(self) -> None:
+        """A dispute is opened only after the contact the rules ask for and its wait, and
+        a 'not received' one counted from an estimated delivery only on an order that has
+        one, from `Policy.earliest_not_received` after it."""
+        order = self.order
+        policy = order.policy
+        for dispute in order.disputes:
+            if policy.contact_wait is not None:
+                ends = order.contact_wait_ends
+                assert ends is not None
+                assert dispute.opened_at >= ends
+            counted = policy.filing_window_starts is Anchor.ESTIMATED_DELIVERY
+            if counted and not dispute.reason.item_received:
+                estimate = order.estimated_delivery
+                assert estimate is not None
+                assert dispute.opened_at >= policy.deadline("earliest_not_received", estimate)
+
+    @invariant()
     def refunded_within_the_total(self) -> None:
         order = self.order
         assert order.refunded <= order.total
@@ -519,7 +797,8 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     @invariant()
     def a_refund_is_paid_at_most_once(self) -> None:
-        """Refunded is the sum of the outcomes' refunds, each dispute resolved at most once."""
+        """Refunded is the sum of the outcomes' refunds, each dispute resolved at most once
+        (twice when appealed, its first refund taken back)."""
         assert_refunded_once(self.order)
 
     @invariant()
@@ -529,7 +808,8 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     @invariant()
     def every_order_can_be_saved_and_loaded_back(self) -> None:
-        """Whatever the library accepted can be dumped and loaded back, unchanged.
+        """Whatever the library accepted can be dumped and loaded back, unchanged (and,
+        at the end, rebuilt from its log alone: see `teardown`).
 
         A document already loaded back is not loaded again (the same text loads the
         same order), but the order must then read as it did: all it holds is saved.
@@ -544,6 +824,14 @@ class OrderLifecycle(RuleBasedStateMachine):
         assert (snapshot(loaded), loaded.allowed()) == seen
         self.saved = text, seen
 
+    def teardown(self) -> None:
+        """The order played is rebuilt from its log alone, as it is: the log holds every
+        step (checked once, at the end, as the log only grows)."""
+        order = getattr(self, "order", None)
+        if order is not None:
+            replayed = Order.replay(order.log)
+            assert (snapshot(replayed), replayed.allowed()) == (snapshot(order), order.allowed())
+
     @invariant()
     def one_open_dispute_at_most(self) -> None:
         order = self.order
@@ -556,20 +844,29 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     @invariant()
     def finished_disputes_never_change(self) -> None:
+        """A resolved or cancelled dispute never changes, but for one appeal of its
+        decision (after which it changes until decided again, finally)."""
         for dispute in self.order.disputes:
             if not dispute.is_open:
-                seen = self.finished.setdefault(id(dispute), dispute_snapshot(dispute))
+                key = (id(dispute), dispute.appealed_at)
+                seen = self.finished.setdefault(key, dispute_snapshot(dispute))
                 assert dispute_snapshot(dispute) == seen
                 assert dispute.deadline is None
 
     @invariant()
     def closed_orders_never_change(self) -> None:
-        if self.order.state is OrderState.CLOSED:
+        """A closed order never changes, but for an appeal of its dispute's decision, the
+        one action it may then allow."""
+        order = self.order
+        if order.state is OrderState.CLOSED:
             if self.closed is None:
-                self.closed = snapshot(self.order)
-            assert snapshot(self.order) == self.closed
-            assert self.order.allowed() == ()
-            assert self.order.next_deadline is None
+                self.closed = snapshot(order)
+            assert snapshot(order) == self.closed
+            assert set(order.allowed()) <= {"appeal"}
+            assert order.next_deadline is None
+        elif self.closed is not None:  # reopened since: only by an appeal, just now
+            assert order.history[-1].action == "dispute_appealed"
+            self.closed = None
 
     @invariant()
     def deadlines_lie_ahead(self) -> None:
@@ -584,24 +881,154 @@ class OrderLifecycle(RuleBasedStateMachine):
     @invariant()
     def outcomes_follow_the_rules(self) -> None:
         order = self.order
-        window = order.policy.seller_response_window
+        policy = order.policy
         for dispute in order.disputes:
+            history = dispute.history
             assert (dispute.outcome is not None) == (dispute.state is DisputeState.RESOLVED)
             agreement = dispute.agreement
             if agreement is not None and agreement.reached_by is Resolution.SELLER_REPONSE_TIMEOUT:
+                assert policy.seller_window_ends is Consequence.REFUND
                 assert (agreement.refund, agreement.remedy) == (dispute.request, dispute.remedy)
-                requested = [e.at for e in dispute.history if e.action == "buyer_modify"]
-                assert agreement.at == max([dispute.opened_at, *requested]) + window
+                if policy.seller_window_starts is Anchor.ESCALATION:
+                    starts = [e.at for e in history if _escalation(e)]
+                else:
+                    starts = [e.at for e in history if e.action == "buyer_modify"]
+                    starts.insert(0, dispute.opened_at)
+                assert agreement.at == policy.ends("seller_response_window", starts[-1])
             if dispute.by_platform:
                 assert dispute.state is not DisputeState.NEGOTIATING
-                # The platform takes the seller's part, a return's confirmation too.
-                assert all(e.actor is not Actor.SELLER for e in dispute.history)
+                # The platform takes the seller's part, a return's confirmation too (a
+                # side that appeals the decision is recorded as itself).
+                assert all(e.actor is not Actor.SELLER for e in history if e.action != "appeal")
         resolved = [d for d in order.disputes if d.outcome is not None]
         assert len(resolved) <= 1
         if resolved:
             assert order.state is OrderState.CLOSED
             assert order.refunded == resolved[0].outcome.refund  # type: ignore[union-attr]
 
+    @invariant()
+    def an_expired_dispute_closes_the_order_for_good(self) -> None:
+        """A dispute not escalated in time under rules whose negotiation then closes
+        (PayPal's inquiry, eBay's request) is resolved as expired at its negotiation
+        deadline with no refund; its order is closed and refuses a new dispute."""
+        order = self.order
+        expired = [
+            d for d in order.disputes if d.outcome and d.outcome.reached_by is Resolution.EXPIRED
+        ]
+        if not expired:
+            return
+        (dispute,) = expired
+        outcome = dispute.outcome
+        assert outcome is not None
+        assert order.policy.negotiation_window_ends is Consequence.CLOSE
+        assert dispute is order.dispute
+        assert not outcome.refund
+        assert outcome.at == dispute.negotiation_deadline
+        assert dispute.history[-1].action == "negotiation_timeout"
+        assert (order.state, order.refunded, order.allowed()) == (
+            OrderState.CLOSED,
+            Money.zero(order.total.currency),
+            (),
+        )
+        if not self.expired_refused:  # once: a look-ahead copy is not cheap
+            later = order.as_of(order.last_event_at + timedelta(days=1))
+            error = _try(
+                lambda: later.open_dispute(
+                    later.last_event_at,
+                    reason=Reason.QUALITY,
+                    refund=order.total,
+                    evidence=("photo.jpg",),
+                )
+            )
+            assert isinstance(error, InvalidAction), error
+            self.expired_refused = True
+
+    @invariant()
+    def appeals_follow_the_rules(self) -> None:
+        """Only a side that lost the platform's refund decision appeals it, within the
+        appeal window, once; the appeal takes its refund back exactly (the order refunds
+        what it did before the decision) and the platform decides again, finally."""
+        order = self.order
+        policy = order.policy
+        for dispute in order.disputes:
+            history = dispute.history
+            at = [i for i, e in enumerate(history) if e.action == "appeal"]
+            assert len(at) <= 1
+            expected = None
+            decision = history[-1] if history else None
+            if (
+                dispute.state is DisputeState.RESOLVED
+                and decision is not None
+                and decision.action == "platform_decide"
+                and not at
+            ):
+                expected = policy.ends("appeal_window", decision.at)
+            assert dispute.appeal_deadline == expected
+            if not at:
+                assert dispute.appealed_at is None
+                continue
+            appeal = history[at[0]]
+            decided = history[at[0] - 1]
+            assert decided.action == "platform_decide"
+            assert decided.after is DisputeState.RESOLVED
+            ends = policy.ends("appeal_window", decided.at)
+            assert ends is not None
+            assert appeal.at < ends
+            by, refund = appeal.details["by"], decided.details["refund"]
+            assert appeal.actor is by
+            assert refund < dispute.request if by is Actor.BUYER else refund.amount > 0
+            assert dispute.appealed_at == appeal.at
+            assert "appeal" not in dispute.allowed()
+            if appeal is history[-1]:  # the decision set aside, awaiting the new one
+                assert (dispute.state, order.state) == (
+                    DisputeState.ARBITRATION,
+                    OrderState.IN_DISPUTE,
+                )
+                assert (dispute.outcome, dispute.agreement) == (None, None)
+                assert order.refunded == self.decided_from[id(dispute)]
+
+    @invariant()
+    def the_seller_window_of_a_claim_starts_at_its_escalation(self) -> None:
+        """Under rules whose seller window starts at the escalation (PayPal's claim), the
+        seller has no deadline before it; a dispute's escalation instant is its last
+        escalation's; under rules whose seller window only allows escalation (eBay), the
+        buyer escalated only from the seller's deadline on."""
+        order = self.order
+        policy = order.policy
+        for dispute in order.disputes:
+            escalations = [e.at for e in dispute.history if _escalation(e)]
+            assert dispute.escalated_at == (escalations[-1] if escalations else None)
+            if dispute.by_platform:
+                assert dispute.seller_deadline is None
+            elif policy.seller_window_starts is Anchor.ESCALATION:
+                start = dispute.escalated_at
+                ends = None if start is None else policy.ends("seller_response_window", start)
+                assert dispute.seller_deadline == ends
+            elif policy.seller_window_ends is Consequence.ALLOW_ESCALATION:
+                opens = dispute.seller_deadline
+                assert opens is not None
+                buyer = [e.at for e in dispute.history if e.action == "escalate"]
+                assert all(at >= opens for at in buyer)
+
+
+def _to_the_platform(dispute: Any, decided: int | None) -> None:
+    """Take the open *dispute* to the platform as soon as the rules let the buyer (after
+    the seller's counter-offer of nothing where only that lets him), and have the platform
+    decide *decided* percent of the request (if not None) then; a refusal stops there."""
+    at = dispute.order.last_event_at
+    if "escalate" not in dispute.allowed() and "seller_reject" in dispute.allowed():
+        zero = Money.zero(dispute.request.currency)
+        _try(lambda: dispute.seller_reject(at, counter_offer=zero, remedy=Remedy.REFUND))
+    error = _try(lambda: dispute.escalate(at))
+    if isinstance(error, InvalidAction) and error.possible_from is not None:  # eBay: not yet
+        at = error.possible_from
+        _try(lambda: dispute.escalate(at))
+    if decided is not None and dispute.state is DisputeState.ARBITRATION:
+        _try(lambda: dispute.platform_decide(at, refund=share(dispute.request, decided)))
+
+
+NEVER = datetime.max.replace(tzinfo=UTC)
+"""What `OrderLifecycle._waits` answers for an allowed action that no waiting lifts."""
 
 TestOrderLifecycle = OrderLifecycle.TestCase
 TestOrderLifecycle.__doc__ = "Random sequences of all actions keep every invariant of an order."
@@ -615,14 +1042,17 @@ class DisputeLifecycle(OrderLifecycle):
     """
 
     @initialize(
-        policy=st.one_of(st.just(ALIEXPRESS), policies()),
+        policy=any_policies(),
         total=money(positive=True),
         paid_at=aware_datetimes(),
         by_platform=rarely,
         percent=st.integers(1, 100),
         remedy=st.sampled_from(Remedy),
+        estimate=estimates(),
+        start=st.sampled_from(["opened", "opened", "escalated", "answered", "decided"]),
+        decided=st.integers(0, 100),
     )
-    def pay(
+    def pay(  # type: ignore[override]
         self,
         policy: Policy,
         total: Money,
@@ -630,20 +1060,40 @@ class DisputeLifecycle(OrderLifecycle):
         by_platform: bool,
         percent: int,
         remedy: Remedy,
+        estimate: timedelta | None,
+        start: str,
+        decided: int,
     ) -> None:
-        """Pay, ship and open a received-item dispute at once, asking a refund or a return."""
-        refund = share(total, percent) or total
+        """Pay, ship, contact the seller (the rules may ask it) and open a received-item
+        dispute as soon as the rules allow, asking a refund or a return; maybe take it to
+        the platform at once (PayPal: a claim; eBay: once the seller's window is over;
+        elsewhere after the seller's counter-offer of nothing), and maybe have the seller
+        accept the claim, or the platform decide it (*decided* percent of the request), so
+        that claims' returns and appeals happen."""
         self.order = Order("state-machine", total, paid_at, policy)
         self.twin = Order("state-machine", total, paid_at, policy)
+        given = {} if estimate is None else {"estimated_delivery": elapsed(paid_at, abs(estimate))}
         for order in (self.order, self.twin):
-            order.ship(paid_at, by_platform=by_platform)
-            order.open_dispute(
-                paid_at, reason=Reason.QUALITY, refund=refund, remedy=remedy, evidence=("a.jpg",)
+            order.ship(paid_at, by_platform=by_platform, **given)
+            order.contact_seller(paid_at)
+            _try(
+                lambda: order.open_dispute(  # noqa: B023
+                    order.contact_wait_ends or paid_at,  # noqa: B023
+                    reason=Reason.QUALITY,
+                    refund=share(total, percent) or total,
+                    remedy=remedy,
+                    evidence=("a.jpg",),
+                )
             )
-        self.now = self.order.last_event_at
-        self.finished = {}
-        self.closed = None
-        self.arrived = []
+            dispute = order.dispute
+            if start != "opened" and dispute is not None:
+                _to_the_platform(dispute, decided if start == "decided" else None)
+                if start == "answered" and "seller_accept" in dispute.allowed():
+                    dispute.seller_accept(dispute.order.last_event_at)
+        assert snapshot(self.order) == snapshot(self.twin)
+        self._started()
+        if any(e.action == "platform_decide" for e in self.order.log):
+            self.decided_from[id(self.order.dispute)] = Money.zero(total.currency)
 
     def ship(self, *args: Any, **kwargs: Any) -> None:
         """Not a rule in this machine."""
@@ -655,6 +1105,9 @@ class DisputeLifecycle(OrderLifecycle):
         """Not a rule in this machine."""
 
     def grant_extension(self, *args: Any, **kwargs: Any) -> None:
+        """Not a rule in this machine."""
+
+    def contact_seller(self, *args: Any, **kwargs: Any) -> None:
         """Not a rule in this machine."""
 
 
