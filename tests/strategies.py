@@ -765,6 +765,11 @@ def elapsed(at: datetime, duration: timedelta) -> datetime:
     return (at.astimezone(UTC) + duration).astimezone(at.tzinfo)
 
 
+def estimated(at: datetime, estimate: timedelta | None) -> datetime | None:
+    """The estimated delivery *estimate* after a shipment at *at* (see `elapsed`), or None."""
+    return None if estimate is None else elapsed(at, estimate)
+
+
 def clock(order: Order, name: str) -> datetime | None:
     """The instant of the clock *name* (one of `CLOCKS`) of *order* or its last dispute."""
     if hasattr(order, name):
@@ -816,10 +821,11 @@ def call_for(order: Order, step: Step, at: datetime) -> Callable[[], object] | N
     if step.action == "advance":
         return lambda: order.advance(at)
     if step.action == "ship":
-        estimate = step.estimate
-        given = {} if estimate is None else {"estimated_delivery": elapsed(at, estimate)}
         return lambda: order.ship(
-            at, protection_days=step.days, by_platform=step.by_platform, **given
+            at,
+            protection_days=step.days,
+            by_platform=step.by_platform,
+            estimated_delivery=estimated(at, step.estimate),
         )
     if step.action == "contact_seller":
         return lambda: order.contact_seller(at)

@@ -65,7 +65,7 @@ from strategies import (
     aware_datetimes,
     clock,
     dispute_snapshot,
-    elapsed,
+    estimated,
     estimates,
     money,
     other_remedy,
@@ -110,6 +110,8 @@ tracking_numbers = st.one_of(
 carriers = st.sampled_from(CARRIERS)
 notes = st.sampled_from(NOTES)
 Proposal = tuple[Remedy | str | None, Actor | str | None]
+valid_estimates = st.none() | st.integers(0, 40).map(lambda n: timedelta(days=n))
+"""A shipment's estimated delivery after it, or none."""
 
 
 @attrs.frozen
@@ -132,7 +134,7 @@ choices = st.builds(
     tracking=st.sampled_from(TRACKING_NUMBERS),
     carrier=st.sampled_from(CARRIERS[:-1]),
     note=st.sampled_from(NOTES[:3]),
-    estimate=st.none() | st.integers(0, 30).map(lambda n: timedelta(days=n)),
+    estimate=valid_estimates,
 )
 
 
@@ -235,7 +237,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         total=money(positive=True),
         paid_at=aware_datetimes(),
         ship=st.none() | st.booleans(),
-        estimate=estimates(),
+        estimate=valid_estimates,
     )
     def pay(
         self,
@@ -250,11 +252,10 @@ class OrderLifecycle(RuleBasedStateMachine):
         self.order = Order("state-machine", total, paid_at, policy)
         self.twin = Order("state-machine", total, paid_at, policy)
         if ship is not None:
-            given = (
-                {} if estimate is None else {"estimated_delivery": elapsed(paid_at, abs(estimate))}
-            )
-            self.order.ship(paid_at, by_platform=ship, **given)
-            self.twin.ship(paid_at, by_platform=ship, **given)
+            for order in (self.order, self.twin):
+                order.ship(
+                    paid_at, by_platform=ship, estimated_delivery=estimated(paid_at, estimate)
+                )
         self._started()
 
     def _started(self) -> None:
@@ -390,13 +391,12 @@ class OrderLifecycle(RuleBasedStateMachine):
         shipment: refused, as an estimate of a naive instant is)."""
 
         def call(o: Order, at: Any) -> object:
-            given = {} if estimate is None else {"estimated_delivery": elapsed(at, estimate)}
             return o.ship(
                 at,
                 protection_days=protection_days,
                 by_platform=by_platform,
                 promised_days=promised_days,
-                **given,
+                estimated_delivery=estimated(at, estimate),
             )
 
         error = self._act("ship", when, call)
@@ -651,10 +651,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         at = self.now
         dispute = order.dispute
         if action == "ship":
-            given = (
-                {} if how.estimate is None else {"estimated_delivery": elapsed(at, how.estimate)}
-            )
-            order.ship(at, **given)
+            order.ship(at, estimated_delivery=estimated(at, how.estimate))
         elif action == "confirm_receipt":
             order.confirm_receipt(at)
         elif action == "request_extension":
@@ -1048,11 +1045,11 @@ class DisputeLifecycle(OrderLifecycle):
         by_platform=rarely,
         percent=st.integers(1, 100),
         remedy=st.sampled_from(Remedy),
-        estimate=estimates(),
+        estimate=valid_estimates,
         start=st.sampled_from(["opened", "opened", "escalated", "answered", "decided"]),
         decided=st.integers(0, 100),
     )
-    def pay(  # type: ignore[override]
+    def pay(
         self,
         policy: Policy,
         total: Money,
@@ -1072,9 +1069,10 @@ class DisputeLifecycle(OrderLifecycle):
         that claims' returns and appeals happen."""
         self.order = Order("state-machine", total, paid_at, policy)
         self.twin = Order("state-machine", total, paid_at, policy)
-        given = {} if estimate is None else {"estimated_delivery": elapsed(paid_at, abs(estimate))}
         for order in (self.order, self.twin):
-            order.ship(paid_at, by_platform=by_platform, **given)
+            order.ship(
+                paid_at, by_platform=by_platform, estimated_delivery=estimated(paid_at, estimate)
+            )
             order.contact_seller(paid_at)
             _try(
                 lambda: order.open_dispute(  # noqa: B023
