@@ -309,12 +309,13 @@ def test_allowed_now_follows_the_table_and_guards() -> None:
 
 
 def test_allowed_now_after_completion() -> None:
-    """A completed order allows only a dispute; a closed one allows nothing."""
+    """A completed order allows only contacting the seller and a dispute; a closed one
+    allows nothing."""
     order = new_order()
     order.ship(EPOCH + DAY)
     order.confirm_receipt(EPOCH + 2 * DAY)
 
-    assert order.allowed() == ("open_dispute",)
+    assert order.allowed() == ("contact_seller", "open_dispute")
 
     order.advance(EPOCH + 2 * DAY + ALIEXPRESS.post_completion_window)
     assert order.state is OrderState.CLOSED
@@ -331,7 +332,7 @@ def test_invalid_action_names_the_state_and_the_allowed_actions() -> None:
     error = info.value
     assert error.action == "confirm_receipt"
     assert error.state == "awaiting_shipment"
-    assert error.allowed == ("ship",)
+    assert error.allowed == ("ship", "contact_seller")
     assert "confirm_receipt" in str(error)
     assert "awaiting_shipment" in str(error)
     assert "ship" in str(error)

@@ -415,8 +415,9 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
     ) -> None:
         """The buyer contacts the seller about the order: under rules with a
         `Policy.contact_wait` (Amazon), the first step before a claim, which can be filed
-        from `contact_wait_ends` on. Allowed while the order is shipped; the first contact
-        is `contacted_at`."""
+        from `contact_wait_ends` on. Allowed until the order is closed, except while a
+        dispute is open (before the shipment too: asking when it ships); the first
+        contact is `contacted_at`."""
         details = with_meta(NO_DETAILS, meta)
         if (started := self._start("contact_seller", at, details, event_id)) is None:
             return  # a repeated event, recorded once
