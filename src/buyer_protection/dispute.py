@@ -232,11 +232,13 @@ class Dispute(DisputeClocks):
                 "asks, use seller_accept; a counter-offer is less, or the same amount with "
                 "another remedy"
             )
-        self.counter_offer = offer
+        before = self.state
+        DISPUTE.fire(self, row.trigger)  # before the counter-offer: in a claim, the row
+        self.counter_offer = offer  # taken is the one of a claim the seller has not answered
         self.counter_remedy = how
         self._counter_postage = payer
         self.countered_at = at
-        self._apply(row, at, details, event)
+        self.order._append(row, at, before, self.state, details, self._actor_of(row.trigger), event)
 
     def buyer_accept(
         self,
