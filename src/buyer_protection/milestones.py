@@ -308,7 +308,9 @@ def _escalation(dispute: Dispute, opens: datetime, at: datetime) -> Status:
     """Whether the buyer's escalation opening at *opens* (the seller's deadline where it
     does nothing by itself) is ahead, opened, or became moot."""
     if opens > at:
-        return "due" if dispute.state in _ESCALATING else "expired"
+        closes = dispute.negotiation_deadline
+        ahead = dispute.state in _ESCALATING and (closes is None or opens < closes)
+        return "due" if ahead else "expired"
     before = [e.after for e in dispute.history if e.at < opens]
     state = before[-1] if before else DisputeState.AWAITING_SELLER
     return "done" if state in _ESCALATING else "expired"
