@@ -234,6 +234,27 @@ def test_ebay_uk_escalation_opens_after_three_business_days_across_good_friday()
     check_advice(order, opens)
 
 
+def test_an_ebay_request_changed_too_late_is_not_advised_to_escalate() -> None:
+    """eBay: a request changed so late that the seller's new deadline falls after the
+    request closes: no side is advised an escalation, every step ends when it closes."""
+    order = _ebay_dispute()
+    dispute = order.dispute
+    assert dispute is not None
+    closes = dispute.negotiation_deadline
+    assert closes is not None
+    changed = closes - DAY
+    dispute.buyer_modify(changed, refund=Money("30.00", "USD"))
+    assert dispute.seller_deadline is not None
+    assert dispute.seller_deadline > closes
+    at = changed + HOUR
+    for side in SIDES:
+        for step in advise(order, at, side=side):
+            assert step.action != "escalate", step
+            assert "escalate (from" not in step.why, step
+            assert step.latest == closes, step
+    assert check_advice(order, at) == 2  # seller_accept, seller_reject
+
+
 def test_an_ebay_request_left_unescalated_closes_with_no_refund() -> None:
     """eBay: at the end of the request's time with no escalation, nothing is left to do,
     and the advice says the dispute closed with no refund."""

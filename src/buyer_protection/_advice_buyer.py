@@ -366,6 +366,14 @@ def _awaiting_seller(view: Order, dispute: Dispute, at: datetime) -> Iterator[St
                 if_not=STEP_IN,
             )
         escalate_from = max(at, deadline)
+        if closes is not None and escalate_from >= closes:  # changed too late to escalate
+            yield Step(
+                "wait_for_seller",
+                f"The seller may resolve your request of {asked}; the request closes with no "
+                f"refund at {iso(closes)}, before the platform can be asked to step in.",
+                at,
+                closes,
+            )
     if closes is None or escalate_from < closes:
         yield Step(
             "escalate",

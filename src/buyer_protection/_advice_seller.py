@@ -12,7 +12,6 @@ from ._advice_step import (
     Step,
     appealable,
     closed,
-    escalation,
     filing,
     if_not_at,
     postage,
@@ -25,7 +24,7 @@ from .calendars import span
 from .dispute import Dispute
 from .lifecycle import Actor, DisputeState, OrderState
 from .order import Order
-from .policy import Consequence
+from .policy import Anchor, Consequence
 from .terms import Remedy
 
 
@@ -196,13 +195,19 @@ def _buyer_may(view: Order, dispute: Dispute, closes: datetime | None, at: datet
     """What the buyer may do with a counter-offer, and what the end of the negotiation
     does, as sentences."""
     policy = view.policy
-    verb, _ = escalation(view)
+    claim = policy.seller_window_starts is Anchor.ESCALATION
+    escalate = "escalate it to a claim" if claim else "escalate"
     opens = dispute.seller_deadline
-    when = ""
     if policy.seller_window_ends is Consequence.ALLOW_ESCALATION and opens is not None:
-        when = f" (from {iso(opens)})" if opens > at else ""
-    words = verb.removeprefix("escalate").removesuffix(" to let the platform decide")
-    may = f"The buyer may accept it, change the request or escalate{words}{when}"
+        if closes is not None and opens >= closes:
+            escalate = ""  # the request closes before the platform may step in
+        elif opens > at:
+            escalate += f" (from {iso(opens)})"
+    may = (
+        f"The buyer may accept it, change the request or {escalate}"
+        if escalate
+        else "The buyer may accept it or change the request"
+    )
     if closes is None:
         return f"{may}, and the platform then decides."
     if policy.negotiation_window_ends is Consequence.CLOSE:
@@ -266,7 +271,8 @@ def _answer(view: Order, dispute: Dispute, at: datetime) -> Iterator[Step]:
         f"with a counter-offer below {request} (zero for no refund){other}. "
         f"{_buyer_may(view, dispute, closes, at)}"
     )
-    if deadline is not None and deadline > at:  # eBay: resolve it before the platform may
+    if deadline is not None and deadline > at and (closes is None or deadline < closes):
+        # eBay: resolve it before the platform may step in
         accept = f"Accept it before {iso(deadline)} {_accepting(dispute)}: from then the buyer "
         accept += "may ask the platform to step in."
         yield _seller_step(view, "seller_accept", f"{asked} {accept}", at, deadline, if_not=STEP_IN)
@@ -279,7 +285,9 @@ def _answer(view: Order, dispute: Dispute, at: datetime) -> Iterator[Step]:
             if_not=STEP_IN,
         )
         return
-    if deadline is not None:  # eBay, once the seller's time is over
+    if deadline is not None and deadline > at:  # eBay: the request closes first
+        now = "The request closes before the buyer may ask the platform to step in."
+    elif deadline is not None:  # eBay, once the seller's time is over
         now = (
             f"Your time to resolve it ended at {iso(deadline)}: the buyer may ask the platform "
             "to step in at any time."
