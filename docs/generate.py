@@ -12,13 +12,29 @@ the pages whose generated parts are stale (exit status 1). The tests run the che
 
 from __future__ import annotations
 
+import enum
 import re
 import sys
 from collections.abc import Callable, Collection, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
-from buyer_protection import ALIEXPRESS, Actor, Calendar, Policy, policies
+from buyer_protection import (
+    ALIEXPRESS,
+    AMAZON_US,
+    EBAY_UK,
+    EBAY_US,
+    PAYPAL,
+    Actor,
+    BusinessDays,
+    Calendar,
+    Policy,
+    policies,
+)
+from buyer_protection._cli_diagram import rows
+from buyer_protection.calendars import span
+from buyer_protection.cli import mermaid
 from buyer_protection.lifecycle import DISPUTE, ORDER, DisputeState, Lifecycle, State
 
 DOCS = Path(__file__).resolve().parent
@@ -110,7 +126,7 @@ def part_diagram(lifecycle: Lifecycle, states: Collection[State]) -> str:
             if s in states or t.dest in states:
                 lines.append(f"    {s.value} --> {t.dest.value}: {t.label}")
                 reached.extend(x for x in (s, t.dest) if x not in reached)
-    final = [s for s in reached if not any(s in t.sources for t in lifecycle.table)]
+    final = [s for s in reached if s in lifecycle.finals]
     lines.extend(f"    {s.value} --> [*]" for s in final)
     body = "\n".join(lines)
     return f"```mermaid\n{body}\n```\n"
@@ -131,13 +147,301 @@ def transitions_list(lifecycle: Lifecycle) -> str:
     return "\n".join(lines) + "\n"
 
 
+# -- every marketplace: the presets compared, each one's clocks and diagrams -------------
+
+
+def _words(value: object) -> str:
+    """A policy field's value in words, short enough for a table cell."""
+    if isinstance(value, timedelta) and timedelta(0) < value <= timedelta(days=3):
+        return f"{span(value)} ({value // timedelta(hours=1)} hours)"
+    if isinstance(value, timedelta | BusinessDays):
+        return span(value) if value else "0"
+    if isinstance(value, enum.Enum):
+        return f"`{value.value}`"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "none"
+    if isinstance(value, datetime):
+        at = value.astimezone(UTC)
+        return at.date().isoformat() if at.time() == time() else at.isoformat()
+    if isinstance(value, Calendar):
+        where = f"{value.country}-{value.subdivision}" if value.subdivision else value.country
+        holidays = f", holidays of {where}" if where else ""
+        closed = f", {len(value.closed)} closed periods" if value.closed else ""
+        return f"{value.timezone}{holidays}{closed}"
+    return f"`{value}`"
+
+
+def latest_presets() -> tuple[Policy, ...]:
+    """The latest version of each preset's name, in `policies` order."""
+    latest = {p.name: p for p in policies()}
+    return tuple(latest.values())
+
+
+def comparison_table() -> str:
+    """Every field of the latest preset of each name, side by side: a row a field."""
+    presets = latest_presets()
+    lines = [
+        "| field | " + " | ".join(f"`{p.name}`" for p in presets) + " |",
+        "|---|" + "---|" * len(presets),
+    ]
+    for name, *_ in ALIEXPRESS.rules():
+        values = " | ".join(_cell(_words(getattr(p, name))) for p in presets)
+        lines.append(f"| `{name}` | {values} |")
+    return "\n".join(lines) + "\n"
+
+
+_CONSEQUENCES = {
+    "_extensions": "the buyer may ask for an extension of protection (`extensions`)",
+    "_contact_first": "a claim needs a first contact with the seller, also after the buyer "
+    "confirmed receipt (`contact_wait` is not none)",
+    "_appeals": "a decision of the platform can be appealed (`appeal_window` is not none)",
+    "_silence_refunds": "the seller's silence refunds the request (`seller_window_ends` "
+    "is `refund`; a PayPal inquiry has no seller's window: its claim has)",
+    "_escalation_unanswered": "the buyer may escalate before the seller answered "
+    "(`seller_window_ends` is `allow_escalation`, or `seller_window_starts` is `escalation`)",
+    "_negotiation_escalates": "the end of the negotiation window hands the dispute to the "
+    "platform (`negotiation_window_ends` is `escalate`)",
+    "_negotiation_closes": "the end of the negotiation window closes the dispute with no "
+    "refund, `expired` (`negotiation_window_ends` is `close`)",
+    "_claim_awaits_seller": "a claim waits for the seller's answer: the seller's window "
+    "starts at the escalation and its silence refunds (`seller_window_starts` is "
+    "`escalation`); the claim's rows are there until the seller answers",
+}
+"""Each consequence a row of the lifecycle tables names, in words."""
+
+
+def consequences_table() -> str:
+    """Each consequence the lifecycle tables name, in their order: what it means (every
+    one must have its words in `_CONSEQUENCES`), its rows, and whether the latest preset
+    of each name has them."""
+    presets = latest_presets()
+    lines = [
+        "| `[if ...]` | meaning | rows | " + " | ".join(f"`{p.name}`" for p in presets) + " |",
+        "|---|---|---|" + "---|" * len(presets),
+    ]
+    tables = (ORDER, DISPUTE)
+    named = dict.fromkeys(row.consequence for lc in tables for row in lc.table if row.consequence)
+    for name in named:
+        triggers = dict.fromkeys(
+            f"`{row.trigger}`" for lc in tables for row in lc.table if row.consequence == name
+        )
+        cells = " | ".join(
+            "yes" if any(row.consequence == name for lc in tables for row in rows(lc, p)) else "no"
+            for p in presets
+        )
+        label = name.strip("_").replace("_", " ")
+        lines.append(f"| {label} | {_CONSEQUENCES[name]} | {', '.join(triggers)} | {cells} |")
+    return "\n".join(lines) + "\n"
+
+
+class Clock(NamedTuple):
+    """One clock of a marketplace as RULES.md section 5 gives it, and the policy fields
+    that encode it (their values are read from the presets)."""
+
+    rule: str
+    fields: tuple[str, ...]
+    starts: str
+    ends: str
+    confidence: str
+
+
+def clocks_table(presets: Sequence[Policy], clocks: Sequence[Clock]) -> str:
+    """A marketplace's clocks: each rule, the fields of *presets* that encode it (one
+    value where they agree, each preset's otherwise), when it starts and what its end does."""
+    lines = [
+        "| rule | in the presets | starts | when it runs out | confidence |",
+        "|---|---|---|---|---|",
+    ]
+    for clock in clocks:
+        values = []
+        for name in clock.fields:
+            found = {p.name: _words(getattr(p, name)) for p in presets}
+            if len(set(found.values())) == 1:
+                values.append(f"`{name}` {next(iter(found.values()))}")
+            else:
+                each = "; ".join(f"{p}: {v}" for p, v in found.items())
+                values.append(f"`{name}` ({each})")
+        sure = _CONFIDENCE.get(clock.confidence, clock.confidence)
+        lines.append(
+            f"| {_cell(clock.rule)} | {_cell('; '.join(values))} | {_cell(clock.starts)} | "
+            f"{_cell(clock.ends)} | {sure} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def preset_diagram(lifecycle: Lifecycle, policy: Policy) -> str:
+    """The Mermaid diagram of the rows of *lifecycle* that *policy*'s rules have."""
+    return f"```mermaid\n{mermaid((lifecycle,), policy=policy)}```\n"
+
+
+_NOT_RECEIVED = "a 'not received' dispute can be opened"
+_RETURNS = "not encoded: the presets have no clock on a return"
+
+EBAY_CLOCKS = (
+    Clock(
+        f'report "not received": {_NOT_RECEIVED} from the estimated delivery until 30 '
+        "days after it",
+        ("filing_window_starts", "earliest_not_received", "filing_window"),
+        "the estimated delivery `Order.ship` was given",
+        "no cover: no dispute can be opened, the order completes",
+        "H",
+    ),
+    Clock(
+        "the seller resolves the request (UK: 8 calendar days until May 2020)",
+        ("seller_response_window", "seller_window_starts", "seller_window_ends"),
+        "the request's opening (or the buyer's last change)",
+        "nothing by itself: the buyer may now escalate (ask eBay to step in)",
+        "H",
+    ),
+    Clock(
+        "ask eBay to step in",
+        ("negotiation_window", "negotiation_window_starts", "negotiation_window_ends"),
+        "the request's opening",
+        "the request closes with no refund (`expired`); no new dispute on the order",
+        "H",
+    ),
+    Clock(
+        "eBay decides (normally within 48 hours: a target, not a clock)",
+        (),
+        "the escalation",
+        "`platform_decide` at any time; final unless appealed",
+        "H",
+    ),
+    Clock(
+        "appeal the decision",
+        ("appeal_window",),
+        "the decision",
+        "the decision is final",
+        "H",
+    ),
+    Clock(
+        "return: the seller refunds within 2 business days of the return's delivery "
+        "(6 in older help)",
+        ("return_shipping_window", "return_confirm_window"),
+        "the return delivered",
+        f"eBay may refund and charge the seller ({_RETURNS})",
+        "M",
+    ),
+    Clock(
+        "business days: Monday to Friday less the UK-wide bank holidays (UK) or the US "
+        "federal holidays (US), in Europe/London or America/Los_Angeles (the zones are not "
+        "published: low confidence)",
+        ("calendar",),
+        "",
+        "",
+        "H",
+    ),
+)
+"""eBay Money Back Guarantee (RULES.md section 5)."""
+
+PAYPAL_CLOCKS = (
+    Clock(
+        "open a dispute: from shipment until 180 days after payment (45 in old help)",
+        ("filing_window_starts", "filing_window"),
+        "the payment",
+        "no dispute can be opened",
+        "H",
+    ),
+    Clock(
+        "the inquiry (the dispute before it is a claim): the buyer may escalate it to a claim",
+        ("negotiation_window", "negotiation_window_starts", "negotiation_window_ends"),
+        "the dispute's opening",
+        "the inquiry closes with no refund (`expired`) and cannot be reopened",
+        "H",
+    ),
+    Clock(
+        "the seller answers a claim (the API's `seller_response_due_date` is authoritative)",
+        ("seller_response_window", "seller_window_starts", "seller_window_ends"),
+        "the claim (the buyer's `escalate`)",
+        "the claim is refunded (closed in the buyer's favour)",
+        "M",
+    ),
+    Clock(
+        "the buyer returns the item after a decision, with tracking",
+        ("return_shipping_window",),
+        "the decision (or agreement) on a return",
+        "no refund: the money goes to the seller",
+        "H",
+    ),
+    Clock("appeal the decision", ("appeal_window",), "the decision", "final", "H"),
+    Clock("days are calendar days (elapsed time)", ("calendar",), "", "", "H"),
+)
+"""PayPal Purchase Protection (RULES.md section 5)."""
+
+AMAZON_CLOCKS = (
+    Clock(
+        "contact the seller first, then wait (older: 2 business days)",
+        ("contact_wait",),
+        "the buyer's first message (`Order.contact_seller`)",
+        "the buyer may file a claim",
+        "H",
+    ),
+    Clock(
+        "the earliest claim: 3 days after the latest estimated delivery",
+        ("filing_window_starts", "earliest_not_received"),
+        "the latest estimated delivery `Order.ship` was given",
+        "",
+        "H",
+    ),
+    Clock(
+        "the latest claim: 90 days after the latest estimated delivery",
+        ("filing_window",),
+        "the latest estimated delivery",
+        "no claim",
+        "H",
+    ),
+    Clock(
+        "the seller stays silent (7 days before July 2020)",
+        ("seller_response_window", "seller_window_starts", "seller_window_ends"),
+        "the claim",
+        "the claim is granted, the seller debited",
+        "H",
+    ),
+    Clock(
+        "after the seller's answer: no clock is published; the buyer escalates when ready",
+        ("negotiation_window",),
+        "",
+        "",
+        "L",
+    ),
+    Clock("appeal the decision", ("appeal_window",), "the claim granted or denied", "final", "H"),
+    Clock(
+        "returns: 30 days from delivery; the seller refunds within 2 business days of "
+        "receiving the item",
+        ("return_shipping_window", "return_confirm_window"),
+        "the delivery; the item received",
+        _RETURNS,
+        "M",
+    ),
+)
+"""Amazon A-to-z Guarantee for seller-fulfilled orders (RULES.md section 5)."""
+
+
+def _marketplace(
+    presets: Sequence[Policy], clocks: Sequence[Clock]
+) -> dict[str, Callable[[], str]]:
+    """The generated parts of a marketplace's page: its clocks, and its lifecycles as the
+    first of *presets* has them."""
+    return {
+        "clocks": lambda: clocks_table(presets, clocks),
+        "order-diagram": lambda: preset_diagram(ORDER, presets[0]),
+        "dispute-diagram": lambda: preset_diagram(DISPUTE, presets[0]),
+    }
+
+
 GENERATED: dict[str, dict[str, Callable[[], str]]] = {
-    "rules.md": {"rules": rules_table, "presets": presets_table},
+    "rules.md": {"rules": rules_table, "presets": presets_table, "comparison": comparison_table},
+    "ebay.md": _marketplace((EBAY_US, EBAY_UK), EBAY_CLOCKS),
+    "paypal.md": _marketplace((PAYPAL,), PAYPAL_CLOCKS),
+    "amazon.md": _marketplace((AMAZON_US,), AMAZON_CLOCKS),
     "lifecycle.md": {
         "order-diagram": lambda: diagram(ORDER),
         "order-transitions": lambda: transitions_list(ORDER),
         "dispute-diagram": lambda: diagram(DISPUTE),
         "dispute-transitions": lambda: transitions_list(DISPUTE),
+        "consequences": consequences_table,
     },
     "returns.md": {"return-diagram": lambda: part_diagram(DISPUTE, RETURN_STATES)},
 }

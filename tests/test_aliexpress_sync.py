@@ -24,6 +24,7 @@ from buyer_protection import (
     to_dict,
 )
 from buyer_protection.aliexpress import from_issue_detail, parse_time, sync
+from schemas import before_6
 from test_aliexpress import issue_of, load, log_of
 
 REFUSED = "issue_seller_refused"  # opened, then the seller's counter-offer of 20.00 USD
@@ -315,8 +316,8 @@ UNDATED = Policy()
 def as_written_by_version_0_1(order: Order) -> Order:
     """*order* saved as a schema-2 document of an import was (no event ids, no
     snapshot_latest; the assumed facts only in the ship entry's meta; the policy whole,
-    without effective_from and calendar) and loaded."""
-    document = to_dict(order)
+    without effective_from and calendar; none of schema 6's keys) and loaded."""
+    document = before_6(to_dict(order))
     document["schema_version"] = 2
     del document["assumed"]
     for policy in (document["policy"], document["history"][0]["details"]["policy"]):

@@ -20,6 +20,7 @@ CORE = frozenset(
         "assumptions",
         "clock",
         "dispute",
+        "dispute_clocks",
         "errors",
         "history",
         "lifecycle",

@@ -23,7 +23,8 @@ from buyer_protection import (
     to_dict,
 )
 from buyer_protection.cli import main
-from buyer_protection.storage import SCHEMA_VERSION, log_from_list, log_to_list
+from buyer_protection.storage import log_from_list, log_to_list
+from schemas import ORDER_SINCE_6, since_6
 from strategies import DEFAULT_CALENDAR, assert_refused, snapshot
 
 DAY = timedelta(days=1)
@@ -356,6 +357,12 @@ def test_assumed_for_refuses_what_is_not_a_window(name: object) -> None:
 # -- saved documents of schema 3 -----------------------------------------------------------
 
 SAVED_3 = sorted((Path(__file__).parent / "fixtures" / "documents").glob("v3_*.json"))
+ESCALATED_3 = {
+    "v3_event_ids": ["2026-03-29T17:30:00+00:00"],
+    "v3_imported_assumed": [None],
+    "v3_return_confirmed": [None],
+}
+"""When each dispute of the saved schema-3 documents was escalated (its history says)."""
 
 
 def test_there_are_saved_schema_3_documents() -> None:
@@ -368,18 +375,18 @@ def test_there_are_saved_schema_3_documents() -> None:
 @pytest.mark.parametrize("path", SAVED_3, ids=lambda p: p.stem)
 def test_a_schema_3_document_loads_with_nothing_assumed(path: Path) -> None:
     """A schema-3 document loads with nothing assumed; saved again it is the same document
-    but for its schema_version, an empty "assumed", and its policy read as of schema 5
-    (no effective_from, the default calendar)."""
+    but for its schema_version, an empty "assumed", its policy read as of schema 5 (no
+    effective_from, the default calendar) and the keys of schema 6 (`schemas.since_6`)."""
     text = path.read_text(encoding="utf-8")
     order = loads(text)
     assert order.assumed == frozenset()
     again = to_dict(order)
     old = json.loads(text)
-    expected = {**old, "schema_version": SCHEMA_VERSION, "assumed": []}
+    expected = {**old, "assumed": []}
     for policy in (expected["policy"], expected["history"][0]["details"]["policy"]):
         policy.update(effective_from=None, calendar=DEFAULT_CALENDAR)
-    assert again == expected
-    assert list(again) == [*list(old)[:14], "assumed", *list(old)[14:]]
+    assert again == since_6(expected, ESCALATED_3[path.stem])
+    assert list(again) == [*list(old)[:14], *ORDER_SINCE_6, "assumed", *list(old)[14:]]
     assert to_dict(from_dict(again)) == again
 
 

@@ -615,7 +615,8 @@ BAD: list[tuple[str, list[str], str]] = [
     (
         "rules: unknown version",
         ["rules", "--policy", "aliexpress@2017"],
-        "'aliexpress@2017' is not a known policy; known: aliexpress (versions: aliexpress@2015,",
+        "'aliexpress@2017' is not a known policy; known: aliexpress, amazon-us, ebay-uk, ebay-us, "
+        "paypal (versions: aliexpress@2015,",
     ),
     ("rules: missing policy file", ["rules", "--policy-file", "{missing}"], "{missing}: cannot"),
     (
@@ -1001,9 +1002,14 @@ def test_rules_list_names_every_preset_with_its_date(capsys: pytest.CaptureFixtu
     """`rules --list` prints each preset's name, version and first instant; --json too."""
     code, out, err = _run(["rules", "--list"], capsys)
     assert (code, err) == (0, "")
-    assert out.splitlines()[1:] == [
-        f"{p.name}  {p.version:<7}  {p.effective_from:%Y-%m-%dT%H:%M:%SZ}" for p in policies()
+    assert out.splitlines() == [
+        "name        version  in force from",
+        *(
+            f"{p.name:<10}  {p.version:<7}  {p.effective_from:%Y-%m-%dT%H:%M:%SZ}"
+            for p in policies()
+        ),
     ]
+    assert "amazon-us   2020-07  2020-07-01T00:00:00Z" in out.splitlines()
     code, out, _ = _run(["rules", "--list", "--json"], capsys)
     assert [(p["name"], p["version"]) for p in json.loads(out)["presets"]] == [
         (p.name, p.version) for p in policies()
@@ -1371,8 +1377,9 @@ def test_module_entry_point_usage_errors_have_the_same_prefix() -> None:
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
         "buyer-protection: error: rules: argument --policy: 'ebay' is not a known policy; "
-        "known: aliexpress (versions: aliexpress@2015, aliexpress@2018, aliexpress@2026-11) "
-        "(see python -m buyer_protection rules --help)"
+        "known: aliexpress, amazon-us, ebay-uk, ebay-us, paypal (versions: aliexpress@2015, "
+        "aliexpress@2018, aliexpress@2026-11, amazon-us@2020-07, ebay-uk@2020-05, "
+        "ebay-us@2020-01, paypal@2020-01) (see python -m buyer_protection rules --help)"
     ]
 
 

@@ -1118,4 +1118,11 @@ def test_the_spelled_right_alias_of_the_seller_timeout_resolution() -> None:
     """Resolution.SELLER_RESPONSE_TIMEOUT is the member the seller API spells 'reponse'."""
     assert Resolution.SELLER_RESPONSE_TIMEOUT is Resolution.SELLER_REPONSE_TIMEOUT
     assert Resolution.SELLER_RESPONSE_TIMEOUT.value == "seller_reponse_timeout"
-    assert len(list(Resolution)) == 4  # the three of the seller API and return_not_shipped
+    # the three of the seller API, and the library's own return_not_shipped and expired
+    assert [r.value for r in Resolution] == [
+        "negotiation_consensus",
+        "platform_arbitrate",
+        "seller_reponse_timeout",
+        "return_not_shipped",
+        "expired",
+    ]

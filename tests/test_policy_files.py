@@ -76,6 +76,9 @@ def test_a_file_has_every_field_at_the_top_level_and_the_calendar_as_a_table() -
     assert set(data) == {f.name for f in attrs.fields(Policy)} - {
         "effective_from",
         "max_extension_days",
+        "filing_window",
+        "contact_wait",
+        "appeal_window",
     }
 
 

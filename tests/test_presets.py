@@ -12,6 +12,10 @@ from buyer_protection import (
     ALIEXPRESS,
     ALIEXPRESS_2015,
     ALIEXPRESS_2018,
+    AMAZON_US,
+    EBAY_UK,
+    EBAY_US,
+    PAYPAL,
     DisputeState,
     InvalidAction,
     InvalidInput,
@@ -70,7 +74,15 @@ def test_the_2015_version_opens_not_received_after_5_days_and_negotiates_15() ->
 
 def test_policies_lists_every_preset_by_name_then_effective_date() -> None:
     """policies() is every preset, ordered by name and then effective_from."""
-    assert policies() == (ALIEXPRESS_2015, ALIEXPRESS_2018, ALIEXPRESS)
+    assert policies() == (
+        ALIEXPRESS_2015,
+        ALIEXPRESS_2018,
+        ALIEXPRESS,
+        AMAZON_US,
+        EBAY_UK,
+        EBAY_US,
+        PAYPAL,
+    )
     keys = [(p.name, p.effective_from) for p in policies()]
     assert keys == sorted(keys)
     assert all(p.effective_from is not None for p in policies())
@@ -78,7 +90,17 @@ def test_policies_lists_every_preset_by_name_then_effective_date() -> None:
 
 def test_the_presets_and_their_functions_are_exported() -> None:
     """The versions, policies and policy_for are public names of buyer_protection."""
-    for name in ("ALIEXPRESS", "ALIEXPRESS_2015", "ALIEXPRESS_2018", "policies", "policy_for"):
+    for name in (
+        "ALIEXPRESS",
+        "ALIEXPRESS_2015",
+        "ALIEXPRESS_2018",
+        "AMAZON_US",
+        "EBAY_UK",
+        "EBAY_US",
+        "PAYPAL",
+        "policies",
+        "policy_for",
+    ):
         assert name in buyer_protection.__all__
 
 
@@ -88,7 +110,8 @@ def test_policy_for_at_an_effective_date_is_that_version(preset: Policy) -> None
     before it (or none at all before the first)."""
     assert preset.effective_from is not None
     assert policy_for("aliexpress", preset.effective_from) is preset
-    earlier = [p for p in policies() if p.effective_from < preset.effective_from]  # type: ignore[operator]
+    versions = [p for p in policies() if p.name == "aliexpress"]
+    earlier = [p for p in versions if p.effective_from < preset.effective_from]  # type: ignore[operator]
     before = preset.effective_from - TICK
     if earlier:
         assert policy_for("aliexpress", before) is earlier[-1]
@@ -125,7 +148,8 @@ def test_policy_for_compares_instants_whatever_the_zone() -> None:
 @pytest.mark.parametrize("name", ["ebay", "AliExpress", "", None, 5])
 def test_policy_for_an_unknown_name_lists_the_names(name: object) -> None:
     """An unknown marketplace name is InvalidInput naming it and the names there are."""
-    with pytest.raises(InvalidInput, match=r"^name: .* is not a preset's name; known: aliexpress"):
+    known = "known: aliexpress, amazon-us, ebay-uk, ebay-us, paypal$"
+    with pytest.raises(InvalidInput, match=rf"^name: .* is not a preset's name; {known}"):
         policy_for(name, datetime(2020, 1, 1, tzinfo=UTC))  # type: ignore[arg-type]
 
 
@@ -144,7 +168,8 @@ def test_policy_for_before_the_first_version_lists_the_versions() -> None:
         policy_for("aliexpress", datetime(2014, 12, 31, tzinfo=UTC))
     message = str(refused.value)
     assert message.startswith("at: 2014-12-31T00:00:00+00:00 is before the first version")
-    for preset in policies():
+    assert "ebay" not in message  # the versions of aliexpress only
+    for preset in (ALIEXPRESS_2015, ALIEXPRESS_2018, ALIEXPRESS):
         assert f"{preset.version} from {preset.effective_from.isoformat()}" in message  # type: ignore[union-attr]
 
 

@@ -747,11 +747,32 @@ def test_the_return_windows_are_policy_fields() -> None:
 
 
 @pytest.mark.parametrize("window", ["return_shipping_window", "return_confirm_window"])
-@pytest.mark.parametrize("value", [timedelta(0), timedelta(days=-1), 10, None])
+@pytest.mark.parametrize("value", [timedelta(0), timedelta(days=-1), 10, "P10D"])
 def test_a_return_window_is_a_positive_duration(window: str, value: object) -> None:
     """A return window of zero, negative or not a timedelta is InvalidInput naming the field."""
     with pytest.raises(InvalidInput, match=rf"^Policy\.{window}: expected a datetime\.timedelta"):
         attrs.evolve(ALIEXPRESS, **{window: value})
+
+
+def test_return_windows_of_none_have_no_clock() -> None:
+    """With both return windows None (no such clock), an agreed return waits for the buyer's
+    shipment and then for the seller's answer however long it takes."""
+    policy = attrs.evolve(ALIEXPRESS, return_shipping_window=None, return_confirm_window=None)
+    order = Order("8000-3", FULL, EPOCH, policy)
+    order.ship(SHIP)
+    dispute = order.open_dispute(
+        OPENED, reason=Reason.WRONG_ITEM, refund=FULL, remedy=RETURN, evidence=("a.jpg",)
+    )
+    dispute.seller_accept(AGREED)
+    assert (dispute.return_ship_deadline, dispute.deadline) == (None, None)
+    order.advance(AGREED + 400 * DAY)
+    assert dispute.state is DisputeState.AWAITING_RETURN
+    dispute.ship_return(AGREED + 400 * DAY, tracking_number="LP7")
+    assert (dispute.return_confirm_deadline, dispute.deadline) == (None, None)
+    order.advance(AGREED + 800 * DAY)
+    assert dispute.state is DisputeState.RETURN_IN_TRANSIT
+    dispute.confirm_return(AGREED + 800 * DAY)
+    assert order.refunded == FULL
 
 
 def _platform_return() -> Order:

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import buyer_protection
 from buyer_protection import (
     ALIEXPRESS,
     Actor,
@@ -57,6 +58,7 @@ from strategies import (
 
 DAY = timedelta(days=1)
 PAID = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+PRESETS = buyer_protection.policies()
 
 # -- random lifecycles ----------------------------------------------------------------
 
@@ -68,12 +70,14 @@ DISPUTE_ACTIONS = (
     "escalate",
     "cancel",
     "platform_decide",
+    "appeal",
 )
 MOVES = (
     "ship",
     "confirm_receipt",
     "request_extension",
     "grant_extension",
+    "contact_seller",
     "open_dispute",
     *DISPUTE_ACTIONS,
     "advance",
@@ -92,7 +96,9 @@ class Move:
     100 is too much); *pick* chooses among the allowed actions; a scan is dated *shift* from
     the move's instant (negative: the carrier's clock is behind) unless *again* repeats
     a scan already known. *wait* may also be ``earliest-dispute``: until a "not
-    received" dispute can be opened. *assumed* are a shipment's assumed facts.
+    received" dispute can be opened. *assumed* are a shipment's assumed facts, and
+    *estimate* its estimated delivery, from the shipment (None: none given); an appeal
+    is the buyer's for an even *pick*, else the seller's.
     """
 
     action: str
@@ -111,6 +117,7 @@ class Move:
     place: str = ""
     again: bool = False
     assumed: tuple[str, ...] = ()
+    estimate: timedelta | None = None
 
 
 def meta_values() -> st.SearchStrategy[object]:
@@ -165,7 +172,13 @@ def moves() -> st.SearchStrategy[Move]:
         place=st.sampled_from(["", "Shenzhen", "São Paulo"]),
         again=st.integers(0, 4).map(lambda n: n == 0),
         assumed=shipment_assumptions(),
+        estimate=estimates(),
     )
+
+
+def estimates() -> st.SearchStrategy[timedelta | None]:
+    """A shipment's estimated delivery, from the shipment: none, or up to 60 days."""
+    return st.none() | st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=60))
 
 
 def shipment_assumptions() -> st.SearchStrategy[tuple[str, ...]]:
@@ -215,10 +228,11 @@ def lifecycles(max_moves: int = 20) -> st.SearchStrategy[Lifecycle]:
         wait=st.integers(0, 3).map(timedelta),
         promised_days=st.none() | st.integers(1, 30),
         assumed=shipment_assumptions(),
+        estimate=estimates(),
     )
     return st.builds(
         Lifecycle,
-        policy=st.just(ALIEXPRESS) | policies(),
+        policy=st.just(ALIEXPRESS) | policies() | st.sampled_from(PRESETS),
         total=money(positive=True),
         paid_at=instants(),
         moves=st.builds(
@@ -263,6 +277,7 @@ def act(order: Order, move: Move, at: datetime) -> object:
                 promised_days=move.promised_days,
                 meta=meta,
                 assumed=move.assumed,
+                estimated_delivery=None if move.estimate is None else when + move.estimate,
             )
         if move.action == "confirm_receipt":
             return order.confirm_receipt(when, meta=meta)
@@ -270,6 +285,8 @@ def act(order: Order, move: Move, at: datetime) -> object:
             return order.request_extension(when, move.days, meta=meta)
         if move.action == "grant_extension":
             return order.grant_extension(when, move.days, meta=meta)
+        if move.action == "contact_seller":
+            return order.contact_seller(when, meta=meta)
         if move.action == "open_dispute":
             return order.open_dispute(
                 when,
@@ -285,6 +302,9 @@ def act(order: Order, move: Move, at: datetime) -> object:
             return dispute.seller_reject(
                 when, counter_offer=share(dispute.request, move.percent), meta=meta
             )
+        if move.action == "appeal":
+            by = Actor.BUYER if move.pick % 2 == 0 else Actor.SELLER
+            return dispute.appeal(when, by=by, meta=meta)
         if move.action in ("buyer_modify", "platform_decide"):
             return getattr(dispute, move.action)(when, refund=share(total, move.percent), meta=meta)
         return getattr(dispute, move.action)(when, meta=meta)
@@ -369,6 +389,8 @@ TOP_LEVEL = [
     "extension_requested",
     "completed_at",
     "refunded",
+    "estimated_delivery",
+    "contacted_at",
     "assumed",
     "disputes",
     "history",
@@ -381,8 +403,9 @@ def test_document_has_exactly_the_orders_fields_and_the_schema_version() -> None
     schema_version, in that order."""
     document = to_dict(disputed_order())
     assert list(document) == TOP_LEVEL
-    assert document["schema_version"] == SCHEMA_VERSION == 5
+    assert document["schema_version"] == SCHEMA_VERSION == 6
     assert document["assumed"] == []
+    assert (document["estimated_delivery"], document["contacted_at"]) == (None, None)
 
 
 def test_document_writes_money_as_decimal_strings_with_a_currency() -> None:
@@ -502,7 +525,7 @@ def test_dumps_is_to_dict_as_json_text() -> None:
     order = disputed_order()
     text = dumps(order)
     assert json.loads(text) == to_dict(order)
-    assert text.startswith('{\n  "schema_version": 5,')
+    assert text.startswith('{\n  "schema_version": 6,')
     assert "\n" not in dumps(order, indent=None)
 
 
@@ -740,7 +763,7 @@ def test_loading_refuses_a_history_the_rules_refuse(change: Any, words: tuple[st
     assert all(w in str(raised.value) for w in words), str(raised.value)
 
 
-@pytest.mark.parametrize("version", [6, 99])
+@pytest.mark.parametrize("version", [7, 99])
 def test_loading_refuses_a_newer_schema_version_naming_it(version: int) -> None:
     """A document of a newer schema_version is InvalidInput naming that version."""
     document = to_dict(disputed_order())
@@ -1515,7 +1538,9 @@ def test_a_version_2_document_loads_with_no_event_ids(path: Path) -> None:
         if key == "disputes":
             for mine, theirs in zip(again[key], old[key], strict=True):
                 assert {k: v for k, v in mine.items() if k != "history"} == {
-                    k: v for k, v in theirs.items() if k != "history"
+                    **{k: v for k, v in theirs.items() if k != "history"},
+                    "escalated_at": None,  # neither was escalated
+                    "appealed_at": None,
                 }
                 assert [dict(e, event_id=None) for e in theirs["history"]] == mine["history"]
         else:

@@ -3,6 +3,7 @@ policy whole, and the policies of documents written before schema 5."""
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -30,10 +31,17 @@ from buyer_protection import (
     to_dict,
 )
 from buyer_protection.storage import CONVERTER, SCHEMA_VERSION, log_from_list, log_to_list
+from schemas import since_6
 from strategies import DEFAULT_CALENDAR, rule_sets
 from test_storage import CUSTOM, PAID, disputed_order
 
 SAVED_4 = sorted((Path(__file__).parent / "fixtures" / "documents").glob("v4_*.json"))
+ESCALATED_4 = {
+    "v4_custom_policy": [None],
+    "v4_escalated": ["2026-03-25T09:30:00+00:00"],
+    "v4_return_assumed": [None],
+}
+"""When each dispute of the saved schema-4 documents was escalated (its history says)."""
 
 
 def _problems(document: dict[str, Any]) -> tuple[str, ...]:
@@ -58,12 +66,12 @@ def test_a_preset_is_stored_by_its_name_and_version() -> None:
     assert loads(dumps(disputed_order())).policy is ALIEXPRESS
 
 
-@pytest.mark.parametrize("preset", policies(), ids=lambda p: p.version)
+@pytest.mark.parametrize("preset", policies(), ids=lambda p: f"{p.name}@{p.version}")
 def test_every_preset_version_is_stored_by_name_and_loads_as_itself(preset: Policy) -> None:
     """The version in force when an order was paid is stored by its version and read back."""
     assert preset.effective_from is not None
     paid = preset.effective_from + timedelta(days=30)
-    order = Order("v-1", Money("10", "USD"), paid, policy_for("aliexpress", paid))
+    order = Order("v-1", Money("10", "USD"), paid, policy_for(preset.name, paid))
     assert _policies(to_dict(order)) == [{"name": preset.name, "version": preset.version}] * 2
     assert loads(dumps(order)).policy is preset
 
@@ -87,6 +95,7 @@ def test_a_document_naming_an_unknown_preset_is_refused_at_its_path(named: dict[
     for problem, path in zip(problems, ("policy", "history[0].details.policy"), strict=True):
         assert problem.startswith(f"{path}: no preset "), problem
         assert "aliexpress 2015 (from 2015-01-01T00:00:00+00:00)" in problem
+        assert "paypal 2020-01 (from 2020-01-01T00:00:00+00:00)" in problem
 
 
 def test_a_whole_policy_equal_to_a_preset_loads_as_the_preset() -> None:
@@ -199,8 +208,8 @@ def test_a_schema_4_document_loads_with_no_effective_date_and_the_default_calend
     path: Path,
 ) -> None:
     """A schema-4 document loads with its policy's values, effective_from None and the
-    default calendar (a custom policy); saved again it is the same document of schema 5
-    but for those two keys of its policies."""
+    default calendar (a custom policy); saved again it is the same document of schema 6
+    but for those two keys of its policies and the keys of schema 6 (`schemas.since_6`)."""
     text = path.read_text(encoding="utf-8")
     old = json.loads(text)
     order = loads(text)
@@ -208,11 +217,11 @@ def test_a_schema_4_document_loads_with_no_effective_date_and_the_default_calend
     assert order.policy.calendar == Calendar()
     assert order.policy not in policies()
     again = to_dict(order)
-    assert again["schema_version"] == SCHEMA_VERSION == 5
-    expected = {**old, "schema_version": SCHEMA_VERSION}
+    assert again["schema_version"] == SCHEMA_VERSION == 6
+    expected = copy.deepcopy(old)
     for policy in _policies(expected):
         policy.update(effective_from=None, calendar=DEFAULT_CALENDAR)
-    assert again == expected
+    assert again == since_6(expected, ESCALATED_4[path.stem])
     assert to_dict(from_dict(again)) == again
 
 

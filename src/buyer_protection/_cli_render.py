@@ -7,6 +7,7 @@ output keeps every instant in UTC and every sentence as the library wrote it.
 
 from __future__ import annotations
 
+import enum
 import json
 import re
 import textwrap
@@ -309,6 +310,74 @@ def _return_rows(dispute: Dispute | None, clock: Clock) -> list[tuple[str, str]]
     return rows
 
 
+def _appellant(dispute: Dispute) -> str:
+    """The side that appealed *dispute*'s decision (its ``appeal`` entry's actor)."""
+    return next(e.actor.value for e in dispute.history if e.action == "appeal")
+
+
+def _rules_facts(order: Order) -> dict[str, datetime]:
+    """The order's facts and windows that only some marketplaces' rules have (an estimated
+    delivery, a first contact with the seller, a filing window), those it has."""
+    found = {
+        "estimated_delivery": order.estimated_delivery,
+        "filing_ends": order.filing_ends,
+        "contacted_at": order.contacted_at,
+        "contact_wait_ends": order.contact_wait_ends,
+    }
+    return {name: at for name, at in found.items() if at is not None}
+
+
+_FACT_ROWS = {
+    "estimated_delivery": "estimated delivery",
+    "filing_ends": "filing ends",
+    "contacted_at": "seller contacted",
+    "contact_wait_ends": "contact wait ends",
+}
+
+
+def _dispute_facts_json(dispute: Dispute | None) -> dict[str, object]:
+    """The dispute's escalation, outcome and appeal, those it has (no key for the others,
+    so that the output of a dispute without them stays as it was)."""
+    if dispute is None:
+        return {}
+    found: dict[str, object] = {}
+    if dispute.escalated_at is not None:
+        found["escalated_at"] = _json_at(dispute.escalated_at)
+    if (outcome := dispute.outcome) is not None:
+        found["outcome"] = {
+            "refund": _json_money(outcome.refund),
+            "reached_by": outcome.reached_by.value,
+            "at": _json_at(outcome.at),
+        }
+    if dispute.appealed_at is not None:
+        found["appealed_at"] = _json_at(dispute.appealed_at)
+        found["appealed_by"] = _appellant(dispute)
+    if dispute.appeal_deadline is not None:
+        found["appeal_deadline"] = _json_at(dispute.appeal_deadline)
+    return found
+
+
+def _dispute_fact_rows(dispute: Dispute | None, clock: Clock) -> list[tuple[str, str]]:
+    """The dispute's escalation, an outcome no agreement says (one that expired), its
+    appeal and the time to appeal, those it has."""
+    if dispute is None:
+        return []
+    rows = []
+    if dispute.escalated_at is not None:
+        rows.append(("escalated", clock.text(dispute.escalated_at)))
+    outcome = dispute.outcome
+    if outcome is not None and dispute.agreement is None:
+        how = f"{outcome.reached_by.value} at {clock.text(outcome.at)}"
+        rows.append(("outcome", f"{outcome.refund}; {how}"))
+    if dispute.appealed_at is not None:
+        rows.append(
+            ("appealed", f"by the {_appellant(dispute)} at {clock.text(dispute.appealed_at)}")
+        )
+    if dispute.appeal_deadline is not None:
+        rows.append(("appeal deadline", clock.text(dispute.appeal_deadline)))
+    return rows
+
+
 def status(order: Order, at: datetime, clock: Clock, as_json: bool, side: str = "buyer") -> str:
     """Where *order* stands at *at*: its states, deadlines and *side*'s next steps."""
     view = order.as_of(at)
@@ -343,6 +412,8 @@ def status(order: Order, at: datetime, clock: Clock, as_json: bool, side: str = 
                 "return_shipped_at": None
                 if dispute is None
                 else _json_at(dispute.return_shipped_at),
+                **{name: _json_at(when) for name, when in _rules_facts(view).items()},
+                **_dispute_facts_json(dispute),
                 "side": side,
                 "next_step": None if step is None else _step_json(step),
                 "steps": [_step_json(each) for each in steps],
@@ -362,9 +433,11 @@ def status(order: Order, at: datetime, clock: Clock, as_json: bool, side: str = 
         ("state", view.state.value),
         ("dispute", "-" if dispute is None else dispute.state.value),
         *_return_rows(dispute, clock),
+        *_dispute_fact_rows(dispute, clock),
         *([("assumed", assumed)] if assumed else []),  # the facts of the rows that follow
         ("paid", f"{total}, refunded {view.refunded}"),
         ("protection ends", ends),
+        *((_FACT_ROWS[name], clock.text(when)) for name, when in _rules_facts(view).items()),
         ("last event", clock.text(view.last_event_at)),
     ]
     if deadline is None:
@@ -455,6 +528,10 @@ def _calendar_text(calendar: Calendar) -> str:
 
 
 def _value_text(value: object) -> str:
+    """A policy field's value in words: durations as `span` writes them, a consequence or
+    an anchor as its word, None as ``none`` (the field's rule says what that means)."""
+    if isinstance(value, enum.Enum):
+        return str(value.value)
     if isinstance(value, timedelta | BusinessDays):
         return span(value)
     if isinstance(value, Calendar):

@@ -1,11 +1,12 @@
 """The command line: ``buyer-protection`` (also ``python -m buyer_protection``).
 
-Commands: ``status`` and ``timeline`` read an order as ``dumps`` writes it (a file,
-or ``-`` for standard input); ``import-aliexpress`` turns an AliExpress
-``aliexpress.issue.detail.get`` response into such a document and
-``sync-aliexpress`` brings one up to a newer response of its issue; ``rules`` prints a
-policy's table; ``diagram`` draws both lifecycles from their one declaration (Mermaid
-or Graphviz DOT); ``example`` walks the seed's story. Human output is aligned text
+Commands: ``status`` and ``timeline`` read an order as ``dumps`` writes it, under any
+preset's rules (a file, or ``-`` for standard input); ``import-aliexpress`` turns an
+AliExpress ``aliexpress.issue.detail.get`` response into such a document and
+``sync-aliexpress`` brings one up to a newer response of its issue (both under
+AliExpress's rules only); ``rules`` prints a policy's table; ``diagram`` draws both
+lifecycles from their one declaration (Mermaid or Graphviz DOT), or the steps one
+preset's rules have; ``example`` walks the seed's story. Human output is aligned text
 with instants in UTC (and in ``--tz`` too); ``--json`` prints one JSON object.
 
 Exit status 0 on success, 2 on bad usage or bad input, always with one line on
@@ -18,6 +19,7 @@ The only clock read is here: ``--at`` defaults to the current time, read once.
 from __future__ import annotations
 
 import argparse
+import enum
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -50,6 +52,7 @@ from ._text import shown
 from ._time import zone
 from .advice import SIDES
 from .aliexpress import from_issue_detail, sync
+from .calendars import BusinessDays
 from .errors import BuyerProtectionError, InvalidInput
 from .order import Order
 from .policy import ALIEXPRESS, Policy
@@ -122,6 +125,41 @@ def _policy(text: str) -> Policy:
         f"{shown(text)} is not a known policy; known: {', '.join(sorted(POLICIES))} "
         f"(versions: {versions})"
     )
+
+
+def _has_aliexpress_lifecycle(policy: Policy) -> bool:
+    """*policy* runs AliExpress's lifecycle: the clocks AliExpress has and no other, each
+    counted from the same instant and ending the same way (its numbers may differ). The
+    AliExpress import reads the seller API's log as that lifecycle's steps."""
+    for name, value, *_ in policy.rules():
+        theirs = getattr(ALIEXPRESS, name)
+        if isinstance(theirs, enum.Enum) and value is not theirs:
+            return False
+        if isinstance(theirs, timedelta | BusinessDays) != isinstance(
+            value, timedelta | BusinessDays
+        ):
+            return False  # a clock one of them has and the other has not
+    return True
+
+
+def _not_aliexpress(policy: Policy) -> str:
+    return (
+        f"the rules {policy.name} {policy.version} are not AliExpress's: the AliExpress "
+        "import replays an AliExpress issue under AliExpress's lifecycle"
+    )
+
+
+def _aliexpress_policy(text: str) -> Policy:
+    """The policy ``import-aliexpress --policy NAME[@VERSION]`` names: AliExpress's rules."""
+    policy = _policy(text)
+    if not _has_aliexpress_lifecycle(policy):
+        versions = ", ".join(
+            f"{p.name}@{p.version}" for p in policies() if _has_aliexpress_lifecycle(p)
+        )
+        raise argparse.ArgumentTypeError(
+            f"{shown(text)}: {_not_aliexpress(policy)}; give one of {versions}"
+        )
+    return policy
 
 
 def _choice(*known: str) -> Callable[[str], str]:
@@ -239,6 +277,11 @@ def _sync_aliexpress(args: argparse.Namespace) -> str:
     if "-" in (args.issue, args.order_detail) and args.file == "-":
         raise Refused("FILE and ISSUE (or --order-detail) cannot both be - (standard input)")
     order_label, order = read_order(args.file)
+    if not _has_aliexpress_lifecycle(order.policy):
+        raise Refused(
+            f"{order_label}: {_not_aliexpress(order.policy)}; sync-aliexpress brings only an "
+            "order imported from AliExpress up to date"
+        )
     label, detail, detail_label, order_detail = _payloads(args)
 
     def make() -> Order:
@@ -271,7 +314,8 @@ def _rules(args: argparse.Namespace) -> str:
 
 
 def _diagram(args: argparse.Namespace) -> str:
-    return dot() if args.format == "dot" else mermaid()
+    draw = dot if args.format == "dot" else mermaid
+    return draw(policy=args.policy)
 
 
 def _example(_: argparse.Namespace) -> str:
@@ -305,8 +349,8 @@ _VERBOSE_HELP = "after the error line, list every problem of the document, one p
 def _parser(prog: str) -> _Parser:
     parser = _Parser(
         prog=prog,
-        description="The rules of marketplace buyer protection (AliExpress first): "
-        "ask where an order stands, when its next deadline falls, and what the rules say.",
+        description="The rules of marketplace buyer protection (AliExpress, eBay, PayPal, "
+        "Amazon): ask where an order stands, when its next deadline falls, and what the rules say.",
         epilog=_EPILOG,
         allow_abbrev=False,
     )
@@ -387,7 +431,16 @@ def _parser(prog: str) -> _Parser:
         "JSON) through the lifecycle and write the order's document, the way dumps writes "
         "it, for status and timeline to read. The order is brought up to the last instant "
         "the response records.",
-        parents=[policy, verbose],
+        parents=[verbose],
+    )
+    imports.add_argument(
+        "--policy",
+        default=ALIEXPRESS,
+        type=_aliexpress_policy,
+        metavar="NAME[@VERSION]",
+        help=f"AliExpress's rules to replay the issue under: {ALIEXPRESS.name}, the latest "
+        "version unless @VERSION says (rules --list lists every version); another "
+        "marketplace's rules are refused",
     )
     imports.add_argument(
         "issue", metavar="ISSUE", help="the aliexpress.issue.detail.get response, or - for stdin"
@@ -446,7 +499,8 @@ def _parser(prog: str) -> _Parser:
     diagram = add(
         "diagram",
         "the order and dispute lifecycles as a diagram",
-        "Both lifecycles, drawn from the one table the state machine is built from.",
+        "Both lifecycles, drawn from the one table the state machine is built from: every "
+        "step, or those of one preset's rules (--policy).",
         parents=[verbose],
     )
     diagram.add_argument(
@@ -455,6 +509,14 @@ def _parser(prog: str) -> _Parser:
         type=_choice("mermaid", "dot"),
         metavar="{mermaid,dot}",
         help="mermaid (two stateDiagram-v2 diagrams, the default) or dot (Graphviz)",
+    )
+    diagram.add_argument(
+        "--policy",
+        type=_policy,
+        metavar="NAME[@VERSION]",
+        help="draw only the steps a preset's rules have (eBay's requests close, PayPal's "
+        "claims await the seller, ...); default: every step, those only some rules have "
+        "marked [if ...]",
     )
     add(
         "example",

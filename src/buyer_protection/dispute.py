@@ -88,7 +88,9 @@ class Dispute(DisputeClocks):
     Reads: ``state``, ``deadline`` (the instant of its next automatic step, or
     None), ``request`` and ``remedy`` (what the buyer asks), ``counter_offer`` and
     ``counter_remedy``, ``agreement``, the return's ``return_tracking`` and its
-    clocks, ``outcome`` and ``history``. Every action takes the instant it happens.
+    clocks, ``escalated_at`` (when the platform took it), ``appealed_at`` and
+    ``appeal_deadline``, ``outcome`` and ``history``. Every action takes the instant
+    it happens.
     """
 
     _lifecycle: ClassVar[Lifecycle] = DISPUTE
@@ -233,12 +235,12 @@ class Dispute(DisputeClocks):
                 "another remedy"
             )
         before = self.state
-        DISPUTE.fire(self, row.trigger)  # before the counter-offer: in a claim, the row
-        self.counter_offer = offer  # taken is the one of a claim the seller has not answered
+        DISPUTE.fire(self, row.trigger)  # first: in a claim, its row holds until answered
+        self.counter_offer = offer
         self.counter_remedy = how
         self._counter_postage = payer
         self.countered_at = at
-        self.order._append(row, at, before, self.state, details, self._actor_of(row.trigger), event)
+        self._record(row, at, before, details, event)
 
     def buyer_accept(
         self,
@@ -339,7 +341,8 @@ class Dispute(DisputeClocks):
         meta: Mapping[str, object] | None = None,
         event_id: str | None = None,
     ) -> None:
-        """The platform decides the dispute with *refund* (zero: no refund); final.
+        """The platform decides the dispute with *refund* (zero: no refund); final, unless
+        the rules have an `Policy.appeal_window` and the side that lost appeals it.
 
         With ``remedy="return_and_refund"`` the refund follows the item's return.
         """
@@ -490,6 +493,18 @@ class Dispute(DisputeClocks):
     ) -> None:
         before = self.state
         DISPUTE.fire(self, row.trigger)
+        self._record(row, at, before, details, event, who)
+
+    def _record(
+        self,
+        row: Transition,
+        at: datetime,
+        before: DisputeState,
+        details: Mapping[str, Any],
+        event: str | None = None,
+        who: Actor | None = None,
+    ) -> None:
+        """Record the change along *row* from *before* (by *who*, if not the row's actor)."""
         who = who or self._actor_of(row.trigger)
         self.order._append(row, at, before, self.state, details, who, event)
 
@@ -498,6 +513,8 @@ class Dispute(DisputeClocks):
         platform handles the dispute and takes the seller's part (a return goes to its
         warehouse, which confirms or refuses it)."""
         who = actor(trigger)
+        if trigger == "appeal" and self._refund is not None and self._refund >= self.request:
+            return Actor.SELLER  # the buyer got all it asked: only the seller lost
         return Actor.PLATFORM if who is Actor.SELLER and self.by_platform else who
 
     def _payer(self, remedy: Remedy, payer: Actor | None) -> Actor | None:
@@ -567,6 +584,11 @@ class Dispute(DisputeClocks):
         """Why the dispute's outcome cannot be appealed (whatever the time), or None."""
         if self.appealed_at is not None:
             return "the decision after an appeal is final"
+        if not self._decided and self._reached_by is Resolution.PLATFORM_ARBITRATE:
+            return (
+                "a decision of the platform on a return (remedy 'return_and_refund') cannot "
+                "be appealed; only one that decides the refund itself can"
+            )
         if not self._decided:
             how = "" if self._reached_by is None else f" (it was {self._reached_by.value})"
             return f"only a decision of the platform (platform_decide) can be appealed{how}"
@@ -574,6 +596,11 @@ class Dispute(DisputeClocks):
 
     def _cancel_refusal(self) -> str | None:
         """Why the buyer cannot withdraw the dispute now, or None."""
+        if self.appealed_at is not None:
+            return (
+                f"the platform's decision was appealed at {iso(self.appealed_at)}; the "
+                "platform decides again, finally"
+            )
         if self.return_shipped_at is not None:
             return (
                 f"the item was shipped back (tracking {shown(self.return_tracking)}) and the "

@@ -267,13 +267,22 @@ class Lifecycle:
         if not moved:  # pragma: no cover - the conditions of a trigger's rows cover every case
             raise self.refusal(model, trigger, "no condition of its rows holds")
 
+    @property
+    def finals(self) -> tuple[State, ...]:
+        """The states a model may end in: those with no row out but rows only some rules
+        have (an appeal of a decided dispute, under rules with an appeal window)."""
+        return tuple(
+            s
+            for s in self.states
+            if all(t.consequence is not None for t in self.table if s in t.sources)
+        )
+
     def mermaid(self) -> str:
         """The lifecycle as a Mermaid state diagram (automatic steps dashed in the label)."""
         lines = ["stateDiagram-v2", f"    [*] --> {self.initial.value}"]
         for t in self.table:
             lines.extend(f"    {s.value} --> {t.dest.value}: {t.label}" for s in t.sources)
-        finals = (s for s in self.states if not any(s in t.sources for t in self.table))
-        lines.extend(f"    {s.value} --> [*]" for s in finals)
+        lines.extend(f"    {s.value} --> [*]" for s in self.finals)
         return "\n".join(lines) + "\n"
 
 
@@ -316,7 +325,8 @@ ORDER = Lifecycle(
         _t("contact_seller", [_O.SHIPPED], _O.SHIPPED, Actor.BUYER,
            "The buyer contacts the seller (Amazon: the first step before a claim)."),
         _t("contact_seller", [_O.COMPLETED], _O.COMPLETED, Actor.BUYER,
-           "The buyer contacts the seller after completion (before a late claim)."),
+           "The buyer who confirmed receipt contacts the seller before a claim.",
+           consequence="_contact_first"),
         _t("open_dispute", [_O.SHIPPED, _O.COMPLETED], _O.IN_DISPUTE, Actor.BUYER,
            "The buyer opens a dispute.", guard="_dispute_refusal"),
         _t("dispute_resolved", [_O.IN_DISPUTE], _O.CLOSED, Actor.SYSTEM,
@@ -389,7 +399,7 @@ DISPUTE = Lifecycle(
         _t("cancel", _OPEN, _D.CANCELLED, Actor.BUYER,
            "The buyer withdraws the dispute.", guard="_cancel_refusal"),
         _t("platform_decide", [_D.ARBITRATION], _D.RESOLVED, Actor.PLATFORM,
-           "The platform decides; its decision is final.", **_REFUND_ONLY),
+           "The platform decides; final unless the rules allow an appeal.", **_REFUND_ONLY),
         _t("platform_decide", [_D.ARBITRATION], _D.AWAITING_RETURN, Actor.PLATFORM,
            "The platform decides on a return; its decision is final.", **_WITH_RETURN),
         _t("appeal", [_D.RESOLVED], _D.ARBITRATION, Actor.BUYER,

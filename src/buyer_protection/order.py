@@ -415,9 +415,10 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
     ) -> None:
         """The buyer contacts the seller about the order: under rules with a
         `Policy.contact_wait` (Amazon), the first step before a claim, which can be filed
-        from `contact_wait_ends` on. Allowed until the order is closed, except while a
-        dispute is open (before the shipment too: asking when it ships); the first
-        contact is `contacted_at`."""
+        from `contact_wait_ends` on. Allowed before the shipment (asking when it ships)
+        and while the order is shipped; after completion too under rules with a contact
+        wait (a buyer who confirmed receipt may still claim). The first contact is
+        `contacted_at`."""
         details = with_meta(NO_DETAILS, meta)
         if (started := self._start("contact_seller", at, details, event_id)) is None:
             return  # a repeated event, recorded once
@@ -636,11 +637,16 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
     def _appeals(self) -> bool:
         return self.policy.appeal_window is not None
 
+    def _contact_first(self) -> bool:
+        return self.policy.contact_wait is not None
+
     def _policy_note(self, trigger: str) -> str:
         """Why the order's rules have no *trigger* from its state."""
         rules = f"the rules {self.policy.name} {self.policy.version}"
         if trigger in ("request_extension", "grant_extension"):
             return f"{rules} have no extension of protection"
+        if trigger == "contact_seller":
+            return ""  # asked for nothing after completion: the state says it all
         return f"{rules} have no {trigger}"  # pragma: no cover - the rows above
 
     def _dispute_refusal(self) -> str | None:

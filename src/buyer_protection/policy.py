@@ -18,7 +18,7 @@ import attrs
 import cattrs
 import tomli_w
 
-from ._convert import fields_in, fields_out, problems_of
+from ._convert import CONVERTER, fields_in, fields_out, problems_of
 from ._text import NAME_LIMIT, kind, shown, text
 from ._time import MAX_DAYS, utc
 from .calendars import BusinessDays, Calendar, Duration
@@ -118,6 +118,16 @@ def _one_of(*allowed: enum.Enum) -> tuple[Any, Any]:
 
     return convert, check
 
+
+def _as_given(value: object, _: type) -> object:
+    """A consequence or an anchor in a document or a policy file, as given: the field's
+    converter takes the member among the words that field accepts, and its validator
+    names those words when it is none of them (``'x' is not a valid Consequence``, as
+    cattrs would say, names neither the field's words nor the enum's)."""
+    return value
+
+
+CONVERTER.register_structure_hook_func(lambda t: t in (Anchor, Consequence), _as_given)
 
 _SELLER_FROM = _one_of(Anchor.REQUEST, Anchor.ESCALATION)
 _SELLER_ENDS = _one_of(Consequence.REFUND, Consequence.ALLOW_ESCALATION)

@@ -33,6 +33,7 @@ from cattrs.errors import ForbiddenExtraKeysError
 
 from ._convert import CONVERTER, INT_BITS, problems_of
 from ._document import (
+    POLICY_SINCE_6,
     DisputeDocument,
     Observation,
     OrderDocument,
@@ -306,9 +307,29 @@ def _from_version_4(data: Mapping[str, Any], version: int) -> dict[str, Any]:
     """A document of version 1 to 4 as version 5 writes it: every policy whole, with
     ``effective_from`` null and the default calendar (`policy_before_6`).
 
-    Such a document whose policy has ``effective_from`` or ``calendar`` was not written
-    by the library (or its ``schema_version`` is wrong): `InvalidInput` naming each.
+    Such a document whose policy has ``effective_from`` or ``calendar`` (or a key of
+    version 6) was not written by the library (or its ``schema_version`` is wrong):
+    `InvalidInput` naming each.
     """
+    found = _newer_policy_keys(data, version, ("effective_from", "calendar"), 5)
+    found += _newer_policy_keys(data, version, POLICY_SINCE_6, 6)
+    if found:
+        raise InvalidInput.listing(found, "problem(s) in the document")
+    history = data.get("history")
+    upgraded = dict(data)
+    upgraded["schema_version"] = SCHEMA_VERSION
+    if "policy" in upgraded:
+        upgraded["policy"] = policy_before_6(upgraded["policy"])
+    if isinstance(history, list):
+        upgraded["history"] = [entry_before_6(e) for e in history]
+    return upgraded
+
+
+def _newer_policy_keys(
+    data: Mapping[str, Any], version: int, keys: Iterable[str], since: int
+) -> list[str]:
+    """A problem for each of *keys* (which came with schema *since*) that a policy of a
+    document of schema *version* has, at the top level or in a pay entry's details."""
     policies = [("policy", data.get("policy"))]
     history = data.get("history")
     if isinstance(history, list):
@@ -320,22 +341,14 @@ def _from_version_4(data: Mapping[str, Any], version: int) -> dict[str, Any]:
             and isinstance(e.get("details"), Mapping)
             and "policy" in e["details"]
         ]
-    found = [
-        f"{path}.{key}: a document of schema_version {version} has no {key}; it came with version 5"
+    return [
+        f"{path}.{key}: a document of schema_version {version} has no {key}; it came with "
+        f"version {since}"
         for path, policy in policies
         if isinstance(policy, Mapping)
-        for key in ("effective_from", "calendar")
+        for key in keys
         if key in policy
     ]
-    if found:
-        raise InvalidInput.listing(found, "problem(s) in the document")
-    upgraded = dict(data)
-    upgraded["schema_version"] = SCHEMA_VERSION
-    if "policy" in upgraded:
-        upgraded["policy"] = policy_before_6(upgraded["policy"])
-    if isinstance(history, list):
-        upgraded["history"] = [entry_before_6(e) for e in history]
-    return upgraded
 
 
 _ORDER_SINCE_6 = ("estimated_delivery", "contacted_at")
@@ -357,8 +370,8 @@ def _escalated_at(dispute: Mapping[str, Any]) -> object:
 def _from_version_5(data: Mapping[str, Any], version: int) -> dict[str, Any]:
     """A document of version 1 to 5 as version 6 writes it (see `SCHEMA_VERSION`).
 
-    Such a document that has a key version 6 added was not written by the library (or
-    its ``schema_version`` is wrong): `InvalidInput` naming each.
+    Such a document that has a key version 6 added (in a policy too) was not written by
+    the library (or its ``schema_version`` is wrong): `InvalidInput` naming each.
     """
     disputes = data.get("disputes")
     disputes = disputes if isinstance(disputes, list) else []
@@ -369,11 +382,11 @@ def _from_version_5(data: Mapping[str, Any], version: int) -> dict[str, Any]:
         for key in _DISPUTE_SINCE_6
         if key in d
     ]
-    if found:
-        raise InvalidInput.listing(
-            [f"{path}: a document of schema_version {version} has no such key" for path in found],
-            "problem(s) in the document",
-        )
+    problems = [f"{path}: a document of schema_version {version} has no such key" for path in found]
+    if version == 5:  # earlier versions' policies were checked before they were upgraded
+        problems += _newer_policy_keys(data, version, POLICY_SINCE_6, 6)
+    if problems:
+        raise InvalidInput.listing(problems, "problem(s) in the document")
     upgraded = {**data, "schema_version": SCHEMA_VERSION}
     upgraded.update(dict.fromkeys(_ORDER_SINCE_6))
     if "policy" in upgraded:
