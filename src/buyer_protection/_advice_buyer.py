@@ -178,8 +178,8 @@ def _no_estimate(view: Order) -> str:
 def _waited(view: Order, at: datetime) -> datetime:
     """From when a dispute of any reason can be opened, as far as the contact the rules
     ask first goes (*at* when they ask none)."""
-    ends = view.contact_wait_ends
-    return at if ends is None or view.policy.contact_wait is None else max(at, ends)
+    ends = view.contact_wait_ends  # None under rules with no contact wait
+    return at if ends is None else max(at, ends)
 
 
 def _open_not_as_described(
