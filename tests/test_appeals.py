@@ -293,3 +293,17 @@ def test_the_side_listed_for_an_appeal_is_the_one_that_lost(policy: Policy) -> N
     for order, side in ((full, "seller"), (part, "buyer")):
         error = refused(order, lambda o=order: o.open_dispute(late, reason="lost", refund=TOTAL))
         assert f"appeal ({side})" in str(error)
+
+
+@APPEALABLE
+def test_an_appeal_is_listed_as_allowed_only_before_its_deadline(policy: Policy) -> None:
+    """The actions allowed as of an instant list the appeal one microsecond before its
+    deadline and not at it, where it would be refused."""
+    order = decided(policy, "0")
+    ends = dispute_of(order).appeal_deadline
+    assert ends is not None
+
+    assert "appeal" in order.as_of(ends - TICK).allowed()
+    assert "appeal" not in order.as_of(ends).allowed()
+    order.advance(ends)
+    assert order.allowed() == ()

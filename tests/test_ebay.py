@@ -147,6 +147,24 @@ def test_escalation_is_refused_until_the_seller_s_deadline_and_allowed_at_it(
 
 
 @CASES
+def test_escalate_is_listed_as_allowed_only_from_the_seller_s_deadline(
+    policy: Policy, opened: datetime, seller_ends: datetime, closes: datetime
+) -> None:
+    """The actions allowed as of an instant never list an escalation eBay would refuse
+    then: not one microsecond before the seller's deadline, and from it on; the refusal
+    does not list it either."""
+    order = request(policy, opened)
+
+    assert "escalate" not in order.allowed()
+    assert "escalate" not in order.as_of(seller_ends - TICK).allowed()
+    error = refused(order, lambda: dispute_of(order).escalate(seller_ends - TICK))
+    assert "escalate (buyer)" not in str(error)
+    assert "escalate" in order.as_of(seller_ends).allowed()
+    order.advance(seller_ends)
+    assert "escalate" in order.allowed()
+
+
+@CASES
 def test_escalation_from_a_counter_offer_waits_for_the_seller_s_deadline_too(
     policy: Policy, opened: datetime, seller_ends: datetime, closes: datetime
 ) -> None:

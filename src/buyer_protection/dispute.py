@@ -44,6 +44,7 @@ class OrderLink(Protocol):
 
     policy: Policy
     total: Money
+    _now: datetime
 
     @property
     def disputes(self) -> tuple[Dispute, ...]: ...
@@ -303,16 +304,6 @@ class Dispute(DisputeClocks):
         if (started := self._start("escalate", at, details, event_id)) is None:
             return  # a repeated event, recorded once
         at, row, event = started
-        opens = self.seller_deadline
-        waits = self.order.policy.seller_window_ends is Consequence.ALLOW_ESCALATION
-        if waits and opens is not None and at < opens:
-            raise DISPUTE.refusal(
-                self,
-                "escalate",
-                f"the seller has until {iso(opens)} to resolve it; the platform can be asked "
-                "to step in from then",
-                possible_from=opens,
-            )
         self.escalated_at = at
         self._apply(row, at, details, event)
 
@@ -387,10 +378,6 @@ class Dispute(DisputeClocks):
         ends, refund = self.appeal_deadline, self._refund
         assert ends is not None  # the guard and the consequence let only these through
         assert refund is not None
-        if at >= ends:
-            raise DISPUTE.refusal(
-                self, "appeal", f"the time to appeal the decision ended at {iso(ends)}"
-            )
         if not (refund < self.request if side is Actor.BUYER else refund.amount > 0):
             won = "was refunded all it asked" if side is Actor.BUYER else "refunds nothing"
             raise DISPUTE.refusal(
@@ -580,8 +567,30 @@ class Dispute(DisputeClocks):
         self._apply(row, at, details, event)
         self.order._dispute_ended(self, at)
 
+    def _escalation_refusal(self) -> str | None:
+        """Why the buyer cannot escalate yet: where the seller's silence only allows
+        escalation (eBay), the seller's window is not over at the order's instant."""
+        opens = self._escalation_opens()
+        if opens is not None and self.order._now < opens:
+            return (
+                f"the seller has until {iso(opens)} to resolve it; the platform can be asked "
+                "to step in from then"
+            )
+        return None
+
+    def _escalation_opens(self) -> datetime | None:
+        waits = self.order.policy.seller_window_ends is Consequence.ALLOW_ESCALATION
+        return self.seller_deadline if waits else None
+
+    def _possible_from(self, trigger: str) -> datetime | None:
+        """The instant a refused *trigger* becomes possible, when the refusal is only early."""
+        return self._escalation_opens() if trigger == "escalate" else None
+
     def _appeal_refusal(self) -> str | None:
-        """Why the dispute's outcome cannot be appealed (whatever the time), or None."""
+        """Why the dispute's outcome cannot be appealed at the order's instant, or None."""
+        ends = self.appeal_deadline
+        if ends is not None and self.order._now >= ends:
+            return f"the time to appeal the decision ended at {iso(ends)}"
         if self.appealed_at is not None:
             return "the decision after an appeal is final"
         if not self._decided and self._reached_by is Resolution.PLATFORM_ARBITRATE:
