@@ -308,8 +308,7 @@ class Policy:
         _duration,
         "a 'not received' dispute can be opened this long after shipment at the earliest "
         "(filing_window_starts 'estimated_delivery': after the estimated delivery)",
-        f"{_HELP}: 10 days, the button appears on day 11 (5 days in 2015; from day 6 "
-        "before 2014)",
+        f"{_HELP}: 10 days, the button appears on day 11 (5 days in 2015; from day 6 before 2014)",
     )
     fast_delivery_days: int = _rule(
         5,
