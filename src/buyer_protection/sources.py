@@ -265,8 +265,9 @@ _AMAZON = (
         f"{_AMAZON_HELP}; {_AMAZON_SELLERS}",
     ),
     Source(
-        "after the seller's answer: no clock is published; the buyer escalates when ready",
-        ("negotiation_window",),
+        "after the seller's answer: no clock is published (none, so what would start it and "
+        "what its end would do do not apply); the buyer escalates when ready",
+        ("negotiation_window", "negotiation_window_starts", "negotiation_window_ends"),
         "",
         "",
         "L",
