@@ -126,8 +126,8 @@ def rules(policy: Policy, *, as_json: bool) -> str:
     if as_json:
         return _json_rules(policy, said)
     values = {name: _value_text(value) for name, value, *_ in policy.rules()}
-    if said is None:
-        said = {n: Source(r, (n,), "", "", c, s) for n, _, r, s, c in policy.rules()}
+    if said is None:  # a row a field, with the field's own rule
+        said = {row.fields[0]: row for row in found}
     rows: list[tuple[str, str, str, str]] = []
     for group in dict.fromkeys(said.values()):
         sure = _CONFIDENCE[group.confidence]
