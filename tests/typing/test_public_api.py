@@ -45,6 +45,7 @@ from buyer_protection import (
     policies,
     policy_for,
 )
+from buyer_protection.sources import Source, sources
 
 PAID = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -86,6 +87,15 @@ def test_preset_and_policy_file_types() -> None:
     assert_type(policy_for("aliexpress", PAID), Policy)
     assert_type(ALIEXPRESS.to_toml(), str)
     assert_type(Policy.from_toml(ALIEXPRESS.to_toml()), Policy)
+
+
+def test_sources_types() -> None:
+    """A preset's table of sources is a tuple of Source rows of words and field names."""
+    rows = sources(ALIEXPRESS)
+    assert_type(rows, tuple[Source, ...])
+    assert_type(rows[0].fields, tuple[str, ...])
+    assert_type(rows[0].rule, str)
+    assert_type(rows[0].confidence, str)
 
 
 def test_order_and_dispute_types() -> None:
