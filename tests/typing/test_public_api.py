@@ -20,9 +20,11 @@ from buyer_protection import (
     ALIEXPRESS_2018,
     Actor,
     Agreement,
+    Anchor,
     BusinessDays,
     BuyerProtectionError,
     Calendar,
+    Consequence,
     CurrencyMismatch,
     Deadline,
     Dispute,
@@ -70,7 +72,10 @@ def test_policy_types() -> None:
     assert_type(ALIEXPRESS, Policy)
     assert_type(ALIEXPRESS.protection_days, int)
     assert_type(ALIEXPRESS.seller_response_window, timedelta | BusinessDays)
-    assert_type(ALIEXPRESS.negotiation_window, timedelta | BusinessDays)
+    assert_type(ALIEXPRESS.negotiation_window, timedelta | BusinessDays | None)
+    assert_type(ALIEXPRESS.seller_window_ends, Consequence)
+    assert_type(ALIEXPRESS.filing_window_starts, Anchor)
+    assert_type(ALIEXPRESS.appeal_window, timedelta | BusinessDays | None)
     assert_type(ALIEXPRESS.post_completion_window, timedelta | BusinessDays)
     assert_type(ALIEXPRESS.reopen_after_cancel, bool)
     assert_type(ALIEXPRESS.max_extension_days, int | None)
