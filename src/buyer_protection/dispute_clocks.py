@@ -103,7 +103,8 @@ class DisputeClocks:
 
     def _claim_awaits_seller(self) -> bool:
         """A claim (a dispute escalated under rules whose seller window starts there) that
-        the seller has not answered, and that was not appealed."""
+        the seller has not answered, whose returned goods were not refused (the platform
+        then decides), and that was not appealed."""
         policy = self.order.policy
         escalated = self.escalated_at
         return (
@@ -111,6 +112,7 @@ class DisputeClocks:
             and policy.seller_window_ends is Consequence.REFUND
             and escalated is not None
             and (self.countered_at is None or self.countered_at < escalated)
+            and self.return_shipped_at is None
             and self.appealed_at is None
         )
 
