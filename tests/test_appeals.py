@@ -256,7 +256,8 @@ def test_aliexpress_decisions_are_final() -> None:
 @pytest.mark.parametrize("by", ["platform", "system", "carrier", Actor.PLATFORM, "judge", 3, None])
 def test_an_appeal_by_anyone_but_buyer_or_seller_is_invalid_input(by: object) -> None:
     """`by` must be the buyer or the seller: the platform, the system, a word that is not
-    an actor, or not a string at all is InvalidInput naming `by`, and changes nothing."""
+    an actor, or not a string at all is InvalidInput naming `by` and the two sides it
+    takes (not every actor), and changes nothing."""
     order = decided(EBAY_US, "30")
     dispute = dispute_of(order)
 
@@ -266,7 +267,7 @@ def test_an_appeal_by_anyone_but_buyer_or_seller_is_invalid_input(by: object) ->
         InvalidInput,
     )
 
-    assert str(error).startswith("by:")
+    assert str(error).startswith("by: expected 'buyer' or 'seller' (the side that lost)")
 
 
 @APPEALABLE

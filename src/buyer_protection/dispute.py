@@ -366,10 +366,13 @@ class Dispute(DisputeClocks):
         Only a dispute resolved by `platform_decide` under rules with an
         `Policy.appeal_window` can be appealed, once; anything else is `InvalidAction`.
         """
-        side = member(Actor, by, "by")
-        if side not in (Actor.BUYER, Actor.SELLER):
+        try:
+            side: Actor | None = member(Actor, by, "by")
+        except InvalidInput:  # it names every actor: only two sides appeal
+            side = None
+        if side is None or side not in (Actor.BUYER, Actor.SELLER):
             raise InvalidInput(
-                f"by: expected 'buyer' or 'seller' (the side that lost), got {side.value!r}"
+                f"by: expected 'buyer' or 'seller' (the side that lost), got {shown(by)}"
             )
         details = with_meta({"by": side}, meta)
         if (started := self._start("appeal", at, details, event_id)) is None:
