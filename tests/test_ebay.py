@@ -274,3 +274,22 @@ def test_a_changed_request_does_not_move_the_close() -> None:
 
     assert dispute.seller_deadline == datetime(2026, 5, 8, 9, tzinfo=UTC)
     assert dispute.deadline == closes
+
+
+def test_an_escalation_the_close_comes_before_is_refused_with_no_possible_from() -> None:
+    """A request changed so late that the seller's new 3 business days end after the
+    request closes: escalation is refused with no ``possible_from`` (the close comes
+    first), the refusal saying when the request closes."""
+    opened, closes = datetime(2026, 5, 1, 10, tzinfo=LONDON), datetime(2026, 6, 3, 9, tzinfo=UTC)
+    order = request(EBAY_UK, opened)
+    dispute = dispute_of(order)
+    changed = closes - timedelta(hours=2)
+    dispute.buyer_modify(changed, refund=money("80", order))
+    assert dispute.seller_deadline is not None
+    assert dispute.seller_deadline > closes
+
+    error = refused(order, lambda: dispute.escalate(changed + TICK))
+
+    assert isinstance(error, InvalidAction)
+    assert error.possible_from is None
+    assert "2026-06-03T09:00:00+00:00" in str(error)

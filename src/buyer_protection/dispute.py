@@ -20,7 +20,7 @@ from .errors import InvalidInput
 from .history import ACTION, ID, NO_DETAILS, HistoryEntry, Record, entry, with_meta
 from .lifecycle import DISPUTE, Actor, DisputeState, Lifecycle, OrderState, Transition, actor
 from .money import Money
-from .policy import Consequence, Policy
+from .policy import Policy
 from .terms import Agreement as Agreement
 from .terms import Outcome as Outcome
 from .terms import Reason as Reason
@@ -575,19 +575,24 @@ class Dispute(DisputeClocks):
         escalation (eBay), the seller's window is not over at the order's instant."""
         opens = self._escalation_opens()
         if opens is not None and self.order._now < opens:
+            closes = self._escalation_closes()
+            if closes is not None and opens >= closes:
+                return (
+                    f"the seller has until {iso(opens)} to resolve it, and the dispute closes "
+                    f"before, at {iso(closes)}, unless resolved"
+                )
             return (
                 f"the seller has until {iso(opens)} to resolve it; the platform can be asked "
                 "to step in from then"
             )
         return None
 
-    def _escalation_opens(self) -> datetime | None:
-        waits = self.order.policy.seller_window_ends is Consequence.ALLOW_ESCALATION
-        return self.seller_deadline if waits else None
-
     def _possible_from(self, trigger: str) -> datetime | None:
-        """The instant a refused *trigger* becomes possible, when the refusal is only early."""
-        return self._escalation_opens() if trigger == "escalate" else None
+        """The instant a refused *trigger* becomes possible, when the refusal is only early
+        (None when the dispute closes first)."""
+        opens = self._escalation_opens() if trigger == "escalate" else None
+        closes = self._escalation_closes()
+        return None if opens is None or (closes is not None and opens >= closes) else opens
 
     def _appeal_refusal(self) -> str | None:
         """Why the dispute's outcome cannot be appealed at the order's instant, or None."""
