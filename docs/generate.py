@@ -18,7 +18,6 @@ import sys
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import NamedTuple
 
 from buyer_protection import (
     ALIEXPRESS,
@@ -36,6 +35,7 @@ from buyer_protection._cli_diagram import rows
 from buyer_protection.calendars import span
 from buyer_protection.cli import mermaid
 from buyer_protection.lifecycle import DISPUTE, ORDER, DisputeState, Lifecycle, State
+from buyer_protection.sources import sources
 
 DOCS = Path(__file__).resolve().parent
 COMMAND = "python docs/generate.py"
@@ -236,38 +236,36 @@ def consequences_table() -> str:
     return "\n".join(lines) + "\n"
 
 
-class Clock(NamedTuple):
-    """One clock of a marketplace as RULES.md section 5 gives it, and the policy fields
-    that encode it (their values are read from the presets)."""
-
-    rule: str
-    fields: tuple[str, ...]
-    starts: str
-    ends: str
-    confidence: str
-
-
-def clocks_table(presets: Sequence[Policy], clocks: Sequence[Clock]) -> str:
-    """A marketplace's clocks: each rule, the fields of *presets* that encode it (one
-    value where they agree, each preset's otherwise), when it starts and what its end does."""
+def clocks_table(presets: Sequence[Policy]) -> str:
+    """The rules of the marketplace of *presets* (`sources`): each rule, the fields of
+    *presets* that encode it (one value where they agree, each preset's otherwise), when
+    it starts, what its end does, how sure that is and where it is published; then the
+    fields no rule names, which keep the library's default (``Policy()``'s value)."""
     lines = [
-        "| rule | in the presets | starts | when it runs out | confidence |",
-        "|---|---|---|---|---|",
+        "| rule | in the presets | starts | when it runs out | confidence | source |",
+        "|---|---|---|---|---|---|",
     ]
-    for clock in clocks:
+    for row in sources(presets[0]):
         values = []
-        for name in clock.fields:
+        for name in row.fields:
             found = {p.name: _words(getattr(p, name)) for p in presets}
             if len(set(found.values())) == 1:
                 values.append(f"`{name}` {next(iter(found.values()))}")
             else:
                 each = "; ".join(f"{p}: {v}" for p, v in found.items())
                 values.append(f"`{name}` ({each})")
-        sure = _CONFIDENCE.get(clock.confidence, clock.confidence)
+        sure = _CONFIDENCE.get(row.confidence, row.confidence)
         lines.append(
-            f"| {_cell(clock.rule)} | {_cell('; '.join(values))} | {_cell(clock.starts)} | "
-            f"{_cell(clock.ends)} | {sure} |"
+            f"| {_cell(row.rule)} | {_cell('; '.join(values))} | {_cell(row.starts)} | "
+            f"{_cell(row.ends)} | {sure} | {_cell(row.source)} |"
         )
+    covered = {name for row in sources(presets[0]) for name in row.fields}
+    default = [
+        f"`{name}` {_words(value)}" for name, value, *_ in Policy().rules() if name not in covered
+    ]
+    lines.append(
+        f"\nNot published for these rules, so the library's default: {', '.join(default)}."
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -276,156 +274,11 @@ def preset_diagram(lifecycle: Lifecycle, policy: Policy) -> str:
     return f"```mermaid\n{mermaid((lifecycle,), policy=policy)}```\n"
 
 
-_NOT_RECEIVED = "a 'not received' dispute can be opened"
-_RETURNS = "not encoded: the presets have no clock on a return"
-
-EBAY_CLOCKS = (
-    Clock(
-        f'report "not received": {_NOT_RECEIVED} from the estimated delivery until 30 '
-        "days after it",
-        ("filing_window_starts", "earliest_not_received", "filing_window"),
-        "the estimated delivery `Order.ship` was given",
-        "no cover: no dispute can be opened, the order completes",
-        "H",
-    ),
-    Clock(
-        "the seller resolves the request (UK: 8 calendar days until May 2020)",
-        ("seller_response_window", "seller_window_starts", "seller_window_ends"),
-        "the request's opening (or the buyer's last change)",
-        "nothing by itself: the buyer may now escalate (ask eBay to step in)",
-        "H",
-    ),
-    Clock(
-        "ask eBay to step in",
-        ("negotiation_window", "negotiation_window_starts", "negotiation_window_ends"),
-        "the request's opening",
-        "the request closes with no refund (`expired`); no new dispute on the order",
-        "H",
-    ),
-    Clock(
-        "eBay decides (normally within 48 hours: a target, not a clock)",
-        (),
-        "the escalation",
-        "`platform_decide` at any time; final unless appealed",
-        "H",
-    ),
-    Clock(
-        "appeal the decision",
-        ("appeal_window",),
-        "the decision",
-        "the decision is final",
-        "H",
-    ),
-    Clock(
-        "return: the seller refunds within 2 business days of the return's delivery "
-        "(6 in older help)",
-        ("return_shipping_window", "return_confirm_window"),
-        "the return delivered",
-        f"eBay may refund and charge the seller ({_RETURNS})",
-        "M",
-    ),
-    Clock(
-        "business days: Monday to Friday less the UK-wide bank holidays (UK) or the US "
-        "federal holidays (US), in Europe/London or America/Los_Angeles (the zones are not "
-        "published: low confidence)",
-        ("calendar",),
-        "",
-        "",
-        "H",
-    ),
-)
-"""eBay Money Back Guarantee (RULES.md section 5)."""
-
-PAYPAL_CLOCKS = (
-    Clock(
-        "open a dispute: from shipment until 180 days after payment (45 in old help)",
-        ("filing_window_starts", "filing_window"),
-        "the payment",
-        "no dispute can be opened",
-        "H",
-    ),
-    Clock(
-        "the inquiry (the dispute before it is a claim): the buyer may escalate it to a claim",
-        ("negotiation_window", "negotiation_window_starts", "negotiation_window_ends"),
-        "the dispute's opening",
-        "the inquiry closes with no refund (`expired`) and cannot be reopened",
-        "H",
-    ),
-    Clock(
-        "the seller answers a claim (the API's `seller_response_due_date` is authoritative)",
-        ("seller_response_window", "seller_window_starts", "seller_window_ends"),
-        "the claim (the buyer's `escalate`)",
-        "the claim is refunded (closed in the buyer's favour)",
-        "M",
-    ),
-    Clock(
-        "the buyer returns the item after a decision, with tracking",
-        ("return_shipping_window",),
-        "the decision (or agreement) on a return",
-        "no refund: the money goes to the seller",
-        "H",
-    ),
-    Clock("appeal the decision", ("appeal_window",), "the decision", "final", "H"),
-    Clock("days are calendar days (elapsed time)", ("calendar",), "", "", "H"),
-)
-"""PayPal Purchase Protection (RULES.md section 5)."""
-
-AMAZON_CLOCKS = (
-    Clock(
-        "contact the seller first, then wait (older: 2 business days)",
-        ("contact_wait",),
-        "the buyer's first message (`Order.contact_seller`)",
-        "the buyer may file a claim",
-        "H",
-    ),
-    Clock(
-        "the earliest claim: 3 days after the latest estimated delivery",
-        ("filing_window_starts", "earliest_not_received"),
-        "the latest estimated delivery `Order.ship` was given",
-        "",
-        "H",
-    ),
-    Clock(
-        "the latest claim: 90 days after the latest estimated delivery",
-        ("filing_window",),
-        "the latest estimated delivery",
-        "no claim",
-        "H",
-    ),
-    Clock(
-        "the seller stays silent (7 days before July 2020)",
-        ("seller_response_window", "seller_window_starts", "seller_window_ends"),
-        "the claim",
-        "the claim is granted, the seller debited",
-        "H",
-    ),
-    Clock(
-        "after the seller's answer: no clock is published; the buyer escalates when ready",
-        ("negotiation_window",),
-        "",
-        "",
-        "L",
-    ),
-    Clock("appeal the decision", ("appeal_window",), "the claim granted or denied", "final", "H"),
-    Clock(
-        "returns: 30 days from delivery; the seller refunds within 2 business days of "
-        "receiving the item",
-        ("return_shipping_window", "return_confirm_window"),
-        "the delivery; the item received",
-        _RETURNS,
-        "M",
-    ),
-)
-"""Amazon A-to-z Guarantee for seller-fulfilled orders (RULES.md section 5)."""
-
-
-def _marketplace(
-    presets: Sequence[Policy], clocks: Sequence[Clock]
-) -> dict[str, Callable[[], str]]:
+def _marketplace(*presets: Policy) -> dict[str, Callable[[], str]]:
     """The generated parts of a marketplace's page: its clocks, and its lifecycles as the
     first of *presets* has them."""
     return {
-        "clocks": lambda: clocks_table(presets, clocks),
+        "clocks": lambda: clocks_table(presets),
         "order-diagram": lambda: preset_diagram(ORDER, presets[0]),
         "dispute-diagram": lambda: preset_diagram(DISPUTE, presets[0]),
     }
@@ -433,9 +286,9 @@ def _marketplace(
 
 GENERATED: dict[str, dict[str, Callable[[], str]]] = {
     "rules.md": {"rules": rules_table, "presets": presets_table, "comparison": comparison_table},
-    "ebay.md": _marketplace((EBAY_US, EBAY_UK), EBAY_CLOCKS),
-    "paypal.md": _marketplace((PAYPAL,), PAYPAL_CLOCKS),
-    "amazon.md": _marketplace((AMAZON_US,), AMAZON_CLOCKS),
+    "ebay.md": _marketplace(EBAY_US, EBAY_UK),
+    "paypal.md": _marketplace(PAYPAL),
+    "amazon.md": _marketplace(AMAZON_US),
     "lifecycle.md": {
         "order-diagram": lambda: diagram(ORDER),
         "order-transitions": lambda: transitions_list(ORDER),

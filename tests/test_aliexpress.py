@@ -17,6 +17,10 @@ from hypothesis import strategies as st
 
 from buyer_protection import (
     ALIEXPRESS,
+    AMAZON_US,
+    EBAY_UK,
+    EBAY_US,
+    PAYPAL,
     Actor,
     Agreement,
     DisputeState,
@@ -29,6 +33,7 @@ from buyer_protection import (
     Resolution,
     dumps,
     loads,
+    policies,
 )
 from buyer_protection.aliexpress import (
     ACTION_TYPES,
@@ -1007,6 +1012,34 @@ def test_policy_must_be_a_policy() -> None:
     error = refusal(load("issue_awaiting_seller"), policy="aliexpress")
 
     assert str(error).startswith("policy: expected a Policy")
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        EBAY_US,
+        EBAY_UK,
+        PAYPAL,
+        AMAZON_US,
+        attrs.evolve(EBAY_US, name="shop", processing_time=timedelta(days=7)),
+    ],
+    ids=["ebay-us", "ebay-uk", "paypal", "amazon-us", "custom-ebay"],
+)
+def test_the_import_refuses_the_rules_of_another_marketplace(policy: Any) -> None:
+    """The seller API is AliExpress's: rules with another marketplace's clocks or
+    consequences are refused, naming the argument and what differs."""
+    error = refusal(load("issue_awaiting_seller"), policy=policy)
+
+    assert str(error).startswith(f"policy: the rules {policy.name} {policy.version} ")
+    assert "AliExpress" in str(error)
+
+
+@pytest.mark.parametrize("policy", [p for p in policies() if p.name == "aliexpress"])
+def test_the_import_takes_every_version_of_aliexpress_s_rules(policy: Any) -> None:
+    """Every version of AliExpress's rules imports an issue."""
+    order = from_issue_detail(load("issue_awaiting_seller"), policy=policy)
+
+    assert order.dispute is not None
 
 
 # -- returns -------------------------------------------------------------------------

@@ -216,14 +216,18 @@ def test_the_buyer_accepts_the_seller_s_counter_offer() -> None:
     assert order.state is OrderState.CLOSED
 
 
-def test_the_buyer_cannot_contact_the_seller_before_shipment() -> None:
-    """Contacting the seller about an order not yet shipped is refused and changes
-    nothing."""
+def test_a_contact_before_shipment_is_the_first_contact() -> None:
+    """The buyer may contact the seller before it ships (asking when it ships, as the
+    advice says); that contact is the first one, and a claim waits 48 hours from it, and
+    for 3 days after the estimated delivery."""
     order = Order("amazon-2", TOTAL, ESTIMATED - timedelta(days=7), AMAZON_US)
-
-    error = refused(order, lambda: order.contact_seller(ESTIMATED - timedelta(days=6)))
-
-    assert "awaiting_shipment" in str(error)
+    asked = ESTIMATED - timedelta(days=6, hours=12)
+    order.contact_seller(asked)
+    round_trips(order)
+    assert (order.state.value, order.contacted_at) == ("awaiting_shipment", asked)
+    order.ship(ESTIMATED - timedelta(days=6), estimated_delivery=ESTIMATED)
+    assert order.contact_wait_ends == asked + timedelta(hours=48)
+    assert order.earliest_dispute == ESTIMATED + timedelta(days=3)
 
 
 def test_a_buyer_who_confirmed_receipt_contacts_the_seller_and_claims() -> None:

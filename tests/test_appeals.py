@@ -256,7 +256,8 @@ def test_aliexpress_decisions_are_final() -> None:
 @pytest.mark.parametrize("by", ["platform", "system", "carrier", Actor.PLATFORM, "judge", 3, None])
 def test_an_appeal_by_anyone_but_buyer_or_seller_is_invalid_input(by: object) -> None:
     """`by` must be the buyer or the seller: the platform, the system, a word that is not
-    an actor, or not a string at all is InvalidInput naming `by`, and changes nothing."""
+    an actor, or not a string at all is InvalidInput naming `by` and the two sides it
+    takes (not every actor), and changes nothing."""
     order = decided(EBAY_US, "30")
     dispute = dispute_of(order)
 
@@ -266,7 +267,7 @@ def test_an_appeal_by_anyone_but_buyer_or_seller_is_invalid_input(by: object) ->
         InvalidInput,
     )
 
-    assert str(error).startswith("by:")
+    assert str(error).startswith("by: expected 'buyer' or 'seller' (the side that lost)")
 
 
 @APPEALABLE
@@ -293,3 +294,17 @@ def test_the_side_listed_for_an_appeal_is_the_one_that_lost(policy: Policy) -> N
     for order, side in ((full, "seller"), (part, "buyer")):
         error = refused(order, lambda o=order: o.open_dispute(late, reason="lost", refund=TOTAL))
         assert f"appeal ({side})" in str(error)
+
+
+@APPEALABLE
+def test_an_appeal_is_listed_as_allowed_only_before_its_deadline(policy: Policy) -> None:
+    """The actions allowed as of an instant list the appeal one microsecond before its
+    deadline and not at it, where it would be refused."""
+    order = decided(policy, "0")
+    ends = dispute_of(order).appeal_deadline
+    assert ends is not None
+
+    assert "appeal" in order.as_of(ends - TICK).allowed()
+    assert "appeal" not in order.as_of(ends).allowed()
+    order.advance(ends)
+    assert order.allowed() == ()

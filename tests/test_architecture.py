@@ -31,6 +31,7 @@ CORE = frozenset(
         "presets",
         "repeats",
         "replay",
+        "sources",
         "terms",
         "tracking",
         "windows",

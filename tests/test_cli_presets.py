@@ -286,9 +286,6 @@ def test_status_of_a_dispute_not_escalated_in_time_shows_it_expired(
     assert data["allowed_now"] == []
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the advice of a PayPal inquiry asserts a seller's deadline (helper advice)"
-)
 @pytest.mark.parametrize("side", ["buyer", "seller"])
 def test_status_of_a_paypal_inquiry_shows_when_it_closes(
     side: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

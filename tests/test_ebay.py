@@ -147,6 +147,24 @@ def test_escalation_is_refused_until_the_seller_s_deadline_and_allowed_at_it(
 
 
 @CASES
+def test_escalate_is_listed_as_allowed_only_from_the_seller_s_deadline(
+    policy: Policy, opened: datetime, seller_ends: datetime, closes: datetime
+) -> None:
+    """The actions allowed as of an instant never list an escalation eBay would refuse
+    then: not one microsecond before the seller's deadline, and from it on; the refusal
+    does not list it either."""
+    order = request(policy, opened)
+
+    assert "escalate" not in order.allowed()
+    assert "escalate" not in order.as_of(seller_ends - TICK).allowed()
+    error = refused(order, lambda: dispute_of(order).escalate(seller_ends - TICK))
+    assert "escalate (buyer)" not in str(error)
+    assert "escalate" in order.as_of(seller_ends).allowed()
+    order.advance(seller_ends)
+    assert "escalate" in order.allowed()
+
+
+@CASES
 def test_escalation_from_a_counter_offer_waits_for_the_seller_s_deadline_too(
     policy: Policy, opened: datetime, seller_ends: datetime, closes: datetime
 ) -> None:
@@ -256,3 +274,22 @@ def test_a_changed_request_does_not_move_the_close() -> None:
 
     assert dispute.seller_deadline == datetime(2026, 5, 8, 9, tzinfo=UTC)
     assert dispute.deadline == closes
+
+
+def test_an_escalation_the_close_comes_before_is_refused_with_no_possible_from() -> None:
+    """A request changed so late that the seller's new 3 business days end after the
+    request closes: escalation is refused with no ``possible_from`` (the close comes
+    first), the refusal saying when the request closes."""
+    opened, closes = datetime(2026, 5, 1, 10, tzinfo=LONDON), datetime(2026, 6, 3, 9, tzinfo=UTC)
+    order = request(EBAY_UK, opened)
+    dispute = dispute_of(order)
+    changed = closes - timedelta(hours=2)
+    dispute.buyer_modify(changed, refund=money("80", order))
+    assert dispute.seller_deadline is not None
+    assert dispute.seller_deadline > closes
+
+    error = refused(order, lambda: dispute.escalate(changed + TICK))
+
+    assert isinstance(error, InvalidAction)
+    assert error.possible_from is None
+    assert "2026-06-03T09:00:00+00:00" in str(error)

@@ -81,7 +81,23 @@ def test_order_table_declares_the_rules() -> None:
             None,
             "_extensions",
         ),
+        (
+            "contact_seller",
+            frozenset({OS.AWAITING_SHIPMENT}),
+            OS.AWAITING_SHIPMENT,
+            Actor.BUYER,
+            None,
+            None,
+        ),
         ("contact_seller", frozenset({OS.SHIPPED}), OS.SHIPPED, Actor.BUYER, None, None),
+        (
+            "contact_seller",
+            frozenset({OS.COMPLETED}),
+            OS.COMPLETED,
+            Actor.BUYER,
+            None,
+            "_contact_first",
+        ),
         (
             "open_dispute",
             frozenset({OS.SHIPPED, OS.COMPLETED}),
@@ -435,7 +451,7 @@ def test_order_and_dispute_machines_are_distinct() -> None:
 def test_allowed_now_follows_the_table_and_guards() -> None:
     """allowed() lists the person actions of the current state whose guard passes."""
     order = new_order()
-    assert order.allowed() == ("ship",)
+    assert order.allowed() == ("ship", "contact_seller")
 
     order.ship(EPOCH + DAY)
     assert set(order.allowed()) == {
@@ -498,7 +514,7 @@ def test_invalid_action_names_the_state_and_the_allowed_actions() -> None:
     error = info.value
     assert error.action == "confirm_receipt"
     assert error.state == "awaiting_shipment"
-    assert error.allowed == ("ship",)
+    assert error.allowed == ("ship", "contact_seller")
     assert "confirm_receipt" in str(error)
     assert "awaiting_shipment" in str(error)
     assert "ship" in str(error)

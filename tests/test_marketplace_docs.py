@@ -72,3 +72,14 @@ def test_each_marketplace_page_is_in_the_table_of_contents(page: str) -> None:
     index = (DOCS / "index.md").read_text("utf-8")
     assert f"\n{page.removesuffix('.md')}\n" in index
     assert set(generate.GENERATED[page]) == {"clocks", "order-diagram", "dispute-diagram"}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_marketplace_page_names_every_field_of_its_presets(page: str) -> None:
+    """A marketplace's clocks name every field of its presets: in the rule that sets it,
+    or among those its rules do not publish, which keep the library's default."""
+    clocks = _generated(page, "clocks")
+    table, _, unpublished = clocks.partition("\nNot published for these rules")
+    assert unpublished
+    for name, *_ in ALIEXPRESS.rules():
+        assert (f"`{name}` " in table) != (f"`{name}` " in unpublished), name

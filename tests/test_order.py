@@ -205,7 +205,7 @@ def test_confirm_receipt_before_shipment_is_refused() -> None:
     error = assert_refused(new_order, lambda o: o.confirm_receipt(SHIP), InvalidAction, SHIP)
 
     assert error.state == "awaiting_shipment"
-    assert error.allowed == ("ship",)
+    assert error.allowed == ("ship", "contact_seller")
 
 
 def test_protection_counted_from_payment_when_the_policy_says_so() -> None:

@@ -273,3 +273,32 @@ def test_a_claim_refused_before_the_escalation_is_still_an_inquiry() -> None:
 
     assert isinstance(error, InvalidAction)
     assert "awaiting_seller" in str(error)
+
+
+def test_a_claim_whose_return_was_refused_waits_for_the_platform_alone() -> None:
+    """A claim the seller let run out on a return, whose goods the seller then refused,
+    goes back to the platform to decide: the claim's clock, long over, does not fire a
+    second time, and the seller no longer answers it."""
+    order = Order("paypal-3", TOTAL, OPENED - timedelta(days=5), PAYPAL)
+    order.ship(OPENED - timedelta(days=4))
+    dispute = order.open_dispute(
+        OPENED,
+        reason=Reason.NOT_AS_DESCRIBED,
+        refund=TOTAL,
+        remedy=Remedy.RETURN_AND_REFUND,
+        evidence=["photo.jpg"],
+    )
+    dispute.escalate(ESCALATED)
+    order.advance(SELLER_ENDS)
+    assert dispute.state is DisputeState.AWAITING_RETURN
+    dispute.ship_return(SELLER_ENDS + timedelta(days=1), tracking_number="RR123456789US")
+    refused_at = SELLER_ENDS + timedelta(days=2)
+    dispute.refuse_return(refused_at, note="an empty box")
+
+    order.advance(refused_at + timedelta(days=30))
+
+    assert dispute.state is DisputeState.ARBITRATION
+    assert dispute.deadline is None
+    assert dispute.allowed() == ("platform_decide",)
+    assert [e.action for e in dispute.history].count("seller_timeout") == 1
+    round_trips(order)

@@ -6,7 +6,17 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from ._advice_seller import returned
-from ._advice_step import Step, closed_why, next_automatic, proposed, reason_words, shipped_back
+from ._advice_step import (
+    Step,
+    closed,
+    next_automatic,
+    proposed,
+    reason_words,
+    shipped_back,
+)
+from ._time import iso
+from .calendars import span
+from .dispute import Dispute
 from .lifecycle import Actor, DisputeState, OrderState
 from .order import Order
 
@@ -15,7 +25,7 @@ def platform(view: Order, at: datetime) -> Iterator[Step]:
     """The platform's steps for *view* (the order as of *at*): decide, wait or nothing."""
     dispute = view.dispute
     if view.state is OrderState.CLOSED:
-        yield Step("nothing", closed_why(view), side=Actor.PLATFORM)
+        yield from closed(view, at, Actor.PLATFORM)
         return
     if (
         view.state is OrderState.IN_DISPUTE
@@ -38,12 +48,19 @@ def platform(view: Order, at: datetime) -> Iterator[Step]:
             if dispute.by_platform
             else ""
         )
+        then = f"{_finality(view, dispute)}; nothing happens until it is made."
+        if "seller_accept" in dispute.allowed():  # a claim the seller has yet to answer
+            deadline = dispute.seller_deadline
+            assert deadline is not None
+            then = (
+                f"The seller has until {iso(deadline)} to answer the claim, and its silence "
+                f"refunds it; you may decide before. {_finality(view, dispute)}."
+            )
         yield Step(
             "platform_decide",
             f"{handled}Decide the dispute: the buyer asks "
             f"{proposed(dispute.request, dispute.remedy)} "
-            f"({reason_words(dispute)}){offered}. The decision is final; nothing happens until "
-            "it is made.",
+            f"({reason_words(dispute)}){offered}. {then}",
             at,
             side=Actor.PLATFORM,
         )
@@ -65,6 +82,16 @@ def platform(view: Order, at: datetime) -> Iterator[Step]:
         side=Actor.PLATFORM,
         if_not=if_not,
     )
+
+
+def _finality(view: Order, dispute: Dispute) -> str:
+    """How final the platform's decision is, as a sentence without its full stop."""
+    window = view.policy.appeal_window
+    if window is None:
+        return "The decision is final"
+    if dispute.appealed_at is not None:
+        return "This decision, after an appeal, is final"
+    return f"The side that loses may appeal the decision within {span(window)}"
 
 
 def _whose_turn(view: Order) -> str:

@@ -6,18 +6,20 @@ Shared by each side's advice (`_advice_buyer`, `_advice_seller`, `_advice_platfo
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import Literal
 
 import attrs
 
 from ._time import iso
+from .calendars import span
 from .dispute import Dispute
 from .lifecycle import Actor
 from .money import Money
 from .order import Order
-from .terms import Remedy
+from .policy import Anchor, Consequence, Policy
+from .terms import Remedy, Resolution
 
 Action = Literal[
     # the buyer's
@@ -30,6 +32,7 @@ Action = Literal[
     "wait_for_platform",
     "confirm_receipt",
     "ship_return",
+    "appeal",
     # the seller's
     "ship",
     "seller_accept",
@@ -74,6 +77,36 @@ COMPLETES = "protection ends: the order completes and the seller is paid"
 CLOSES = "the order closes: no dispute can be opened any more"
 TO_PLATFORM = "the dispute goes to the platform"
 TO_SELLER = "the money goes to the seller"
+FILING_ENDS = (
+    "the time to open a dispute ends: the order completes, the seller is paid, and no "
+    "dispute can be opened any more"
+)
+EXPIRES = "the dispute closes with no refund, and no new dispute can be opened on the order"
+STEP_IN = "the buyer may ask the platform to step in"
+FINAL = "the platform's decision becomes final"
+
+
+def filing(policy: Policy) -> bool:
+    """The rules count the time to open a dispute from payment or the estimated delivery
+    (PayPal, eBay, Amazon), not as protection days from shipment (AliExpress)."""
+    return policy.filing_window_starts is not Anchor.SHIPMENT
+
+
+def window_end(policy: Policy) -> str:
+    """The end of the time to open a dispute, in words: ``protection ends``, or, under
+    rules with a filing window, ``the time to open a dispute ends``."""
+    return "the time to open a dispute ends" if filing(policy) else "protection ends"
+
+
+def _completes(view: Order) -> str:
+    policy = view.policy
+    if filing(policy) and policy.post_completion_window == timedelta(0):
+        return FILING_ENDS
+    return COMPLETES
+
+
+def _negotiation_ends(view: Order) -> str:
+    return EXPIRES if view.policy.negotiation_window_ends is Consequence.CLOSE else TO_PLATFORM
 
 
 def _refunded(view: Order) -> str:
@@ -100,10 +133,10 @@ def _return_refunded(view: Order) -> str:
 
 _BY_ITSELF: dict[str, Callable[[Order], str]] = {
     "cancel_unshipped": lambda view: f"the order is cancelled and {_refunded(view)}",
-    "complete": lambda view: COMPLETES,
+    "complete": _completes,
     "close": lambda view: CLOSES,
     "seller_timeout": _request_granted,
-    "negotiation_timeout": lambda view: TO_PLATFORM,
+    "negotiation_timeout": _negotiation_ends,
     "return_timeout": lambda view: TO_SELLER,
     "return_confirm_timeout": _return_refunded,
 }
@@ -129,6 +162,12 @@ def closed_why(view: Order) -> str:
     last = view.dispute
     if last is not None and last.outcome is not None:
         outcome = last.outcome
+        if outcome.reached_by is Resolution.EXPIRED:
+            return (
+                f"The dispute closed on {iso(outcome.at)} with no refund: it was not escalated "
+                f"in time ({outcome.reached_by.value}); no further dispute is possible on this "
+                "order."
+            )
         return (
             f"The dispute ended on {iso(outcome.at)} with a refund of {outcome.refund} "
             f"({outcome.reached_by.value}); no further dispute is possible on this order."
@@ -138,6 +177,9 @@ def closed_why(view: Order) -> str:
             f"The seller did not ship in time: the order was cancelled and {view.refunded} "
             "refunded."
         )
+    closes = view.post_completion_ends
+    if filing(view.policy) and closes is not None:
+        return f"The time to open a dispute ended at {iso(closes)}: nothing more can be done."
     return (
         "The order is complete and the time to open a dispute after completion has ended: "
         "nothing more can be done."
@@ -166,3 +208,65 @@ def shipped_back(dispute: Dispute) -> str:
     """The return's tracking in words: ``tracking LP123 with Cainiao``."""
     carrier = f" with {dispute.return_carrier}" if dispute.return_carrier else ""
     return f"tracking {dispute.return_tracking}{carrier}"
+
+
+def escalation(view: Order) -> tuple[str, str]:
+    """Escalating under *view*'s rules: the verb ("escalate it to a claim"), and what
+    follows as a sentence ('' when the platform simply decides)."""
+    policy = view.policy
+    if policy.seller_window_starts is Anchor.ESCALATION:
+        return (
+            "escalate it to a claim",
+            f" In a claim the seller has {span(policy.seller_response_window)} to answer, and "
+            "its silence refunds it.",
+        )
+    return "escalate to let the platform decide", ""
+
+
+def appealable(view: Order, dispute: Dispute) -> str | None:
+    """How final the platform's decision of *dispute* is under rules with appeals, as the
+    end of a sentence ("the side that loses may appeal it within 30 days"); None under
+    rules whose decisions are final."""
+    window = view.policy.appeal_window
+    if window is None:
+        return None
+    if dispute.appealed_at is not None:
+        return "its decision after the appeal is final"
+    return f"the side that loses may appeal its decision within {span(window)}"
+
+
+def closed(view: Order, at: datetime, side: Actor) -> Iterator[Step]:
+    """*side*'s steps on a closed order: under rules with appeals, while the platform's
+    decision can be appealed, the appeal (for a side that lost) or the wait; else nothing."""
+    dispute = view.dispute
+    ends = None if dispute is None else dispute.appeal_deadline
+    if dispute is None or ends is None or ends <= at:
+        yield Step("nothing", closed_why(view), side=side)
+        return
+    outcome = dispute.outcome
+    assert outcome is not None
+    decided = (
+        f"The platform decided on {iso(outcome.at)} to refund {outcome.refund} of the "
+        f"{dispute.request} asked."
+    )
+    lost = {Actor.BUYER: outcome.refund < dispute.request, Actor.SELLER: bool(outcome.refund)}
+    if lost.get(side, False):
+        yield Step(
+            "appeal",
+            f"{decided} If you disagree, appeal before {iso(ends)}: the decision is set aside "
+            "and the platform decides again, finally.",
+            at,
+            ends,
+            side=side,
+            if_not=FINAL,
+        )
+        return
+    others = " or the ".join(who.value for who, lose in lost.items() if lose and who is not side)
+    yield Step(
+        "wait",
+        f"{decided} The {others} may appeal it until {iso(ends)}; then it is final.",
+        at,
+        ends,
+        side=side,
+        if_not=FINAL,
+    )

@@ -34,8 +34,8 @@ class _Everything(Windows, DisputeClocks):
     """An order and its dispute in one, under *policy*, with every fact a row's
     consequence or clock reads: paid, shipped with an estimated delivery, completed, the
     seller contacted; the dispute countered and escalated after that as *countered_at*
-    and *escalated_at* say (a claim not yet answered), agreed on a return shipped back,
-    and decided by the platform."""
+    and *escalated_at* say (a claim not yet answered), agreed on a return (shipped back
+    as *return_shipped_at* says), and decided by the platform."""
 
     policy: Policy
     paid_at: datetime = _AT
@@ -76,11 +76,9 @@ def _holds(lifecycle: Lifecycle, policy: Policy, state: State, name: str) -> boo
     consequence that holds, or a clock that runs (gives an instant)."""
     escalated = None if state in _BEFORE_ESCALATION else _AT + timedelta(seconds=1)
     countered = None if state is DisputeState.AWAITING_SELLER else _AT
-    # A return comes back only in transit (in arbitration, a refused return answered
-    # the claim: the seller's clock no longer runs).
-    back = _AT if state is DisputeState.RETURN_IN_TRANSIT else None
+    shipped_back = _AT if state is DisputeState.RETURN_IN_TRANSIT else None
     everything = _Everything(
-        policy, countered_at=countered, escalated_at=escalated, return_shipped_at=back
+        policy, countered_at=countered, escalated_at=escalated, return_shipped_at=shipped_back
     )
     member = getattr(_MODEL[lifecycle.name], name)
     if isinstance(member, property):

@@ -7,23 +7,19 @@ output keeps every instant in UTC and every sentence as the library wrote it.
 
 from __future__ import annotations
 
-import enum
 import json
 import re
 import textwrap
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from .advice import Step, advise
 from .assumptions import PAY_FACTS, SHIP_FACTS, WINDOWS
-from .calendars import BusinessDays, Calendar, span
 from .dispute import Dispute
 from .lifecycle import ORDER
 from .money import Money
 from .order import Deadline, Order
-from .policy import Policy
-from .storage import CONVERTER
 from .timeline import Milestone
 
 WIDTH = 100
@@ -32,8 +28,6 @@ terminal, so that the output can be compared and quoted)."""
 
 MIN_WRAP = 40
 """The narrowest last column ``table`` wraps."""
-
-_CONFIDENCE = {"H": "high", "M": "medium", "L": "low"}
 
 # An instant as the library's sentences write it (`_time.iso`): ISO 8601 in UTC.
 _UTC_INSTANT = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{6})?\+00:00\b")
@@ -496,102 +490,3 @@ def timeline(order: Order, at: datetime, clock: Clock, as_json: bool) -> str:
     if assumed := assumed_line(order):
         head += f"Assumed: {assumed}\n"
     return f"{head}\n" + table(rows, header)
-
-
-_UTC = Clock(None)  # how instants are written outside an order's view
-_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def _days_text(days: frozenset[int]) -> str:
-    """Business weekdays in words: ``Mon-Fri``, or a list when they do not run on."""
-    ordered = sorted(days)
-    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
-        return f"{_DAY_NAMES[ordered[0]]}-{_DAY_NAMES[ordered[-1]]}"
-    return ", ".join(_DAY_NAMES[d] for d in ordered)
-
-
-def _calendar_text(calendar: Calendar) -> str:
-    """A calendar in words: ``UTC; Mon-Fri``, then its holidays and closed periods."""
-    where = calendar.country or ""
-    if calendar.subdivision:
-        where += f"-{calendar.subdivision}"
-    closed = ", ".join(
-        first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
-        for first, last in calendar.closed
-    )
-    parts = [calendar.timezone, _days_text(calendar.weekdays)]
-    if where:
-        parts.append(f"holidays of {where}")
-    if closed:
-        parts.append(f"closed {closed}")
-    return "; ".join(parts)
-
-
-def _value_text(value: object) -> str:
-    """A policy field's value in words: durations as `span` writes them, a consequence or
-    an anchor as its word, None as ``none`` (the field's rule says what that means)."""
-    if isinstance(value, enum.Enum):
-        return str(value.value)
-    if isinstance(value, timedelta | BusinessDays):
-        return span(value)
-    if isinstance(value, Calendar):
-        return _calendar_text(value)
-    if isinstance(value, datetime):  # an instant at midnight UTC as its date, to keep it short
-        at = value.astimezone(UTC)
-        return at.date().isoformat() if at.time() == time() else _UTC.utc(at)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return "none" if value is None else str(value)
-
-
-def rules(policy: Policy, *, as_json: bool) -> str:
-    """Every field of *policy*: its value, the rule, the source and how sure that is."""
-    found = policy.rules()
-    if as_json:
-        return _json(
-            {
-                "policy": policy.name,
-                "version": policy.version,
-                "rules": [
-                    {
-                        "name": name,
-                        "value": CONVERTER.unstructure(value),
-                        "rule": rule,
-                        "source": source,
-                        "confidence": _CONFIDENCE.get(confidence, confidence),
-                    }
-                    for name, value, rule, source, confidence in found
-                ],
-            }
-        )
-    rows: list[tuple[str, str, str, str]] = []
-    for name, value, rule, source, confidence in found:
-        rows.append((name, _value_text(value), _CONFIDENCE.get(confidence, confidence), rule))
-        if source:
-            rows.append(("", "", "", f"source: {source}"))
-    head = f"Policy {policy.name}, version {policy.version}\n\n"
-    return head + table(rows, ("field", "value", "confidence", "rule"))
-
-
-def presets(found: Sequence[Policy], *, as_json: bool) -> str:
-    """The presets *found*: each one's name, version and the instant it came into force."""
-    if as_json:
-        return _json(
-            {
-                "presets": [
-                    {
-                        "name": p.name,
-                        "version": p.version,
-                        "effective_from": None
-                        if p.effective_from is None
-                        else _UTC.utc(p.effective_from),
-                    }
-                    for p in found
-                ]
-            }
-        )
-    rows = [
-        (p.name, p.version, "-" if p.effective_from is None else _UTC.utc(p.effective_from))
-        for p in found
-    ]
-    return table(rows, ("name", "version", "in force from"))

@@ -8,7 +8,14 @@ when refused, escalate or accept. The seller's say what it must answer and befor
 which deadline; the platform's, which disputes it has to decide. Each step says what
 happens by itself if nobody acts before its ``latest`` (``if_not``). `advise` looks
 at the order as it would be at the instant asked, and never advises an action the
-lifecycle would refuse then.
+lifecycle would refuse then: an action whose ``earliest`` is later is refused until it.
+
+The steps follow the order's rules, not AliExpress's: where the seller's silence only
+lets the buyer ask the platform to step in (eBay), the buyer escalates from the seller's
+deadline; where a dispute closes unless escalated (PayPal's inquiry, eBay's request), the
+advice says to escalate before then; where the rules ask a contact with the seller
+first (Amazon), that comes before a claim; a decision that can be appealed is, by the
+side that lost.
 """
 
 from __future__ import annotations

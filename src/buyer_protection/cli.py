@@ -44,10 +44,10 @@ from ._cli_input import (
     read_text,
 )
 from ._cli_render import MIN_WRAP, WIDTH, Clock, one_line, table
-from ._cli_render import presets as _presets_text
-from ._cli_render import rules as _rules_text
 from ._cli_render import status as _status_text
 from ._cli_render import timeline as _timeline_text
+from ._cli_rules import presets as _presets_text
+from ._cli_rules import rules as _rules_text
 from ._text import shown
 from ._time import zone
 from .advice import SIDES
@@ -481,7 +481,10 @@ def _parser(prog: str) -> _Parser:
         "rules",
         "a policy's rules: every number, with its source",
         "Every field of a policy: its value, the rule it encodes, the source and how sure "
-        "that source is. The policy is a preset (--policy NAME[@VERSION]) or a TOML file "
+        "that source is. For eBay, PayPal and Amazon, the rules and sources are that "
+        "marketplace's, each with the fields it sets, what starts its clock and what its end "
+        "does; a field none sets keeps the library's default, not published for those rules. "
+        "The policy is a preset (--policy NAME[@VERSION]) or a TOML file "
         "(--policy-file); --list lists the presets with the instants they came into force.",
         parents=[policy, verbose],
     )

@@ -58,6 +58,7 @@ class Clock:
     state: OrderState
     _dispute: Dispute | None
     _last_at: datetime
+    _now: datetime  # the instant the order was last brought to (an action, or advance)
     # The next automatic step, kept up to date by every recorded change: every action
     # asks for it first, so it is not worked out again each time.
     _due_row: Transition | None
@@ -91,6 +92,7 @@ class Clock:
                 f"at: {iso(at)} is before the last recorded event at {iso(self._last_at)}; "
                 "record events in time order"
             )
+        self._now = at
         while True:
             row, when = self._due_row, self._due_at
             if row is None or when is None or when > at:

@@ -20,7 +20,7 @@ from .errors import InvalidInput
 from .history import ACTION, ID, NO_DETAILS, HistoryEntry, Record, entry, with_meta
 from .lifecycle import DISPUTE, Actor, DisputeState, Lifecycle, OrderState, Transition, actor
 from .money import Money
-from .policy import Consequence, Policy
+from .policy import Policy
 from .terms import Agreement as Agreement
 from .terms import Outcome as Outcome
 from .terms import Reason as Reason
@@ -44,6 +44,7 @@ class OrderLink(Protocol):
 
     policy: Policy
     total: Money
+    _now: datetime
 
     @property
     def disputes(self) -> tuple[Dispute, ...]: ...
@@ -303,16 +304,6 @@ class Dispute(DisputeClocks):
         if (started := self._start("escalate", at, details, event_id)) is None:
             return  # a repeated event, recorded once
         at, row, event = started
-        opens = self.seller_deadline
-        waits = self.order.policy.seller_window_ends is Consequence.ALLOW_ESCALATION
-        if waits and opens is not None and at < opens:
-            raise DISPUTE.refusal(
-                self,
-                "escalate",
-                f"the seller has until {iso(opens)} to resolve it; the platform can be asked "
-                "to step in from then",
-                possible_from=opens,
-            )
         self.escalated_at = at
         self._apply(row, at, details, event)
 
@@ -375,10 +366,13 @@ class Dispute(DisputeClocks):
         Only a dispute resolved by `platform_decide` under rules with an
         `Policy.appeal_window` can be appealed, once; anything else is `InvalidAction`.
         """
-        side = member(Actor, by, "by")
-        if side not in (Actor.BUYER, Actor.SELLER):
+        try:
+            side: Actor | None = member(Actor, by, "by")
+        except InvalidInput:  # it names every actor: only two sides appeal
+            side = None
+        if side is None or side not in (Actor.BUYER, Actor.SELLER):
             raise InvalidInput(
-                f"by: expected 'buyer' or 'seller' (the side that lost), got {side.value!r}"
+                f"by: expected 'buyer' or 'seller' (the side that lost), got {shown(by)}"
             )
         details = with_meta({"by": side}, meta)
         if (started := self._start("appeal", at, details, event_id)) is None:
@@ -387,10 +381,6 @@ class Dispute(DisputeClocks):
         ends, refund = self.appeal_deadline, self._refund
         assert ends is not None  # the guard and the consequence let only these through
         assert refund is not None
-        if at >= ends:
-            raise DISPUTE.refusal(
-                self, "appeal", f"the time to appeal the decision ended at {iso(ends)}"
-            )
         if not (refund < self.request if side is Actor.BUYER else refund.amount > 0):
             won = "was refunded all it asked" if side is Actor.BUYER else "refunds nothing"
             raise DISPUTE.refusal(
@@ -580,8 +570,35 @@ class Dispute(DisputeClocks):
         self._apply(row, at, details, event)
         self.order._dispute_ended(self, at)
 
+    def _escalation_refusal(self) -> str | None:
+        """Why the buyer cannot escalate yet: where the seller's silence only allows
+        escalation (eBay), the seller's window is not over at the order's instant."""
+        opens = self._escalation_opens()
+        if opens is not None and self.order._now < opens:
+            closes = self._escalation_closes()
+            if closes is not None and opens >= closes:
+                return (
+                    f"the seller has until {iso(opens)} to resolve it, and the dispute closes "
+                    f"before, at {iso(closes)}, unless resolved"
+                )
+            return (
+                f"the seller has until {iso(opens)} to resolve it; the platform can be asked "
+                "to step in from then"
+            )
+        return None
+
+    def _possible_from(self, trigger: str) -> datetime | None:
+        """The instant a refused *trigger* becomes possible, when the refusal is only early
+        (None when the dispute closes first)."""
+        opens = self._escalation_opens() if trigger == "escalate" else None
+        closes = self._escalation_closes()
+        return None if opens is None or (closes is not None and opens >= closes) else opens
+
     def _appeal_refusal(self) -> str | None:
-        """Why the dispute's outcome cannot be appealed (whatever the time), or None."""
+        """Why the dispute's outcome cannot be appealed at the order's instant, or None."""
+        ends = self.appeal_deadline
+        if ends is not None and self.order._now >= ends:
+            return f"the time to appeal the decision ended at {iso(ends)}"
         if self.appealed_at is not None:
             return "the decision after an appeal is final"
         if not self._decided and self._reached_by is Resolution.PLATFORM_ARBITRATE:

@@ -102,6 +102,16 @@ class DisputeClocks:
             return None
         return self.order.policy.ends("appeal_window", self._reached_at)
 
+    def _escalation_opens(self) -> datetime | None:
+        """From when the buyer may escalate, where the seller's silence only allows it
+        (eBay: the seller's deadline), or None."""
+        waits = self.order.policy.seller_window_ends is Consequence.ALLOW_ESCALATION
+        return self.seller_deadline if waits else None
+
+    def _escalation_closes(self) -> datetime | None:
+        """When the dispute closes by itself unless escalated (eBay's request), or None."""
+        return self.negotiation_deadline if self._negotiation_closes() else None
+
     # -- which rows the rules have (the lifecycle's consequences) ----------------
 
     def _silence_refunds(self) -> bool:
@@ -109,8 +119,8 @@ class DisputeClocks:
 
     def _claim_awaits_seller(self) -> bool:
         """A claim (a dispute escalated under rules whose seller window starts there) that
-        the seller has not answered (with a counter-offer, or by accepting a return that
-        then came back refused), and that was not appealed."""
+        the seller has not answered, whose returned goods were not refused (the platform
+        then decides), and that was not appealed."""
         policy = self.order.policy
         escalated = self.escalated_at
         return (

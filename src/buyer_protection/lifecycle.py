@@ -215,7 +215,8 @@ class Lifecycle:
             raise self.refusal(model, trigger, model._policy_note(trigger))
         row = held[0]  # rows of one trigger share their actor and guard
         if row.guard is not None and (why := getattr(model, row.guard)()) is not None:
-            raise self.refusal(model, trigger, why)
+            opens = getattr(model, "_possible_from", None)
+            raise self.refusal(model, trigger, why, possible_from=opens and opens(trigger))
         return row
 
     def refusal(
@@ -320,6 +321,8 @@ ORDER = Lifecycle(
         _t("grant_extension", [_O.SHIPPED], _O.SHIPPED, Actor.SELLER,
            "The seller extends protection by a number of days.",
            guard="_extension_refusal", consequence="_extensions"),
+        _t("contact_seller", [_O.AWAITING_SHIPMENT], _O.AWAITING_SHIPMENT, Actor.BUYER,
+           "The buyer contacts the seller before it ships."),
         _t("contact_seller", [_O.SHIPPED], _O.SHIPPED, Actor.BUYER,
            "The buyer contacts the seller (Amazon: the first step before a claim)."),
         _t("contact_seller", [_O.COMPLETED], _O.COMPLETED, Actor.BUYER,
@@ -383,11 +386,11 @@ DISPUTE = Lifecycle(
         _t("buyer_modify", [_D.AWAITING_SELLER, _D.NEGOTIATING], _D.AWAITING_SELLER, Actor.BUYER,
            "The buyer changes the request; the seller's window starts again."),
         _t("escalate", [_D.NEGOTIATING], _D.ARBITRATION, Actor.BUYER,
-           "The buyer asks the platform to decide."),
+           "The buyer asks the platform to decide.", guard="_escalation_refusal"),
         _t("escalate", [_D.AWAITING_SELLER], _D.ARBITRATION, Actor.BUYER,
            "The buyer asks the platform to step in before the seller answered (eBay, once "
            "the seller's window is over; PayPal: the inquiry becomes a claim).",
-           consequence="_escalation_unanswered"),
+           guard="_escalation_refusal", consequence="_escalation_unanswered"),
         _t("negotiation_timeout", [_D.AWAITING_SELLER, _D.NEGOTIATING], _D.ARBITRATION,
            Actor.SYSTEM, "No agreement in time: the platform takes the dispute.",
            clock="negotiation_deadline", consequence="_negotiation_escalates"),

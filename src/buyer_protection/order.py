@@ -107,6 +107,7 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
     _tracking: list[TrackingEvent] | tuple[()]  # () until the first scan: most orders
     _observations: list[HistoryEntry] | tuple[()]  # never have one, and lists cost
     _last_at: datetime
+    _now: datetime  # the instant the order was last brought to: what allowed() is as of
     _next_id: int
     _pay_id: int
     # The next automatic step, kept up to date by every recorded change (see _entry):
@@ -151,7 +152,7 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
         self._tracking = ()
         self._observations = ()
         self._pay_id = self._next_id = 1
-        self._last_at = paid_at
+        self._last_at = self._now = paid_at
         self._entries = []
         self._refresh_due()
 
@@ -272,7 +273,9 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
         return milestones(self, at)
 
     def allowed(self) -> tuple[str, ...]:
-        """The actions a person may take on the order and its open dispute now."""
+        """The actions a person may take on the order and its open dispute now: as of the
+        instant it was last brought to (its last action, `advance` or `as_of`). A
+        "not received" dispute listed may still be too early (see `earliest_dispute`)."""
         actions = ORDER.allowed(self)
         if "grant_extension" in actions and self.extension_days >= self._extension_cap:
             # Any grant would pass the cap: InvalidInput if tried, so not offered.
@@ -415,8 +418,10 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
     ) -> None:
         """The buyer contacts the seller about the order: under rules with a
         `Policy.contact_wait` (Amazon), the first step before a claim, which can be filed
-        from `contact_wait_ends` on. Allowed while the order is shipped; the first contact
-        is `contacted_at`."""
+        from `contact_wait_ends` on. Allowed before the shipment (asking when it ships)
+        and while the order is shipped; after completion too under rules with a contact
+        wait (a buyer who confirmed receipt may still claim). The first contact is
+        `contacted_at`."""
         details = with_meta(NO_DETAILS, meta)
         if (started := self._start("contact_seller", at, details, event_id)) is None:
             return  # a repeated event, recorded once

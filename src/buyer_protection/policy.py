@@ -218,9 +218,10 @@ class Policy:
     seller_response_window: Duration = _rule(
         timedelta(days=5),
         _window,
-        "time the seller has to answer a dispute, from its opening or the buyer's last change; "
-        "silence refunds the buyer's request",
-        _SEED,
+        "time the seller has to answer a dispute, from seller_window_starts; "
+        "then seller_window_ends happens",
+        f"{_SEED}: from the opening or the buyer's last change, silence refunds the buyer's "
+        "request",
         "H",
     )
     seller_window_starts: Anchor = _rule(
@@ -306,8 +307,8 @@ class Policy:
         timedelta(days=10),
         _duration,
         "a 'not received' dispute can be opened this long after shipment at the earliest "
-        "(the button appears on day 11)",
-        f"{_HELP} (5 days in 2015; from day 6 before 2014)",
+        "(filing_window_starts 'estimated_delivery': after the estimated delivery)",
+        f"{_HELP}: 10 days, the button appears on day 11 (5 days in 2015; from day 6 before 2014)",
     )
     fast_delivery_days: int = _rule(
         5,
@@ -345,7 +346,7 @@ class Policy:
         "shipment until filing_window after payment) or 'estimated_delivery' (open from "
         "earliest_not_received after the estimated delivery until filing_window after it); "
         "with the last two, protection ends when the filing window does",
-        _HELP,
+        f"{_HELP}: the protection days from shipment, then the post-completion window",
         "H",
         converter=_FILING_FROM[0],
     )
@@ -354,7 +355,7 @@ class Policy:
         _optional_window,
         "how long after its start (payment or the estimated delivery) a dispute can be "
         "opened (None: the protection days decide, as filing_window_starts 'shipment')",
-        _HELP,
+        f"{_HELP}: none, the protection days decide",
         "H",
     )
     contact_wait: Duration | None = _rule(

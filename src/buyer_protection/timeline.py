@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from ._text import kind
 from ._time import utc
 from .errors import InvalidInput, MissingDependency
+from .milestones import DATES, opens
 from .milestones import LABELS as LABELS  # still importable from here, as before
-from .milestones import OPENINGS
 from .milestones import Milestone as Milestone  # still importable from here
 from .order import Order
 
@@ -34,7 +34,9 @@ def to_ical(order: Order, at: datetime) -> bytes:
 
     Needs the optional ``icalendar`` package (``pip install 'buyer-protection[calendar]'``).
     Deadlines are exclusive: the event starts at the first instant the late action
-    is refused, so act before it.
+    is refused, so act before it. An opening (the first instant a dispute, or under
+    eBay's rules an escalation, is possible) says so, and the estimated delivery is
+    only a date. Each event's words follow the order's rules (see `Milestone.label`).
     """
     if not isinstance(order, Order):
         raise InvalidInput(f"order: expected an Order, got {kind(order)}")
@@ -59,7 +61,7 @@ def to_ical(order: Order, at: datetime) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", milestone.at)
         event.add("summary", f"Order {order.order_id}: {milestone.label}")
-        hint = "possible from this moment" if milestone.what in OPENINGS else "act before it"
+        hint = _hint(milestone.what, order)
         event.add("description", f"{milestone.label} ({milestone.detail or 'order'}): {hint}.")
         alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")
@@ -69,3 +71,12 @@ def to_ical(order: Order, at: datetime) -> bytes:
         calendar.add_component(event)
     document: bytes = calendar.to_ical()
     return document
+
+
+def _hint(what: str, order: Order) -> str:
+    """What an event of the milestone *what* asks of the reader."""
+    if opens(what, order.policy):
+        return "possible from this moment"
+    if what in DATES:
+        return "expected by this moment"
+    return "act before it"

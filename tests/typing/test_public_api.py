@@ -20,9 +20,11 @@ from buyer_protection import (
     ALIEXPRESS_2018,
     Actor,
     Agreement,
+    Anchor,
     BusinessDays,
     BuyerProtectionError,
     Calendar,
+    Consequence,
     CurrencyMismatch,
     Deadline,
     Dispute,
@@ -45,6 +47,7 @@ from buyer_protection import (
     policies,
     policy_for,
 )
+from buyer_protection.sources import Source, sources
 
 PAID = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -69,7 +72,10 @@ def test_policy_types() -> None:
     assert_type(ALIEXPRESS, Policy)
     assert_type(ALIEXPRESS.protection_days, int)
     assert_type(ALIEXPRESS.seller_response_window, timedelta | BusinessDays)
-    assert_type(ALIEXPRESS.negotiation_window, timedelta | BusinessDays)
+    assert_type(ALIEXPRESS.negotiation_window, timedelta | BusinessDays | None)
+    assert_type(ALIEXPRESS.seller_window_ends, Consequence)
+    assert_type(ALIEXPRESS.filing_window_starts, Anchor)
+    assert_type(ALIEXPRESS.appeal_window, timedelta | BusinessDays | None)
     assert_type(ALIEXPRESS.post_completion_window, timedelta | BusinessDays)
     assert_type(ALIEXPRESS.reopen_after_cancel, bool)
     assert_type(ALIEXPRESS.max_extension_days, int | None)
@@ -86,6 +92,15 @@ def test_preset_and_policy_file_types() -> None:
     assert_type(policy_for("aliexpress", PAID), Policy)
     assert_type(ALIEXPRESS.to_toml(), str)
     assert_type(Policy.from_toml(ALIEXPRESS.to_toml()), Policy)
+
+
+def test_sources_types() -> None:
+    """A preset's table of sources is a tuple of Source rows of words and field names."""
+    rows = sources(ALIEXPRESS)
+    assert_type(rows, tuple[Source, ...])
+    assert_type(rows[0].fields, tuple[str, ...])
+    assert_type(rows[0].rule, str)
+    assert_type(rows[0].confidence, str)
 
 
 def test_order_and_dispute_types() -> None:

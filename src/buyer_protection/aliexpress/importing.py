@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 
+from .._text import shown
 from ..errors import InvalidInput
 from ..order import Order
 from ..policy import ALIEXPRESS, Policy
@@ -95,7 +97,8 @@ def from_issue_detail(
     where it steers the import, money that does not parse or needs rounding, an id
     beyond 64 bits, a time not in the API's format, and a log that contradicts itself
     or *policy* (for example a seller action after the seller's window closed under
-    *policy*).
+    *policy*). The seller API is AliExpress's: rules of another marketplace (their
+    consequences, or clocks AliExpress has and they lack) are refused.
 
     >>> import json, pathlib
     >>> detail = json.loads(pathlib.Path("tests/fixtures/issue_awaiting_seller.json").read_text())
@@ -104,6 +107,7 @@ def from_issue_detail(
     """
     if not isinstance(policy, Policy):
         raise InvalidInput(f"policy: expected a Policy, got {_kind(policy)}")
+    _check_aliexpress_rules(policy)
     issue = read_issue(detail)
     facts = None if order_detail is None else read_order_detail(order_detail, issue)
     return import_issue(issue, facts, policy)
@@ -128,3 +132,43 @@ def import_issue(
             f"{_RESULT}: a time or a number of days is too large to compute deadlines with"
         ) from None
     return second.order
+
+
+_ALIEXPRESS_WAYS = (
+    "seller_window_starts",
+    "seller_window_ends",
+    "negotiation_window_starts",
+    "negotiation_window_ends",
+    "filing_window_starts",
+    "contact_wait",
+    "appeal_window",
+)
+"""The fields that make another marketplace's rules: the import needs AliExpress's."""
+_ALIEXPRESS_CLOCKS = (
+    "processing_time",
+    "negotiation_window",
+    "return_shipping_window",
+    "return_confirm_window",
+)
+"""The clocks of AliExpress's seller API, which the import needs the rules to have."""
+
+
+def _check_aliexpress_rules(policy: Policy) -> None:
+    """`InvalidInput` unless *policy* has AliExpress's consequences and clocks: the seller
+    API is AliExpress's, and its log is read by its rules only."""
+    problems = [
+        f"{name} is {_word(getattr(policy, name))}, not {_word(getattr(ALIEXPRESS, name))}"
+        for name in _ALIEXPRESS_WAYS
+        if getattr(policy, name) != getattr(ALIEXPRESS, name)
+    ] + [f"{name} is None" for name in _ALIEXPRESS_CLOCKS if getattr(policy, name) is None]
+    if problems:
+        raise InvalidInput(
+            f"policy: the rules {policy.name} {policy.version} are not AliExpress's: "
+            f"{'; '.join(problems)}; the seller API is AliExpress's: give AliExpress's "
+            "rules (a version from policy_for('aliexpress', at), or one evolved from it)"
+        )
+
+
+def _word(value: object) -> str:
+    """A field's value in a message: a consequence or an anchor as its word."""
+    return shown(value.value if isinstance(value, enum.Enum) else value)
