@@ -313,7 +313,9 @@ def act(order: Order, move: Move, at: datetime) -> object:
 
 
 def observe(order: Order) -> tuple[object, ...]:
-    """Everything observable about *order*: its document, its log, its clock and its options."""
+    """Everything observable about *order*: its document, its log, its clock and its options
+    (as of its last event: what a document or a log keeps; `allowed` is as of the instant
+    an order was last brought to, which an `advance` that records nothing moves)."""
     return (
         to_dict(order),
         order.log,
@@ -321,7 +323,7 @@ def observe(order: Order) -> tuple[object, ...]:
         order.tracking,
         order.next_deadline,
         order.last_event_at,
-        order.allowed(),
+        order.as_of(order.last_event_at).allowed(),
         order.protection_ends,
         order.earliest_dispute,
         order.post_completion_ends,
