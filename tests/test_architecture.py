@@ -31,6 +31,7 @@ CORE = frozenset(
         "presets",
         "repeats",
         "replay",
+        "scans",
         "sources",
         "terms",
         "tracking",

@@ -54,6 +54,8 @@ class _Everything(Windows, DisputeClocks):
     appealed_at: datetime | None = None
     by_platform: bool = False
     return_shipped_at: datetime | None = _AT
+    return_tracking: str | None = None
+    _now: datetime = _AT
     _agreement: Agreement | None = _DECIDED
     _refund: Money | None = _DECIDED.refund
     _reached_by: Resolution | None = Resolution.PLATFORM_ARBITRATE

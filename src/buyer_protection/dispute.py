@@ -570,61 +570,6 @@ class Dispute(DisputeClocks):
         self._apply(row, at, details, event)
         self.order._dispute_ended(self, at)
 
-    def _escalation_refusal(self) -> str | None:
-        """Why the buyer cannot escalate yet: where the seller's silence only allows
-        escalation (eBay), the seller's window is not over at the order's instant."""
-        opens = self._escalation_opens()
-        if opens is not None and self.order._now < opens:
-            closes = self._escalation_closes()
-            if closes is not None and opens >= closes:
-                return (
-                    f"the seller has until {iso(opens)} to resolve it, and the dispute closes "
-                    f"before, at {iso(closes)}, unless resolved"
-                )
-            return (
-                f"the seller has until {iso(opens)} to resolve it; the platform can be asked "
-                "to step in from then"
-            )
-        return None
-
-    def _possible_from(self, trigger: str) -> datetime | None:
-        """The instant a refused *trigger* becomes possible, when the refusal is only early
-        (None when the dispute closes first)."""
-        opens = self._escalation_opens() if trigger == "escalate" else None
-        closes = self._escalation_closes()
-        return None if opens is None or (closes is not None and opens >= closes) else opens
-
-    def _appeal_refusal(self) -> str | None:
-        """Why the dispute's outcome cannot be appealed at the order's instant, or None."""
-        ends = self.appeal_deadline
-        if ends is not None and self.order._now >= ends:
-            return f"the time to appeal the decision ended at {iso(ends)}"
-        if self.appealed_at is not None:
-            return "the decision after an appeal is final"
-        if not self._decided and self._reached_by is Resolution.PLATFORM_ARBITRATE:
-            return (
-                "a decision of the platform on a return (remedy 'return_and_refund') cannot "
-                "be appealed; only one that decides the refund itself can"
-            )
-        if not self._decided:
-            how = "" if self._reached_by is None else f" (it was {self._reached_by.value})"
-            return f"only a decision of the platform (platform_decide) can be appealed{how}"
-        return None
-
-    def _cancel_refusal(self) -> str | None:
-        """Why the buyer cannot withdraw the dispute now, or None."""
-        if self.appealed_at is not None:
-            return (
-                f"the platform's decision was appealed at {iso(self.appealed_at)}; the "
-                "platform decides again, finally"
-            )
-        if self.return_shipped_at is not None:
-            return (
-                f"the item was shipped back (tracking {shown(self.return_tracking)}) and the "
-                "seller refused it; the platform decides what is refunded"
-            )
-        return None
-
     def _state_note(self) -> str:
         """How a finished dispute ended, for refusals ('' while it runs)."""
         if self._reached_at is not None and self._reached_by is not None:

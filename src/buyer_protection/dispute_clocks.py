@@ -1,4 +1,4 @@
-"""The clocks of a dispute, and which of them its marketplace's rules have.
+"""The clocks of a dispute, which of them its marketplace's rules have, and its guards.
 
 When the seller's window, the negotiation, a return's windows and an appeal end,
 computed from the dispute's facts and its order's `Policy`, never stored; and the
@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from ._text import shown
+from ._time import iso
 from .lifecycle import DisputeState
 from .policy import Anchor, Consequence, Policy
 from .terms import Agreement, Remedy, Resolution
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 
 class _Owner(Protocol):
     policy: Policy
+    _now: datetime
 
 
 class DisputeClocks:
@@ -42,6 +45,7 @@ class DisputeClocks:
     appealed_at: datetime | None
     by_platform: bool
     return_shipped_at: datetime | None
+    return_tracking: str | None
     _agreement: Agreement | None
     _refund: Money | None
     _reached_by: Resolution | None
@@ -175,3 +179,60 @@ class DisputeClocks:
         if trigger in ("seller_accept", "seller_reject"):
             return "the platform has the dispute; the seller answers only a claim that awaits it"
         return f"{rules} have no {trigger} now"  # pragma: no cover - every person's row above
+
+    # -- guards: why a person's action is refused now (the lifecycle's guards) ------
+
+    def _escalation_refusal(self) -> str | None:
+        """Why the buyer cannot escalate yet: where the seller's silence only allows
+        escalation (eBay), the seller's window is not over at the order's instant."""
+        opens = self._escalation_opens()
+        if opens is not None and self.order._now < opens:
+            closes = self._escalation_closes()
+            if closes is not None and opens >= closes:
+                return (
+                    f"the seller has until {iso(opens)} to resolve it, and the dispute closes "
+                    f"before, at {iso(closes)}, unless resolved"
+                )
+            return (
+                f"the seller has until {iso(opens)} to resolve it; the platform can be asked "
+                "to step in from then"
+            )
+        return None
+
+    def _possible_from(self, trigger: str) -> datetime | None:
+        """The instant a refused *trigger* becomes possible, when the refusal is only early
+        (None when the dispute closes first)."""
+        opens = self._escalation_opens() if trigger == "escalate" else None
+        closes = self._escalation_closes()
+        return None if opens is None or (closes is not None and opens >= closes) else opens
+
+    def _appeal_refusal(self) -> str | None:
+        """Why the dispute's outcome cannot be appealed at the order's instant, or None."""
+        ends = self.appeal_deadline
+        if ends is not None and self.order._now >= ends:
+            return f"the time to appeal the decision ended at {iso(ends)}"
+        if self.appealed_at is not None:
+            return "the decision after an appeal is final"
+        if not self._decided and self._reached_by is Resolution.PLATFORM_ARBITRATE:
+            return (
+                "a decision of the platform on a return (remedy 'return_and_refund') cannot "
+                "be appealed; only one that decides the refund itself can"
+            )
+        if not self._decided:
+            how = "" if self._reached_by is None else f" (it was {self._reached_by.value})"
+            return f"only a decision of the platform (platform_decide) can be appealed{how}"
+        return None
+
+    def _cancel_refusal(self) -> str | None:
+        """Why the buyer cannot withdraw the dispute now, or None."""
+        if self.appealed_at is not None:
+            return (
+                f"the platform's decision was appealed at {iso(self.appealed_at)}; the "
+                "platform decides again, finally"
+            )
+        if self.return_shipped_at is not None:
+            return (
+                f"the item was shipped back (tracking {shown(self.return_tracking)}) and the "
+                "seller refused it; the platform decides what is refunded"
+            )
+        return None

@@ -8,7 +8,6 @@ own or its dispute's) first calls `Order.advance` for its ``at``.
 
 from __future__ import annotations
 
-import bisect
 import copy
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -17,8 +16,8 @@ from typing import Any, ClassVar
 import attrs
 
 from ._text import NAME_LIMIT, kind, text
-from ._time import MAX_DAYS, iso, member, utc
 from ._time import days as _days
+from ._time import iso, member, utc
 from .assumptions import PAY_FACTS, SHIP_FACTS, Assumptions, assumed_names
 from .calendars import span
 from .clock import Clock, Deadline
@@ -49,8 +48,9 @@ from .money import Money
 from .policy import ALIEXPRESS, Policy
 from .repeats import Repeats
 from .replay import Replay
+from .scans import Scans
 from .terms import Reason, Remedy, evidence_of, proposal, proposal_details, refund_amount
-from .tracking import Parcel, TrackingEvent, verdict
+from .tracking import TrackingEvent
 from .windows import Windows
 
 __all__ = ["Deadline", "Order"]
@@ -62,16 +62,12 @@ def _entry_id(entry: HistoryEntry) -> int:
     return entry.id
 
 
-def _event_at(event: TrackingEvent) -> datetime:
-    return event.at
-
-
 def _optional_days(value: object, name: str) -> int | None:
     return None if value is None else _days(value, name)
 
 
 @attrs.define(eq=False, init=False)
-class Order(Assumptions, Clock, Replay, Repeats, Windows):
+class Order(Assumptions, Clock, Replay, Repeats, Scans, Windows):
     """One paid order under a marketplace's buyer protection `Policy`.
 
     *assumed* names the facts of the order's creation that were assumed, not given
@@ -169,6 +165,9 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
     contact_wait_ends = Windows.contact_wait_ends
     assumed = Assumptions.assumed
     assumed_for = Assumptions.assumed_for
+    tracking = Scans.tracking
+    parcel = Scans.parcel
+    add_tracking = Scans.add_tracking
 
     @classmethod
     def replay(cls, log: Iterable[HistoryEntry]) -> Order:
@@ -209,15 +208,6 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
         return self._dispute
 
     @property
-    def tracking(self) -> tuple[TrackingEvent, ...]:
-        """The tracking events known, oldest first, without duplicates.
-
-        Scans at one instant keep the order they were added in (a feed's order, as
-        `parse_tracking` gives it): the last of them is the latest.
-        """
-        return tuple(self._tracking)
-
-    @property
     def log(self) -> tuple[HistoryEntry, ...]:
         """The whole event log in the order it was recorded: the order's history, its
         disputes', and the tracking observations (actor ``carrier``, dated at the scan).
@@ -247,10 +237,6 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
     def completed_by_buyer(self) -> bool:
         """True when the buyer confirmed receipt."""
         return any(r[ACTION] == "confirm_receipt" for r in self._entries)
-
-    def parcel(self, at: datetime) -> Parcel:
-        """The verdict on the parcel at *at*, from the tracking events up to *at*."""
-        return verdict(self._tracking, utc(at), self.policy.stalled_after, self.policy.calendar)[0]
 
     def as_of(self, at: datetime) -> Order:
         """A copy of this order with every automatic step due up to *at* applied.
@@ -499,39 +485,6 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
         self._refresh_due()
         return dispute
 
-    def add_tracking(self, event: TrackingEvent, *, event_id: str | None = None) -> bool:
-        """Record a carrier scan; events may come in any order. False if already known
-        (the same scan, or a delivery of it whose *event_id* was already recorded)."""
-        if not isinstance(event, TrackingEvent):
-            raise InvalidInput(f"event: expected a TrackingEvent, got {type(event).__name__}")
-        delivery, again = self._again(event_id, "add_tracking", self, event.at, {"event": event})
-        if again is not None:
-            return False
-        # Sorted by instant; scans at one instant in the order they came (the feed's
-        # order: the last is the latest), a repeated one keeping its first place.
-        first = bisect.bisect_left(self._tracking, event.at, key=_event_at)
-        i = bisect.bisect_right(self._tracking, event.at, lo=first, key=_event_at)
-        if event in self._tracking[first:i]:
-            return False
-        if not isinstance(self._tracking, list):
-            self._tracking = []
-        if not isinstance(self._observations, list):
-            self._observations = []
-        self._tracking.insert(i, event)
-        self._observations.append(
-            HistoryEntry(
-                self._take_id(),
-                event.at,
-                Actor.CARRIER,
-                "add_tracking",
-                None,
-                None,
-                {"event": event},
-                delivery,
-            )
-        )
-        return True
-
     # -- internals -------------------------------------------------------------
 
     def _start(
@@ -634,39 +587,11 @@ class Order(Assumptions, Clock, Replay, Repeats, Windows):
         self.refunded = self.refunded - refund
         self._apply(ORDER.row(self, "dispute_appealed"), at, NO_DETAILS)
 
-    def _extensions(self) -> bool:
-        return self.policy.extensions
-
-    def _appeals(self) -> bool:
-        return self.policy.appeal_window is not None
-
-    def _contact_first(self) -> bool:
-        return self.policy.contact_wait is not None
-
-    def _policy_note(self, trigger: str) -> str:
-        """Why the order's rules have no *trigger* from its state."""
-        rules = f"the rules {self.policy.name} {self.policy.version}"
-        if trigger in ("request_extension", "grant_extension"):
-            return f"{rules} have no extension of protection"
-        if trigger == "contact_seller":
-            return ""  # asked for nothing after completion: the state says it all
-        return f"{rules} have no {trigger}"  # pragma: no cover - the rows above
-
     def _dispute_refusal(self) -> str | None:
         """Why a new dispute cannot be opened now, or None."""
         last = self.dispute
         if last is not None and not self.policy.reopen_after_cancel:
             return "the policy does not allow a new dispute after one was cancelled"
-        return None
-
-    @property
-    def _extension_cap(self) -> int:
-        cap = self.policy.max_extension_days
-        return MAX_DAYS if cap is None else min(cap, MAX_DAYS)
-
-    def _extension_refusal(self) -> str | None:
-        if self.extension_requested is None:
-            return "the buyer has not asked for an extension"
         return None
 
     def _dispute_ended(self, dispute: Dispute, at: datetime) -> None:

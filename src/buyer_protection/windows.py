@@ -1,4 +1,5 @@
-"""The windows of an order: when protection ends, and when a dispute may be opened.
+"""The windows of an order: when protection ends, when a dispute may be opened, and
+which of the lifecycle's rows the order's rules have.
 
 Computed from the order's facts (shipment, protection days, extension, completion,
 promised delivery and the tracking known so far) and its `Policy`, never stored.
@@ -11,7 +12,7 @@ import bisect
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ._time import iso
+from ._time import MAX_DAYS, iso
 from .errors import InvalidInput
 from .policy import Anchor, Policy
 from .tracking import MOVING, TrackingEvent, verdict
@@ -34,6 +35,7 @@ class Windows:
     protection_days: int | None
     promised_days: int | None
     extension_days: int
+    extension_requested: int | None
     completed_at: datetime | None
     estimated_delivery: datetime | None
     contacted_at: datetime | None
@@ -200,3 +202,33 @@ class Windows:
             assert protection is not None
             end = self.policy.deadline("post_completion_window", protection)
         return end
+
+    # -- which rows the order's rules have (the lifecycle's consequences and guards) --
+
+    def _extensions(self) -> bool:
+        return self.policy.extensions
+
+    def _appeals(self) -> bool:
+        return self.policy.appeal_window is not None
+
+    def _contact_first(self) -> bool:
+        return self.policy.contact_wait is not None
+
+    def _policy_note(self, trigger: str) -> str:
+        """Why the order's rules have no *trigger* from its state."""
+        rules = f"the rules {self.policy.name} {self.policy.version}"
+        if trigger in ("request_extension", "grant_extension"):
+            return f"{rules} have no extension of protection"
+        if trigger == "contact_seller":
+            return ""  # asked for nothing after completion: the state says it all
+        return f"{rules} have no {trigger}"  # pragma: no cover - the rows above
+
+    @property
+    def _extension_cap(self) -> int:
+        cap = self.policy.max_extension_days
+        return MAX_DAYS if cap is None else min(cap, MAX_DAYS)
+
+    def _extension_refusal(self) -> str | None:
+        if self.extension_requested is None:
+            return "the buyer has not asked for an extension"
+        return None
