@@ -19,7 +19,6 @@ The only clock read is here: ``--at`` defaults to the current time, read once.
 from __future__ import annotations
 
 import argparse
-import enum
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -52,7 +51,7 @@ from ._text import shown
 from ._time import zone
 from .advice import SIDES
 from .aliexpress import from_issue_detail, sync
-from .calendars import BusinessDays
+from .aliexpress.importing import differences_from_aliexpress
 from .errors import BuyerProtectionError, InvalidInput
 from .order import Order
 from .policy import ALIEXPRESS, Policy
@@ -128,18 +127,9 @@ def _policy(text: str) -> Policy:
 
 
 def _has_aliexpress_lifecycle(policy: Policy) -> bool:
-    """*policy* runs AliExpress's lifecycle: the clocks AliExpress has and no other, each
-    counted from the same instant and ending the same way (its numbers may differ). The
-    AliExpress import reads the seller API's log as that lifecycle's steps."""
-    for name, value, *_ in policy.rules():
-        theirs = getattr(ALIEXPRESS, name)
-        if isinstance(theirs, enum.Enum) and value is not theirs:
-            return False
-        if isinstance(theirs, timedelta | BusinessDays) != isinstance(
-            value, timedelta | BusinessDays
-        ):
-            return False  # a clock one of them has and the other has not
-    return True
+    """*policy* runs AliExpress's lifecycle (its numbers may differ): the AliExpress
+    import reads the seller API's log as that lifecycle's steps."""
+    return not differences_from_aliexpress(policy)
 
 
 def _not_aliexpress(policy: Policy) -> str:

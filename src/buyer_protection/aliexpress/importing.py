@@ -107,7 +107,12 @@ def from_issue_detail(
     """
     if not isinstance(policy, Policy):
         raise InvalidInput(f"policy: expected a Policy, got {_kind(policy)}")
-    _check_aliexpress_rules(policy)
+    if problems := differences_from_aliexpress(policy):
+        raise InvalidInput(
+            f"policy: the rules {policy.name} {policy.version} are not AliExpress's: "
+            f"{'; '.join(problems)}; the seller API is AliExpress's: give AliExpress's "
+            "rules (a version from policy_for('aliexpress', at), or one evolved from it)"
+        )
     issue = read_issue(detail)
     facts = None if order_detail is None else read_order_detail(order_detail, issue)
     return import_issue(issue, facts, policy)
@@ -153,20 +158,16 @@ _ALIEXPRESS_CLOCKS = (
 """The clocks of AliExpress's seller API, which the import needs the rules to have."""
 
 
-def _check_aliexpress_rules(policy: Policy) -> None:
-    """`InvalidInput` unless *policy* has AliExpress's consequences and clocks: the seller
-    API is AliExpress's, and its log is read by its rules only."""
-    problems = [
+def differences_from_aliexpress(policy: Policy) -> list[str]:
+    """What keeps *policy* from being AliExpress's rules (its numbers may differ): each
+    consequence or anchor that is another, and each clock of AliExpress's it lacks; none
+    for a policy the seller API's log can be read by (the import and the command line's
+    AliExpress commands take only those)."""
+    return [
         f"{name} is {_word(getattr(policy, name))}, not {_word(getattr(ALIEXPRESS, name))}"
         for name in _ALIEXPRESS_WAYS
         if getattr(policy, name) != getattr(ALIEXPRESS, name)
     ] + [f"{name} is None" for name in _ALIEXPRESS_CLOCKS if getattr(policy, name) is None]
-    if problems:
-        raise InvalidInput(
-            f"policy: the rules {policy.name} {policy.version} are not AliExpress's: "
-            f"{'; '.join(problems)}; the seller API is AliExpress's: give AliExpress's "
-            "rules (a version from policy_for('aliexpress', at), or one evolved from it)"
-        )
 
 
 def _word(value: object) -> str:
