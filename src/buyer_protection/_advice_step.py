@@ -249,8 +249,8 @@ def closed(view: Order, at: datetime, side: Actor) -> Iterator[Step]:
         f"The platform decided on {iso(outcome.at)} to refund {outcome.refund} of the "
         f"{dispute.request} asked."
     )
-    lost = {Actor.BUYER: outcome.refund < dispute.request, Actor.SELLER: bool(outcome.refund)}
-    if lost.get(side, False):
+    losers = dispute._losers()
+    if side in losers:
         yield Step(
             "appeal",
             f"{decided} If you disagree, appeal before {iso(ends)}: the decision is set aside "
@@ -261,7 +261,7 @@ def closed(view: Order, at: datetime, side: Actor) -> Iterator[Step]:
             if_not=FINAL,
         )
         return
-    others = " or the ".join(who.value for who, lose in lost.items() if lose and who is not side)
+    others = " or the ".join(who.value for who in losers if who is not side)
     yield Step(
         "wait",
         f"{decided} The {others} may appeal it until {iso(ends)}; then it is final.",

@@ -381,7 +381,7 @@ class Dispute(DisputeClocks):
         ends, refund = self.appeal_deadline, self._refund
         assert ends is not None  # the guard and the consequence let only these through
         assert refund is not None
-        if not (refund < self.request if side is Actor.BUYER else refund.amount > 0):
+        if side not in self._losers():
             won = "was refunded all it asked" if side is Actor.BUYER else "refunds nothing"
             raise DISPUTE.refusal(
                 self,
@@ -503,8 +503,8 @@ class Dispute(DisputeClocks):
         platform handles the dispute and takes the seller's part (a return goes to its
         warehouse, which confirms or refuses it)."""
         who = actor(trigger)
-        if trigger == "appeal" and self._refund is not None and self._refund >= self.request:
-            return Actor.SELLER  # the buyer got all it asked: only the seller lost
+        if trigger == "appeal" and (losers := self._losers()):
+            return losers[0]  # the buyer, unless it got all it asked: then the seller
         return Actor.PLATFORM if who is Actor.SELLER and self.by_platform else who
 
     def _payer(self, remedy: Remedy, payer: Actor | None) -> Actor | None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ._text import shown
 from ._time import iso
-from .lifecycle import DisputeState
+from .lifecycle import Actor, DisputeState
 from .policy import Anchor, Consequence, Policy
 from .terms import Agreement, Remedy, Resolution
 
@@ -40,6 +40,7 @@ class DisputeClocks:
     state: DisputeState
     opened_at: datetime
     requested_at: datetime
+    request: Money
     countered_at: datetime | None
     escalated_at: datetime | None
     appealed_at: datetime | None
@@ -115,6 +116,16 @@ class DisputeClocks:
     def _escalation_closes(self) -> datetime | None:
         """When the dispute closes by itself unless escalated (eBay's request), or None."""
         return self.negotiation_deadline if self._negotiation_closes() else None
+
+    def _losers(self) -> tuple[Actor, ...]:
+        """The sides the outcome went against, buyer first: the buyer when its refund is
+        below the request, the seller when it is above zero (both for a partial refund);
+        none while the dispute has no outcome. Only they may appeal a decision."""
+        refund = self._refund
+        if refund is None:
+            return ()
+        lost = ((Actor.BUYER, refund < self.request), (Actor.SELLER, refund.amount > 0))
+        return tuple(side for side, lose in lost if lose)
 
     # -- which rows the rules have (the lifecycle's consequences) ----------------
 
