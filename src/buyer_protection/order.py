@@ -67,7 +67,7 @@ def _optional_days(value: object, name: str) -> int | None:
 
 
 @attrs.define(eq=False, init=False)
-class Order(Assumptions, Clock, Replay, Repeats, Scans, Windows):
+class Order(Assumptions, Clock, Replay, Scans, Repeats, Windows):
     """One paid order under a marketplace's buyer protection `Policy`.
 
     *assumed* names the facts of the order's creation that were assumed, not given

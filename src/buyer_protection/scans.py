@@ -8,15 +8,15 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._time import utc
 from .errors import InvalidInput
 from .history import HistoryEntry
 from .lifecycle import Actor
 from .policy import Policy
+from .repeats import Repeats
 from .tracking import Parcel, TrackingEvent, verdict
 
 
@@ -24,8 +24,9 @@ def _event_at(event: TrackingEvent) -> datetime:
     return event.at
 
 
-class Scans:
-    """The tracking of an order (a mixin of `Order`, with no state of its own)."""
+class Scans(Repeats):
+    """The tracking of an order (a mixin of `Order`, with no state of its own): a scan
+    delivered again is recognised by `Repeats`."""
 
     if not TYPE_CHECKING:  # no instance dict: Order is slotted (hidden from mypy, which
         __slots__ = ()  # would then refuse the assignments to Order's own slots)
@@ -37,16 +38,6 @@ class Scans:
 
     def _take_id(self) -> int:
         raise NotImplementedError  # pragma: no cover - Order defines it
-
-    def _again(
-        self,
-        event_id: object,
-        action: str,
-        target: object,
-        at: object,
-        details: Mapping[str, Any],
-    ) -> tuple[str | None, HistoryEntry | None]:
-        raise NotImplementedError  # pragma: no cover - Repeats defines it
 
     @property
     def tracking(self) -> tuple[TrackingEvent, ...]:
