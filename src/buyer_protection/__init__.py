@@ -10,10 +10,14 @@ from .calendars import BusinessDays, Calendar
 from .dispute import Dispute
 from .errors import (
     BuyerProtectionError,
+    Conflict,
     CurrencyMismatch,
+    DuplicateOrder,
     InvalidAction,
     InvalidInput,
     MissingDependency,
+    OrderNotFound,
+    StoreError,
 )
 from .feeds import parse_tracking
 from .history import HistoryEntry
@@ -56,11 +60,13 @@ __all__ = [
     "BusinessDays",
     "BuyerProtectionError",
     "Calendar",
+    "Conflict",
     "Consequence",
     "CurrencyMismatch",
     "Deadline",
     "Dispute",
     "DisputeState",
+    "DuplicateOrder",
     "HistoryEntry",
     "InvalidAction",
     "InvalidInput",
@@ -68,6 +74,7 @@ __all__ = [
     "MissingDependency",
     "Money",
     "Order",
+    "OrderNotFound",
     "OrderState",
     "Outcome",
     "Parcel",
@@ -76,6 +83,7 @@ __all__ = [
     "Remedy",
     "Resolution",
     "Step",
+    "StoreError",
     "TrackingEvent",
     "TrackingStatus",
     "__version__",

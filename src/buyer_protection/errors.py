@@ -65,3 +65,40 @@ class InvalidAction(BuyerProtectionError):
 
 class MissingDependency(BuyerProtectionError, ImportError):
     """An optional feature was used without the package it needs installed."""
+
+
+class DuplicateOrder(InvalidInput):
+    """An order with this id is already stored; the stored one was kept.
+
+    ``order_id`` is the id.
+    """
+
+    def __init__(self, message: str, *, order_id: str) -> None:
+        super().__init__(message)
+        self.order_id = order_id
+
+
+class OrderNotFound(BuyerProtectionError, LookupError):
+    """No order with this id is stored. ``order_id`` is the id."""
+
+    def __init__(self, message: str, *, order_id: str) -> None:
+        super().__init__(message)
+        self.order_id = order_id
+
+
+class Conflict(BuyerProtectionError):
+    """Another writer changed the order after it was read; nothing was written.
+
+    Read the order again and redo the change (`OrderStore.apply` does). ``order_id``
+    is the id.
+    """
+
+    def __init__(self, message: str, *, order_id: str) -> None:
+        super().__init__(message)
+        self.order_id = order_id
+
+
+class StoreError(BuyerProtectionError):
+    """The database failed: the connection was lost or refused, a lock was not
+    granted in time. The message quotes the driver's; nothing the store was asked to
+    change was half written (each change is one transaction)."""
