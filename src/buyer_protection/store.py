@@ -462,7 +462,7 @@ def _path(path: object) -> str:
 def _parsed(line: bytes, number: int) -> Order:
     """The order of one JSON Lines line; `InvalidInput` starting ``line N:`` if none."""
     try:
-        return loads(line)
+        return loads(line.rstrip(b"\r\n"))  # its end of line is no part of the JSON text
     except InvalidInput as err:
         # A line holds one JSON text: where in it, is a column ("line 1 column 7").
         words = _JSON_PLACE.sub(_COLUMN, str(err))
