@@ -304,6 +304,13 @@ def storable_texts(max_size: int = 200) -> st.SearchStrategy[str]:
     return st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=max_size)
 
 
+def order_ids() -> st.SearchStrategy[str]:
+    """A short order id of a few characters, so that ids often share a prefix, and of
+    characters whose code point order differs from the alphabet's (capitals, digits,
+    punctuation, a space, accented and CJK letters): how the store sorts them."""
+    return st.text(st.sampled_from("aAbZ09-_ é日"), min_size=1, max_size=4)
+
+
 @st.composite
 def rule_sets(draw: st.DrawFn) -> Policy:
     """Any valid Policy, for round trips through documents and policy files: any name and
