@@ -306,6 +306,53 @@ def test_an_unreachable_postgresql_server_is_a_store_error_with_the_drivers_mess
     assert f'"127.0.0.1", port {port} failed' in message
 
 
+def end_connections(url: str) -> int:
+    """End, from the server's side, every other connection to the PostgreSQL database of
+    *url*; how many it ended."""
+    engine = sa.create_engine(url)
+    with engine.connect() as admin:
+        ended: int = admin.execute(
+            sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+    engine.dispose()
+    return ended
+
+
+def test_a_store_reconnects_after_the_server_ended_its_connections(store_url: str) -> None:
+    """On PostgreSQL, a store whose pooled connections the server ended (a restart, an
+    idle timeout) connects again on its next call instead of failing."""
+    if not store_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server to end a connection")
+    with OrderStore(store_url) as store:
+        store.add(shipped("R-1"))
+        assert "R-1" in store
+        assert end_connections(store_url) >= 1
+        assert stored(store, "R-1") == to_dict(shipped("R-1"))
+
+
+def test_a_lost_connection_is_a_store_error_with_the_drivers_message(store_url: str) -> None:
+    """On PostgreSQL, a call whose connection the server ended (on an application's engine
+    that does not check its connections first) is `StoreError` quoting the driver's
+    message, never the driver's or SQLAlchemy's exception."""
+    if not store_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server to end a connection")
+    engine = sa.create_engine(store_url)
+    with OrderStore(engine) as store:
+        store.add(shipped("R-1"))
+        assert end_connections(store_url) >= 1
+        with pytest.raises(BuyerProtectionError) as failed:
+            store.get("R-1")
+        assert type(failed.value) is StoreError
+        assert str(failed.value) == (
+            "the database failed: terminating connection due to administrator command"
+        )
+        assert stored(store, "R-1") == to_dict(shipped("R-1"))  # the pool made a new one
+    engine.dispose()
+
+
 def test_a_lock_held_too_long_is_a_store_error(tmp_path: Path) -> None:
     """On SQLite, a write that waited for another writer's lock longer than the engine
     allows is `StoreError` naming the lock, not the driver's `OperationalError`, and
