@@ -83,9 +83,13 @@ class OrderStore:
 
     *url_or_engine* is a database URL (``"sqlite:///orders.db"``, ``"sqlite://"`` for a
     database in memory that lasts as long as the store,
-    ``"postgresql+psycopg://user@host:5432/db"``) or an SQLAlchemy `Engine` the
+    ``"postgresql+psycopg://user@host:5432/db"``) or an `sqlalchemy.Engine` the
     application already has (the store then leaves the engine's settings and its
-    disposal to the application). The store's tables are created when missing.
+    disposal to the application; a SQLite file is still switched to WAL mode, which
+    the file keeps). The store's tables are created when missing.
+
+    ``store.engine`` is the engine the store uses. A store is a context manager:
+    ``with OrderStore(url) as store:`` closes it when the block ends.
     """
 
     def __init__(self, url_or_engine: str | sa.Engine) -> None:
@@ -132,12 +136,14 @@ class OrderStore:
         return self._checkout(_order_id(order_id))[0]
 
     def __len__(self) -> int:
+        """How many orders are stored."""
         with self._database() as connection:
             return int(
                 connection.execute(sa.select(sa.func.count()).select_from(orders)).scalar_one()
             )
 
     def __contains__(self, order_id: object) -> bool:
+        """Whether an order with the id *order_id* is stored."""
         key = _order_id(order_id)
         query = sa.select(orders.c.order_id).where(orders.c.order_id == key)
         with self._database() as connection:
