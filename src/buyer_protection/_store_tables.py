@@ -56,7 +56,7 @@ orders = sa.Table(
     sa.Index("buyer_protection_orders_dispute_state", "dispute_state", "order_id"),
 )
 schema_table = sa.Table(
-    "buyer_protectionschema_table",
+    "buyer_protection_schema",
     metadata,
     sa.Column("name", sa.String, primary_key=True),
     sa.Column("version", sa.Integer, nullable=False),
