@@ -33,15 +33,6 @@ WORKER = Path(__file__).with_name("store_worker.py")
 WAIT = 120.0  # seconds: a generous bound on any child's step, never a verdict
 
 
-# PROVISIONAL: until the PostgreSQL harness (tests/databases.py and the store_url
-# fixture of tests/conftest.py) is merged, a fresh SQLite file per test.
-@pytest.fixture(params=["sqlite"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param != "sqlite":
-        pytest.skip("PROVISIONAL: the PostgreSQL harness is not merged yet")
-    return f"sqlite:///{tmp_path / 'store.db'}"
-
-
 def only(database: str) -> pytest.MarkDecorator:
     """Run the test on *database* alone (of the `store_url` fixture's)."""
     return pytest.mark.parametrize("store_url", [database], indirect=True)
