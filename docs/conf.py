@@ -56,7 +56,9 @@ default_role = "py:obj"
 nitpicky = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(datetime|decimal|enum|typing|collections\.abc|types|argparse|zoneinfo)\..*"),
-    (r"py:.*", r"(attrs|attr|transitions)(\..*)?"),
+    (r"py:.*", r"(attrs|attr|transitions|sqlalchemy)(\..*)?"),
+    (r"py:.*", r"os\.PathLike"),
+    (r"py:.*", r"buyer_protection\.store\.T"),  # what `OrderStore.apply` returns: fn's type
     (r"py:.*", r"(int|str|bool|float|object|tuple|list|dict|Any|None|Exception|ValueError)"),
     (r"py:.*", r"(datetime|timedelta|Decimal|Sequence|Mapping|Iterable|Callable|NoReturn)"),
 ]

@@ -114,9 +114,15 @@ def engine_for(url: str | sa.URL) -> sa.Engine:
     try:
         return sa.create_engine(parsed, **options)
     except (ImportError, sa_exc.NoSuchModuleError) as err:
+        if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg":
+            raise MissingDependency(
+                f"{parsed.drivername} needs psycopg 3 ({err}): "
+                "pip install 'buyer-protection[postgres]'"
+            ) from None
         if parsed.get_backend_name() == "postgresql":
             raise MissingDependency(
-                f"{parsed.drivername} needs its driver ({err}): "
+                f"{parsed.drivername} needs its driver, which is not installed ({err}); "
+                "the store is made for psycopg 3: use 'postgresql+psycopg://...' and "
                 "pip install 'buyer-protection[postgres]'"
             ) from None
         raise InvalidInput(

@@ -74,7 +74,7 @@ def _member(value: object, enum: type[Enum], name: str) -> str | None:
             return value
     accepted = ", ".join(str(member.value) for member in enum)
     raise InvalidInput(
-        f"{name}: expected a {enum.__name__} or one of {accepted}; got {kind(value)}"
+        f"{name}: expected a member of {enum.__name__} or one of {accepted}; got {kind(value)}"
     )
 
 
@@ -83,9 +83,13 @@ class OrderStore:
 
     *url_or_engine* is a database URL (``"sqlite:///orders.db"``, ``"sqlite://"`` for a
     database in memory that lasts as long as the store,
-    ``"postgresql+psycopg://user@host:5432/db"``) or an SQLAlchemy `Engine` the
+    ``"postgresql+psycopg://user@host:5432/db"``) or an `sqlalchemy.Engine` the
     application already has (the store then leaves the engine's settings and its
-    disposal to the application). The store's tables are created when missing.
+    disposal to the application, WAL mode or not). The store's tables are created
+    when missing.
+
+    ``store.engine`` is the engine the store uses. A store is a context manager:
+    ``with OrderStore(url) as store:`` closes it when the block ends.
     """
 
     def __init__(self, url_or_engine: str | sa.Engine) -> None:
@@ -108,7 +112,7 @@ class OrderStore:
         # One connection serves a store in memory: its users take turns.
         self._turns: AbstractContextManager[object] = threading.RLock() if memory else nullcontext()
         with self._database():
-            prepare(engine, wal=engine.dialect.name == "sqlite" and not memory)
+            prepare(engine, wal=self._owned and engine.dialect.name == "sqlite" and not memory)
 
     def __repr__(self) -> str:
         return f"OrderStore({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -132,12 +136,14 @@ class OrderStore:
         return self._checkout(_order_id(order_id))[0]
 
     def __len__(self) -> int:
+        """How many orders are stored."""
         with self._database() as connection:
             return int(
                 connection.execute(sa.select(sa.func.count()).select_from(orders)).scalar_one()
             )
 
     def __contains__(self, order_id: object) -> bool:
+        """Whether an order with the id *order_id* is stored."""
         key = _order_id(order_id)
         query = sa.select(orders.c.order_id).where(orders.c.order_id == key)
         with self._database() as connection:
@@ -173,7 +179,7 @@ class OrderStore:
             if last is not None:
                 page = page.where(orders.c.order_id > last)
             with self._database() as connection:
-                ids: list[str] = list(connection.execute(page).scalars())
+                ids: list[str] = list(connection.execute(page).scalars().all())
             yield from ids
             if len(ids) < PAGE:
                 return
@@ -275,7 +281,8 @@ class OrderStore:
         when there is no such order.
         """
         key = _order_id(order_id)
-        order, version, before = self._checkout(key)
+        order, version = self._checkout(key)
+        before = to_dict(order)
         yield order
         self._checkin(key, version, before, order)
 
@@ -293,7 +300,8 @@ class OrderStore:
             raise InvalidInput(f"fn: expected a function of the order, got {kind(fn)}")
         attempt = 0
         while True:
-            order, version, before = self._checkout(key)
+            order, version = self._checkout(key)
+            before = to_dict(order)
             result = fn(order)
             try:
                 return result, self._checkin(key, version, before, order)
@@ -381,15 +389,14 @@ class OrderStore:
 
     # -- the rows --------------------------------------------------------------
 
-    def _checkout(self, key: str) -> tuple[Order, int, dict[str, Any]]:
-        """The stored order *key*, its version, and its document as read."""
+    def _checkout(self, key: str) -> tuple[Order, int]:
+        """The stored order *key* and its version."""
         query = sa.select(orders.c.version, orders.c.document).where(orders.c.order_id == key)
         with self._database() as connection:
             row = connection.execute(query).first()
         if row is None:
             raise OrderNotFound(f"order {shown(key)} is not in the store", order_id=key)
-        order = self._load(key, row.document)
-        return order, row.version, to_dict(order)
+        return self._load(key, row.document), row.version
 
     @staticmethod
     def _load(key: str, document: str) -> Order:
