@@ -202,7 +202,8 @@ def test_a_memory_store_serves_threads_in_turn() -> None:
 
 def test_a_store_on_an_app_engine_leaves_the_app_tables_alone(store_url: str) -> None:
     """Given an application's own engine, the store adds its tables beside the app's,
-    leaves the app's table and rows as they were, and leaves the engine open on close."""
+    leaves the app's table, rows and SQLite journal mode as they were, and leaves the
+    engine's connections to the app when it closes."""
     engine = sa.create_engine(store_url)
     app = sa.MetaData()
     things = sa.Table("things", app, sa.Column("id", sa.Integer, primary_key=True))
@@ -212,8 +213,11 @@ def test_a_store_on_an_app_engine_leaves_the_app_tables_alone(store_url: str) ->
     with OrderStore(engine) as store:
         assert store.engine is engine
         store.add(shipped("E-1"))
-    with engine.connect() as connection:  # still usable: the store did not dispose it
+    assert engine.pool.checkedin() >= 1  # the pool the store used was not disposed of
+    with engine.connect() as connection:
         assert connection.execute(sa.select(things.c.id)).scalars().all() == [1, 2]
+        if engine.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
     assert set(sa.inspect(engine).get_table_names()) == {
         "things",
         "buyer_protection_orders",
