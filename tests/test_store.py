@@ -36,6 +36,7 @@ from buyer_protection import (
     StoreError,
     TrackingEvent,
     TrackingStatus,
+    dumps,
     to_dict,
 )
 from buyer_protection.store import STORE_SCHEMA, OrderStore
@@ -468,6 +469,27 @@ def test_an_order_id_that_is_not_a_non_empty_str_is_refused(
     store.add(shipped("A-1"))
     with pytest.raises(InvalidInput, match=r"^order_id: expected a"):
         call(store, key)
+
+
+def test_an_order_id_holding_a_nul_character_is_refused_on_every_database(
+    store: OrderStore, tmp_path: Path
+) -> None:
+    """An id holding NUL, which PostgreSQL cannot store, is `InvalidInput` on both
+    databases, when added, looked up or imported (with its line), and nothing is stored."""
+    order = unshipped("N\x00-1")
+    with pytest.raises(InvalidInput, match=r"^order_id: 'N\\x00-1' holds a NUL character"):
+        store.add(order)
+    with pytest.raises(InvalidInput, match=r"^orders\[1\]: order_id: .* NUL"):
+        store.add_all([unshipped("N-0"), order])
+    with pytest.raises(InvalidInput, match=r"^order_id: .* NUL"):
+        "N\x00-1" in store  # noqa: B015 - the lookup itself is what is tested
+    with pytest.raises(InvalidInput, match=r"^order_id: .* NUL"):
+        store.get("N\x00-1")
+    lines = tmp_path / "orders.jsonl"
+    lines.write_text(dumps(unshipped("N-2"), indent=None) + "\n" + dumps(order, indent=None) + "\n")
+    with pytest.raises(InvalidInput, match=r"^line 2: order_id: .* NUL"):
+        store.import_jsonl(lines)
+    assert len(store) == 0
 
 
 def test_len_counts_the_stored_orders(store: OrderStore) -> None:

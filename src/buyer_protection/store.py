@@ -61,8 +61,16 @@ PAGE = 1000
 """How many rows one query of `OrderStore.due`, `find` or `export_jsonl` reads."""
 
 
-def _order_id(value: object) -> str:
-    return text(value, "order_id", limit=NAME_LIMIT, empty=False)
+def _order_id(value: object, where: str = "") -> str:
+    """*value* if it can be an order id in the store, else `InvalidInput`."""
+    key = text(value, f"{where}order_id", limit=NAME_LIMIT, empty=False)
+    if "\x00" in key:
+        raise InvalidInput(
+            f"{where}order_id: {shown(key)} holds a NUL character (at position "
+            f"{key.index(chr(0))}), which PostgreSQL cannot store; the store refuses it on "
+            "every database"
+        )
+    return key
 
 
 def _member(value: object, enum: type[Enum], name: str) -> str | None:
@@ -111,8 +119,12 @@ class OrderStore:
         memory = engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
         # One connection serves a store in memory: its users take turns.
         self._turns: AbstractContextManager[object] = threading.RLock() if memory else nullcontext()
-        with self._database():
-            prepare(engine, wal=self._owned and engine.dialect.name == "sqlite" and not memory)
+        try:
+            with self._database():
+                prepare(engine, wal=self._owned and engine.dialect.name == "sqlite" and not memory)
+        except BaseException:
+            self.close()
+            raise
 
     def __repr__(self) -> str:
         return f"OrderStore({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -219,7 +231,7 @@ class OrderStore:
         if not isinstance(order, Order):
             raise InvalidInput(f"order: expected an Order, got {kind(order)}")
         with self._database() as connection, connection.begin():
-            self._insert(connection, [self._newrow(order)], lambda _: "")
+            self._insert(connection, [self._new_row(order)], lambda _: "")
 
     def add_all(self, orders: Iterable[Order]) -> int:
         """Store every order of *orders* in one transaction, all or none; returns how
@@ -235,14 +247,16 @@ class OrderStore:
                     order_id=order.order_id,
                 )
             seen.add(order.order_id)
-            rows.append(self._newrow(order))
+            rows.append(self._new_row(order, f"orders[{position}]: "))
         with self._database() as connection, connection.begin():
             self._insert(connection, rows, lambda index: f"orders[{index}]: ")
         return len(rows)
 
     @staticmethod
-    def _newrow(order: Order) -> dict[str, Any]:
-        return {"order_id": order.order_id, "version": 1, **row(order, to_dict(order))}
+    def _new_row(order: Order, where: str = "") -> dict[str, Any]:
+        """The row of a new order; *where* names it in an error."""
+        key = _order_id(order.order_id, where)
+        return {"order_id": key, "version": 1, **row(order, to_dict(order))}
 
     def _insert(
         self, connection: sa.Connection, rows: list[dict[str, Any]], where: Callable[[int], str]
@@ -345,7 +359,7 @@ class OrderStore:
                         f"line {number}: order {shown(order.order_id)} is also on line {first}",
                         order_id=order.order_id,
                     )
-                rows.append(self._newrow(order))
+                rows.append(self._new_row(order, f"line {number}: "))
                 if len(rows) == PAGE:
                     self._insert(connection, rows, _line_of(rows, lines))
                     rows = []
