@@ -548,6 +548,15 @@ def test_add_all_of_something_not_an_order_adds_nothing(store: OrderStore) -> No
     assert len(store) == 0
 
 
+@pytest.mark.parametrize("value", [None, 5, unshipped("B-1")])
+def test_add_all_of_something_not_iterable_is_refused(store: OrderStore, value: object) -> None:
+    """`add_all` of something that is not an iterable of orders (None, a number, a lone
+    order) is `InvalidInput` naming the argument, not a raw TypeError."""
+    with pytest.raises(InvalidInput, match=r"^orders: expected an iterable of Order"):
+        store.add_all(value)  # type: ignore[arg-type]
+    assert len(store) == 0
+
+
 # -- edit ---------------------------------------------------------------------------
 
 

@@ -236,6 +236,8 @@ class OrderStore:
     def add_all(self, orders: Iterable[Order]) -> int:
         """Store every order of *orders* in one transaction, all or none; returns how
         many. `DuplicateOrder` names the first id already stored or given twice."""
+        if isinstance(orders, str | bytes) or not isinstance(orders, Iterable):
+            raise InvalidInput(f"orders: expected an iterable of Order, got {kind(orders)}")
         rows: list[dict[str, Any]] = []
         seen: set[str] = set()
         for position, order in enumerate(orders):
