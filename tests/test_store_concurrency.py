@@ -24,7 +24,7 @@ import pytest
 import sqlalchemy as sa
 
 import buyer_protection._store_tables as store_tables
-from buyer_protection import BuyerProtectionError, StoreError
+from buyer_protection import BuyerProtectionError, DuplicateOrder, StoreError, to_dict
 from buyer_protection.store import OrderStore
 from store_worker import order, scan_after
 from tcp_proxy import Proxy
@@ -243,6 +243,63 @@ def test_a_sqlite_lock_held_past_the_wait_is_a_store_error(
         store.add(order("refused"))  # the lock is free again
     assert isinstance(raised.value, BuyerProtectionError)
     assert "database is locked" in str(raised.value)
+
+
+# -- another writer adding the same id ----------------------------------------------
+
+
+@contextmanager
+def added_just_before_the_insert(store: OrderStore, url: str, order_id: str) -> Iterator[None]:
+    """Another writer adds and commits *order_id* once *store* has checked the ids it is
+    adding, just before its INSERT: the race the check alone cannot see."""
+    done: list[str] = []
+
+    def race(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT") and not done:
+            done.append(order_id)
+            with OrderStore(url) as writer:
+                writer.add(order(order_id))
+
+    sa.event.listen(store.engine, "before_cursor_execute", race)
+    try:
+        yield
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", race)
+    assert done  # the race did happen
+
+
+def test_add_all_racing_another_writer_names_the_id_it_added(store_url: str) -> None:
+    """`add_all` of a batch one of whose ids another writer added after the check is
+    `DuplicateOrder` naming that id and its position; no order of the batch is added."""
+    with OrderStore(store_url) as store:
+        with (
+            added_just_before_the_insert(store, store_url, "R-2"),
+            pytest.raises(
+                DuplicateOrder, match=r"^orders\[2\]: order 'R-2' is already stored"
+            ) as raised,
+        ):
+            store.add_all([order(f"R-{n}") for n in range(4)])
+        assert raised.value.order_id == "R-2"
+        assert list(store.find()) == ["R-2"]
+
+
+def test_import_racing_another_writer_names_the_line_of_the_id_it_added(
+    store_url: str, tmp_path: Path
+) -> None:
+    """`import_jsonl` of a file one of whose ids another writer added after the check
+    is `DuplicateOrder` starting ``line N:`` of that id; no order of the file is added."""
+    path = tmp_path / "orders.jsonl"
+    path.write_text("".join(json.dumps(to_dict(order(f"R-{n}"))) + "\n" for n in range(4)))
+    with OrderStore(store_url) as store:
+        with (
+            added_just_before_the_insert(store, store_url, "R-3"),
+            pytest.raises(
+                DuplicateOrder, match=r"^line 4: order 'R-3' is already stored"
+            ) as raised,
+        ):
+            store.import_jsonl(path)
+        assert raised.value.order_id == "R-3"
+        assert list(store.find()) == ["R-3"]
 
 
 # -- lost connections --------------------------------------------------------------

@@ -267,6 +267,24 @@ class OrderStore:
         if not rows:
             return
         ids = [row["order_id"] for row in rows]
+        self._refuse_stored(connection, ids, where)
+        try:
+            connection.execute(orders.insert(), rows)
+        except sa_exc.IntegrityError:  # added by another writer since the check
+            # This transaction failed (on PostgreSQL it takes no more statements):
+            # look again on a connection of its own, which sees that writer's order.
+            with self.engine.connect() as fresh:
+                self._refuse_stored(fresh, ids, where)
+            raise DuplicateOrder(
+                "an order of these is already stored (added by another writer just now)",
+                order_id=ids[0],
+            ) from None
+
+    @staticmethod
+    def _refuse_stored(
+        connection: sa.Connection, ids: list[str], where: Callable[[int], str]
+    ) -> None:
+        """`DuplicateOrder` for the first of *ids* already stored, named by *where*."""
         for start in range(0, len(ids), PAGE):
             chunk = ids[start : start + PAGE]
             found = connection.execute(
@@ -279,13 +297,6 @@ class OrderStore:
                     f"{where(index)}order {shown(ids[index])} is already stored",
                     order_id=ids[index],
                 )
-        try:
-            connection.execute(orders.insert(), rows)
-        except sa_exc.IntegrityError:  # added by another writer since the check
-            raise DuplicateOrder(
-                "an order of these is already stored (added by another writer just now)",
-                order_id=ids[0],
-            ) from None
 
     @contextmanager
     def edit(self, order_id: str) -> Iterator[Order]:
