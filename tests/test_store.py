@@ -179,6 +179,30 @@ def test_a_memory_store_keeps_its_orders_while_it_lives(url: str) -> None:
             assert len(elsewhere) == 0
 
 
+@pytest.mark.parametrize("url", ["sqlite://", "file"])
+def test_a_closed_store_refuses_every_call_saying_it_is_closed(url: str, tmp_path: Path) -> None:
+    """After `close` (or its `with` block), every call of the store is `StoreError`
+    saying it is closed, on a file as in memory (whose database is gone), not a
+    "no such table" from a database made anew; closing again is harmless."""
+    if url == "file":
+        url = f"sqlite:///{tmp_path / 'orders.db'}"
+    with OrderStore(url) as store:
+        store.add(shipped("C-1"))
+    store.close()
+    calls: list[Callable[[], object]] = [
+        lambda: len(store),
+        lambda: "C-1" in store,
+        lambda: store.get("C-1"),
+        lambda: list(store.find()),
+        lambda: list(store.due(PAID)),
+        lambda: store.add(shipped("C-2")),
+        lambda: store.advance_due(PAID),
+    ]
+    for call in calls:
+        with pytest.raises(StoreError, match=r"^the store is closed"):
+            call()
+
+
 def test_a_memory_store_serves_threads_in_turn() -> None:
     """A store in memory used from several threads at once keeps every order each adds."""
     with OrderStore("sqlite://") as store:

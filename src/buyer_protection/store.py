@@ -116,6 +116,7 @@ class OrderStore:
                 "expected SQLite or PostgreSQL"
             )
         self.engine = engine
+        self._closed = False
         memory = engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
         # One connection serves a store in memory: its users take turns.
         self._turns: AbstractContextManager[object] = threading.RLock() if memory else nullcontext()
@@ -131,7 +132,8 @@ class OrderStore:
 
     def close(self) -> None:
         """Close the database connections the store opened (not those of an engine it
-        was given)."""
+        was given); every later call of the store is `StoreError`."""
+        self._closed = True
         if self._owned:
             self.engine.dispose()
 
@@ -461,6 +463,8 @@ class OrderStore:
     @contextmanager
     def _database(self) -> Iterator[sa.Connection]:
         """A connection, with every database failure as `StoreError`."""
+        if self._closed:
+            raise StoreError("the store is closed; open a new OrderStore to use the database")
         with self._turns:
             try:
                 with self.engine.connect() as connection:
