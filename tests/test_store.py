@@ -8,6 +8,7 @@ a second `OrderStore` (or an engine of the test's own) on the same database.
 
 from __future__ import annotations
 
+import pickle
 import socket
 import threading
 import types
@@ -474,6 +475,35 @@ def test_a_missing_order_is_not_found(
         call(store)
     assert isinstance(missing.value, LookupError)
     assert missing.value.order_id == "nowhere"
+
+
+def _conflict(store: OrderStore) -> None:
+    with store.edit("here") as mine:
+        with store.edit("here") as theirs:
+            scan(theirs, 30)
+        scan(mine, 31)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda store: store.get("nowhere"), id="OrderNotFound"),
+        pytest.param(lambda store: store.add(shipped("here")), id="DuplicateOrder"),
+        pytest.param(_conflict, id="Conflict"),
+    ],
+)
+def test_the_stores_errors_survive_pickling_with_their_order_id(
+    store: OrderStore, call: Callable[[OrderStore], object]
+) -> None:
+    """`OrderNotFound`, `DuplicateOrder` and `Conflict` pickle and unpickle (as an error
+    raised in a worker process is sent back) with their type, message and `order_id`."""
+    store.add(shipped("here"))
+    with pytest.raises(BuyerProtectionError) as raised:
+        call(store)
+    again = pickle.loads(pickle.dumps(raised.value))
+    assert type(again) is type(raised.value)
+    assert str(again) == str(raised.value)
+    assert again.order_id == raised.value.order_id  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
+from typing import Any
 
 
 class BuyerProtectionError(Exception):
@@ -67,6 +69,14 @@ class MissingDependency(BuyerProtectionError, ImportError):
     """An optional feature was used without the package it needs installed."""
 
 
+def _reduce_with_order_id(error: BaseException) -> tuple[Any, ...]:
+    """How pickle rebuilds an error whose ``order_id`` is a keyword-only argument (an
+    error raised in a worker process reaches its parent pickled)."""
+    kind: Any = type(error)  # one of the classes below, whose __init__ takes order_id
+    rebuild = partial(kind, order_id=getattr(error, "order_id"))  # noqa: B009
+    return rebuild, error.args, error.__dict__
+
+
 class DuplicateOrder(InvalidInput):
     """An order with this id is already stored; the stored one was kept.
 
@@ -77,6 +87,8 @@ class DuplicateOrder(InvalidInput):
         super().__init__(message)
         self.order_id = order_id
 
+    __reduce__ = _reduce_with_order_id
+
 
 class OrderNotFound(BuyerProtectionError, LookupError):
     """No order with this id is stored. ``order_id`` is the id."""
@@ -84,6 +96,8 @@ class OrderNotFound(BuyerProtectionError, LookupError):
     def __init__(self, message: str, *, order_id: str) -> None:
         super().__init__(message)
         self.order_id = order_id
+
+    __reduce__ = _reduce_with_order_id
 
 
 class Conflict(BuyerProtectionError):
@@ -96,6 +110,8 @@ class Conflict(BuyerProtectionError):
     def __init__(self, message: str, *, order_id: str) -> None:
         super().__init__(message)
         self.order_id = order_id
+
+    __reduce__ = _reduce_with_order_id
 
 
 class StoreError(BuyerProtectionError):
