@@ -147,6 +147,33 @@ def test_export_replaces_a_file_that_is_there(store: OrderStore, tmp_path: Path)
     assert os.listdir(path.parent) == ["orders.jsonl"]
 
 
+def test_two_exports_to_one_file_at_once_both_write_it_whole(
+    store: OrderStore, store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export that starts while another to the same file is partway (two workers on
+    one schedule) does not write into the other's unfinished file: both succeed, the
+    file ends as one whole export, and no other file is left."""
+    monkeypatch.setattr(buyer_protection.store, "PAGE", 2)
+    store.add_all(sample(7))
+    path = tmp_path / "out" / "orders.jsonl"
+    path.parent.mkdir()
+    pages: list[str] = []
+
+    def meanwhile(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "document" in statement and len(pages) < 2:
+            pages.append(statement)
+            if len(pages) == 2:  # the first page is written: the other export runs now
+                with OrderStore(store_url) as other:
+                    assert other.export_jsonl(path) == 7
+
+    sa.event.listen(store.engine, "before_cursor_execute", meanwhile)
+    assert store.export_jsonl(path) == 7
+    assert len(pages) == 2
+    exported = [json.loads(text) for text in path.read_text("utf-8").splitlines()]
+    assert exported == [to_dict(order) for order in sample(7)]
+    assert os.listdir(path.parent) == ["orders.jsonl"]
+
+
 def insert_row(url: str, order_id: str, document: dict[str, Any], text: str | None = None) -> None:
     """Store, by SQL as an earlier library would have, a row holding *document* (of its
     own schema version) for *order_id*; *text* is the stored document, if not its JSON."""

@@ -20,6 +20,7 @@ import json
 import os
 import re
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
@@ -385,7 +386,8 @@ class OrderStore:
         """Write every stored order to a JSON Lines file, one `to_dict` document a
         line, by id; returns how many. The file is replaced only once all is written."""
         target = _path(path)
-        partial = f"{target}.partial"
+        # A name of this export's own: another export to the same file may be partway.
+        partial = f"{target}.{uuid.uuid4().hex}.partial"
         count = 0
         query = (
             sa.select(orders.c.order_id, orders.c.schema, orders.c.document)
@@ -393,7 +395,7 @@ class OrderStore:
             .limit(PAGE)
         )
         try:
-            with open(partial, "w", encoding="utf-8") as file:
+            with open(partial, "x", encoding="utf-8") as file:
                 last: str | None = None
                 while True:
                     page = query if last is None else query.where(orders.c.order_id > last)
