@@ -116,5 +116,6 @@ class Conflict(BuyerProtectionError):
 
 class StoreError(BuyerProtectionError):
     """The database failed: the connection was lost or refused, a lock was not
-    granted in time. The message quotes the driver's; nothing the store was asked to
-    change was half written (each change is one transaction)."""
+    granted in time (or the store was closed). The message quotes the driver's;
+    nothing the store was asked to change was half written (each change is one
+    transaction)."""
