@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pickle
 import socket
+import sqlite3
 import threading
 import types
 from collections.abc import Callable, Iterator
@@ -609,6 +610,23 @@ def test_add_all_of_something_not_iterable_is_refused(store: OrderStore, value: 
     with pytest.raises(InvalidInput, match=r"^orders: expected an iterable of Order"):
         store.add_all(value)  # type: ignore[arg-type]
     assert len(store) == 0
+
+
+def test_add_all_of_many_orders_works_on_a_sqlite_of_999_parameters_a_statement(
+    tmp_path: Path,
+) -> None:
+    """`add_all` of more than 999 orders works on a SQLite whose statements take at most
+    999 parameters (the limit of SQLite before 3.32, still on some systems)."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'orders.db'}")
+
+    @sa.event.listens_for(engine, "connect")
+    def older_limit(connection: sqlite3.Connection, _: object) -> None:
+        connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+
+    with OrderStore(engine) as store:
+        assert store.add_all(unshipped(f"P-{n:04}") for n in range(1001)) == 1001
+        assert len(store) == 1001
+    engine.dispose()
 
 
 # -- edit ---------------------------------------------------------------------------

@@ -61,6 +61,8 @@ T = TypeVar("T")
 PAGE = 1000
 """How many rows one query of `OrderStore.due`, `find` or `export_jsonl` reads."""
 
+_IDS_A_QUERY = 500  # a parameter each: SQLite before 3.32 takes at most 999 a statement
+
 
 def _order_id(value: object, where: str = "") -> str:
     """*value* if it can be an order id in the store, else `InvalidInput`."""
@@ -288,8 +290,9 @@ class OrderStore:
         connection: sa.Connection, ids: list[str], where: Callable[[int], str]
     ) -> None:
         """`DuplicateOrder` for the first of *ids* already stored, named by *where*."""
-        for start in range(0, len(ids), PAGE):
-            chunk = ids[start : start + PAGE]
+        step = min(PAGE, _IDS_A_QUERY)
+        for start in range(0, len(ids), step):
+            chunk = ids[start : start + step]
             found = connection.execute(
                 sa.select(orders.c.order_id).where(orders.c.order_id.in_(chunk))
             ).scalars()
