@@ -426,6 +426,8 @@ def _log(document: OrderDocument) -> list[HistoryEntry]:
 
 
 def _disagreements(stored: object, rebuilt: object, path: str = "") -> list[str]:
+    if stored is rebuilt or stored == rebuilt:  # the usual case: nothing to explain
+        return []
     cls = type(stored)
     if attrs.has(cls) and cls is type(rebuilt) and cls is not Money:
         found = []
