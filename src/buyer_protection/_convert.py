@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from types import NoneType, UnionType
 from typing import Any, Final, TypeVar, cast, get_args, get_origin
 
 import attrs
@@ -212,6 +213,24 @@ def sequence_of(cls: Any, converter: cattrs.Converter) -> Callable[[object, type
     return hook
 
 
+def is_optional(cls: Any) -> bool:
+    """*cls* is ``X | None``."""
+    args = get_args(cls)
+    return isinstance(cls, UnionType) and len(args) == 2 and NoneType in args
+
+
+def optional_of(cls: Any, converter: cattrs.Converter) -> Callable[[object, type], Any]:
+    """None (JSON null), or what the hook of ``X`` reads, for ``X | None``: the hook
+    found once (cattrs would look it up at each value)."""
+    other = next(arg for arg in get_args(cls) if arg is not NoneType)
+    structure = converter.get_structure_hook(other)
+
+    def hook(value: object, _: type) -> Any:
+        return None if value is None else structure(value, other)
+
+    return hook
+
+
 def is_sequence(cls: Any) -> bool:
     """*cls* is ``list[X]`` or ``tuple[X, ...]``."""
     args = get_args(cls)
@@ -310,6 +329,7 @@ def _make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(date, date.isoformat)
     converter.register_structure_hook(timedelta, _timedelta)
     converter.register_unstructure_hook(timedelta, duration_text)
+    converter.register_structure_hook_factory(is_optional, optional_of)
     converter.register_structure_hook_func(lambda t: t == Duration, _duration)
     converter.register_structure_hook_func(lambda t: t == Duration | None, _optional_duration)
     converter.register_unstructure_hook(BusinessDays, lambda d: {"business_days": d.n})

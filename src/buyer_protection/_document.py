@@ -13,6 +13,7 @@ short message.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -179,6 +180,13 @@ def _money(value: object, _: type) -> Money:
     if not isinstance(value, Mapping) or set(value) != {"amount", "currency"}:
         raise fail(value, 'an object {"amount": "12.34", "currency": "USD"}')
     amount, currency = value["amount"], value["currency"]
+    if type(amount) is str and type(currency) is str:
+        return _money_of(amount, currency)
+    return _amount_in(amount, currency)
+
+
+def _amount_in(amount: object, currency: object) -> Money:
+    """The `Money` an amount and a currency of a document are, written as `to_dict` does."""
     if not isinstance(amount, str) or _AMOUNT.fullmatch(amount) is None:
         raise fail(amount, "the amount as a decimal string such as '12.34'")
     if not isinstance(currency, str) or _CURRENCY.fullmatch(currency) is None:
@@ -192,16 +200,31 @@ def _money(value: object, _: type) -> Money:
     return money
 
 
+# A document repeats its amounts (the total, each refund), and so do orders: the same
+# text is read once. Only amounts read are kept (a refusal raises a new error each time).
+_money_of = functools.lru_cache(maxsize=1024)(_amount_in)
+
+
 def _enum(cls: type[Enum]) -> Callable[[object, type], Enum]:
+    by_value = {m.value: m for m in cls}  # a document's value is a str: found at once
+
     def structure(value: object, _: type) -> Enum:
+        if type(value) is str and (found := by_value.get(value)) is not None:
+            return found
         return member(cls, value)
 
     return structure
 
 
+# Where a value is an order's state and a dispute's, it is the order's (as below).
+_STATES: Mapping[str, State] = {s.value: s for s in (*DisputeState, *OrderState)}
+
+
 def _state(value: object, _: type) -> State | None:
     if value is None:
         return None
+    if type(value) is str and (found := _STATES.get(value)) is not None:
+        return found
     for cls in (OrderState, DisputeState):
         try:
             return cast(State, member(cls, value))
