@@ -234,6 +234,10 @@ def _state(value: object, _: type) -> State | None:
     raise ValueError(f"{shown(value)} is not a state; one of {known}")
 
 
+def _state_out(value: State | None) -> str | None:
+    return None if value is None else value.value
+
+
 def _event_id(value: object, _: type = str) -> str | None:
     """An entry's event id: null, or a non-empty string of at most `NAME_LIMIT` characters."""
     if value is None:
@@ -345,8 +349,13 @@ def _details_out(details: Mapping[str, Any]) -> dict[str, Any]:
         if key == "meta":
             out[key] = {k: _meta_out(v) for k, v in value.items()}
         else:
-            out[key] = CONVERTER.unstructure(value, DETAIL_TYPES.get(key, Any))
+            hook = _DETAILS_OUT.get(key)
+            out[key] = CONVERTER.unstructure(value, Any) if hook is None else hook(value)
     return out
+
+
+_DETAILS_OUT: dict[str, Callable[[Any], Any]] = {}
+"""The unstructure hook of each detail's type (`DETAIL_TYPES`), found once."""
 
 
 def _details_in(value: object, _: type) -> Mapping[str, Any]:
@@ -408,6 +417,7 @@ def _register(converter: cattrs.Converter) -> None:
     for cls in (Reason, Resolution, Remedy, Actor, TrackingStatus, OrderState, DisputeState):
         converter.register_structure_hook(cls, _enum(cls))
     converter.register_structure_hook_func(lambda t: t == State | None, _state)
+    converter.register_unstructure_hook_func(lambda t: t == State | None, _state_out)
     converter.register_structure_hook_func(lambda t: t == Mapping[str, Any], _details_in)
     converter.register_unstructure_hook_func(lambda t: t == Mapping[str, Any], _details_out)
     # Generated last, so that each field's hook is one of the above.
@@ -432,6 +442,9 @@ def _register(converter: cattrs.Converter) -> None:
         OrderDocument,
     ):
         converter.register_structure_hook(document, _object_of(document, converter))
+    _DETAILS_OUT.update(
+        (key, converter.get_unstructure_hook(cls)) for key, cls in DETAIL_TYPES.items()
+    )
 
 
 _register(CONVERTER)  # the one converter (`_convert`) learns the document's classes
