@@ -354,8 +354,9 @@ def _details_out(details: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+_DETAILS_IN: dict[str, Callable[[Any, Any], Any]] = {}
 _DETAILS_OUT: dict[str, Callable[[Any], Any]] = {}
-"""The unstructure hook of each detail's type (`DETAIL_TYPES`), found once."""
+"""The structure and unstructure hooks of each detail's type (`DETAIL_TYPES`), found once."""
 
 
 def _details_in(value: object, _: type) -> Mapping[str, Any]:
@@ -374,7 +375,7 @@ def _details_in(value: object, _: type) -> Mapping[str, Any]:
             if key == "meta":
                 details[key] = _meta(item)
             else:
-                details[key] = CONVERTER.structure(item, DETAIL_TYPES[key])
+                details[key] = _DETAILS_IN[key](item, DETAIL_TYPES[key])
         except Exception as err:  # collected, and reported with its path
             err.__notes__ = [AttributeValidationNote(f"details {key}", key, DETAIL_TYPES[key])]
             errors.append(err)
@@ -442,6 +443,9 @@ def _register(converter: cattrs.Converter) -> None:
         OrderDocument,
     ):
         converter.register_structure_hook(document, _object_of(document, converter))
+    _DETAILS_IN.update(
+        (key, converter.get_structure_hook(cls)) for key, cls in DETAIL_TYPES.items()
+    )
     _DETAILS_OUT.update(
         (key, converter.get_unstructure_hook(cls)) for key, cls in DETAIL_TYPES.items()
     )

@@ -33,6 +33,7 @@ below the signed 64 bits that documents and databases hold (and an id an app cho
 stays exact in JavaScript, whose numbers hold integers up to 2**53)."""
 
 _INT64 = 2**63 - 1
+_STATE_TYPES = (OrderState, DisputeState)
 
 _ROWS: dict[str, Transition] = {row.trigger: row for lc in (ORDER, DISPUTE) for row in lc.table}
 
@@ -84,7 +85,7 @@ def checked(entry: object, where: str, time: str = "at") -> HistoryEntry:
         )
     for name in ("before", "after"):
         value = getattr(entry, name)
-        if value is not None and not isinstance(value, OrderState | DisputeState):
+        if value is not None and not isinstance(value, _STATE_TYPES):
             raise InvalidInput(
                 f"{where} (id {number}): {name}: expected a state or None, got {kind(value)}"
             )
