@@ -13,10 +13,12 @@ of its fields (``weekdays`` a sorted list, ``closed`` a list of ``[first, last]`
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from types import NoneType, UnionType
 from typing import Any, Final, TypeVar, cast, get_args, get_origin
 
 import attrs
@@ -149,6 +151,8 @@ def _weekdays(value: object, _: type) -> frozenset[int]:
 
 def duration_text(value: timedelta) -> str:
     """A non-negative `timedelta` as an ISO 8601 duration in days, hours, minutes, seconds."""
+    if value.days > 0 and not value.seconds and not value.microseconds:
+        return f"P{value.days}D"  # most durations of a policy are whole days
     seconds = Decimal(value.days * 86400 + value.seconds) + Decimal(value.microseconds) / 10**6
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
@@ -212,6 +216,24 @@ def sequence_of(cls: Any, converter: cattrs.Converter) -> Callable[[object, type
     return hook
 
 
+def is_optional(cls: Any) -> bool:
+    """*cls* is ``X | None``."""
+    args = get_args(cls)
+    return isinstance(cls, UnionType) and len(args) == 2 and NoneType in args
+
+
+def optional_of(cls: Any, converter: cattrs.Converter) -> Callable[[object, type], Any]:
+    """None (JSON null), or what the hook of ``X`` reads, for ``X | None``: the hook
+    found once (cattrs would look it up at each value)."""
+    other = next(arg for arg in get_args(cls) if arg is not NoneType)
+    structure = converter.get_structure_hook(other)
+
+    def hook(value: object, _: type) -> Any:
+        return None if value is None else structure(value, other)
+
+    return hook
+
+
 def is_sequence(cls: Any) -> bool:
     """*cls* is ``list[X]`` or ``tuple[X, ...]``."""
     args = get_args(cls)
@@ -257,6 +279,20 @@ def _within(err: Exception, cls: type, name: str) -> tuple[Exception, type, str]
     return err, cls, name
 
 
+_Converter = Callable[[object], object]
+
+
+@functools.cache
+def _init_fields(
+    cls: type,
+) -> tuple[tuple[attrs.Attribute[Any], ...], frozenset[str], tuple[Callable[[Any, Any], Any], ...]]:
+    """*cls*'s init fields, their names, and the structure hook of each one's type:
+    found once per class."""
+    fields = tuple(f for f in attrs.fields(attrs.resolve_types(cls)) if f.init)
+    hooks = tuple(CONVERTER.get_structure_hook(f.type) for f in fields)
+    return fields, frozenset(f.name for f in fields), hooks
+
+
 def fields_in(value: object, cls: type[T]) -> T:
     """*cls* from an object of exactly its init fields, as `fields_out` writes it.
 
@@ -267,19 +303,19 @@ def fields_in(value: object, cls: type[T]) -> T:
     """
     if not isinstance(value, Mapping):
         raise fail(value, "an object")
-    fields = [f for f in attrs.fields(attrs.resolve_types(cls)) if f.init]
+    fields, names, hooks = _init_fields(cls)
     errors: list[Exception] = []
-    extra = set(value) - {f.name for f in fields}
+    extra = set(value) - names
     if extra:
         errors.append(ForbiddenExtraKeysError(None, cls, extra))
     given: dict[str, Any] = {}
-    for field in fields:
+    for field, structure in zip(fields, hooks, strict=True):
         try:
             if field.name not in value:
                 raise KeyError(field.name)
-            item: object = CONVERTER.structure(value[field.name], cast(type, field.type))
+            item: object = structure(value[field.name], field.type)
             if field.converter is not None:
-                item = cast(Callable[[object], object], field.converter)(item)
+                item = cast(_Converter, field.converter)(item)
             if field.validator is not None:
                 field.validator(None, field, item)
             given[field.name] = item
@@ -310,6 +346,7 @@ def _make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(date, date.isoformat)
     converter.register_structure_hook(timedelta, _timedelta)
     converter.register_unstructure_hook(timedelta, duration_text)
+    converter.register_structure_hook_factory(is_optional, optional_of)
     converter.register_structure_hook_func(lambda t: t == Duration, _duration)
     converter.register_structure_hook_func(lambda t: t == Duration | None, _optional_duration)
     converter.register_unstructure_hook(BusinessDays, lambda d: {"business_days": d.n})

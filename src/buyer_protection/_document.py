@@ -13,6 +13,7 @@ short message.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -179,6 +180,13 @@ def _money(value: object, _: type) -> Money:
     if not isinstance(value, Mapping) or set(value) != {"amount", "currency"}:
         raise fail(value, 'an object {"amount": "12.34", "currency": "USD"}')
     amount, currency = value["amount"], value["currency"]
+    if type(amount) is str and type(currency) is str:
+        return _money_of(amount, currency)
+    return _amount_in(amount, currency)
+
+
+def _amount_in(amount: object, currency: object) -> Money:
+    """The `Money` an amount and a currency of a document are, written as `to_dict` does."""
     if not isinstance(amount, str) or _AMOUNT.fullmatch(amount) is None:
         raise fail(amount, "the amount as a decimal string such as '12.34'")
     if not isinstance(currency, str) or _CURRENCY.fullmatch(currency) is None:
@@ -192,16 +200,31 @@ def _money(value: object, _: type) -> Money:
     return money
 
 
+# A document repeats its amounts (the total, each refund), and so do orders: the same
+# text is read once. Only amounts read are kept (a refusal raises a new error each time).
+_money_of = functools.lru_cache(maxsize=1024)(_amount_in)
+
+
 def _enum(cls: type[Enum]) -> Callable[[object, type], Enum]:
+    by_value = {m.value: m for m in cls}  # a document's value is a str: found at once
+
     def structure(value: object, _: type) -> Enum:
+        if type(value) is str and (found := by_value.get(value)) is not None:
+            return found
         return member(cls, value)
 
     return structure
 
 
+# Where a value is an order's state and a dispute's, it is the order's (as below).
+_STATES: Mapping[str, State] = {s.value: s for s in (*DisputeState, *OrderState)}
+
+
 def _state(value: object, _: type) -> State | None:
     if value is None:
         return None
+    if type(value) is str and (found := _STATES.get(value)) is not None:
+        return found
     for cls in (OrderState, DisputeState):
         try:
             return cast(State, member(cls, value))
@@ -209,6 +232,10 @@ def _state(value: object, _: type) -> State | None:
             pass
     known = ", ".join(repr(s.value) for s in (*OrderState, *DisputeState))
     raise ValueError(f"{shown(value)} is not a state; one of {known}")
+
+
+def _state_out(value: State | None) -> str | None:
+    return None if value is None else value.value
 
 
 def _event_id(value: object, _: type = str) -> str | None:
@@ -322,8 +349,14 @@ def _details_out(details: Mapping[str, Any]) -> dict[str, Any]:
         if key == "meta":
             out[key] = {k: _meta_out(v) for k, v in value.items()}
         else:
-            out[key] = CONVERTER.unstructure(value, DETAIL_TYPES.get(key, Any))
+            hook = _DETAILS_OUT.get(key)
+            out[key] = CONVERTER.unstructure(value, Any) if hook is None else hook(value)
     return out
+
+
+_DETAILS_IN: dict[str, Callable[[Any, Any], Any]] = {}
+_DETAILS_OUT: dict[str, Callable[[Any], Any]] = {}
+"""The structure and unstructure hooks of each detail's type (`DETAIL_TYPES`), found once."""
 
 
 def _details_in(value: object, _: type) -> Mapping[str, Any]:
@@ -342,7 +375,7 @@ def _details_in(value: object, _: type) -> Mapping[str, Any]:
             if key == "meta":
                 details[key] = _meta(item)
             else:
-                details[key] = CONVERTER.structure(item, DETAIL_TYPES[key])
+                details[key] = _DETAILS_IN[key](item, DETAIL_TYPES[key])
         except Exception as err:  # collected, and reported with its path
             err.__notes__ = [AttributeValidationNote(f"details {key}", key, DETAIL_TYPES[key])]
             errors.append(err)
@@ -385,6 +418,7 @@ def _register(converter: cattrs.Converter) -> None:
     for cls in (Reason, Resolution, Remedy, Actor, TrackingStatus, OrderState, DisputeState):
         converter.register_structure_hook(cls, _enum(cls))
     converter.register_structure_hook_func(lambda t: t == State | None, _state)
+    converter.register_unstructure_hook_func(lambda t: t == State | None, _state_out)
     converter.register_structure_hook_func(lambda t: t == Mapping[str, Any], _details_in)
     converter.register_unstructure_hook_func(lambda t: t == Mapping[str, Any], _details_out)
     # Generated last, so that each field's hook is one of the above.
@@ -409,6 +443,12 @@ def _register(converter: cattrs.Converter) -> None:
         OrderDocument,
     ):
         converter.register_structure_hook(document, _object_of(document, converter))
+    _DETAILS_IN.update(
+        (key, converter.get_structure_hook(cls)) for key, cls in DETAIL_TYPES.items()
+    )
+    _DETAILS_OUT.update(
+        (key, converter.get_unstructure_hook(cls)) for key, cls in DETAIL_TYPES.items()
+    )
 
 
 _register(CONVERTER)  # the one converter (`_convert`) learns the document's classes

@@ -18,7 +18,7 @@ from ._document import entry_from_dict
 from ._text import kind, shown
 from ._time import iso, utc
 from .errors import InvalidAction, InvalidInput
-from .history import ACTION, HistoryEntry, Record, event_id
+from .history import ACTION, ID, HistoryEntry, Record, event_id
 from .history import entry as entry_of
 from .lifecycle import DISPUTE, ORDER, Actor, DisputeState, OrderState, Transition
 from .tracking import TrackingEvent
@@ -33,6 +33,7 @@ below the signed 64 bits that documents and databases hold (and an id an app cho
 stays exact in JavaScript, whose numbers hold integers up to 2**53)."""
 
 _INT64 = 2**63 - 1
+_STATE_TYPES = (OrderState, DisputeState)
 
 _ROWS: dict[str, Transition] = {row.trigger: row for lc in (ORDER, DISPUTE) for row in lc.table}
 
@@ -40,6 +41,15 @@ _ROWS: dict[str, Transition] = {row.trigger: row for lc in (ORDER, DISPUTE) for 
 def _named(action: str) -> str:
     """An entry's action for messages: as written when it looks like a name, else quoted."""
     return action if len(action) <= 40 and action.isidentifier() else shown(action)
+
+
+def _place(where: str, entry: HistoryEntry) -> str:
+    """Where *entry* is, for messages: its place in the log, its id, action and instant."""
+    return f"{where} (id {entry.id}, {_named(entry.action)} at {iso(utc(entry.at))})"
+
+
+def _id_of(entry: HistoryEntry) -> int:
+    return entry.id
 
 
 def _same_step(a: HistoryEntry, b: HistoryEntry) -> bool:
@@ -75,7 +85,7 @@ def checked(entry: object, where: str, time: str = "at") -> HistoryEntry:
         )
     for name in ("before", "after"):
         value = getattr(entry, name)
-        if value is not None and not isinstance(value, OrderState | DisputeState):
+        if value is not None and not isinstance(value, _STATE_TYPES):
             raise InvalidInput(
                 f"{where} (id {number}): {name}: expected a state or None, got {kind(value)}"
             )
@@ -194,30 +204,46 @@ class Replay:
 
     def _ingest(self, entry: object, seen: dict[int, HistoryEntry], where: str) -> bool:
         entry = checked(entry, where)
-        where = f"{where} (id {entry.id}, {_named(entry.action)} at {iso(utc(entry.at))})"
         known = seen.get(entry.id)
         if known is not None:
             if known == entry:
                 return False
-            raise InvalidInput(f"{where}: its id was already used by {known.action}")
+            raise InvalidInput(f"{_place(where, entry)}: its id was already used by {known.action}")
         last_id = self._next_id
         if entry.id > max(MAX_ID, last_id + 1):
             raise InvalidInput(
-                f"{where}: an id may jump to at most {MAX_ID}; above it ids follow on one by "
-                f"one, and the last one used is {last_id}"
+                f"{_place(where, entry)}: an id may jump to at most {MAX_ID}; above it ids "
+                f"follow on one by one, and the last one used is {last_id}"
             )
         try:
             recorded = self._perform(entry)
         except (InvalidInput, InvalidAction) as err:
-            raise InvalidInput(f"{where}: {err}") from None
+            raise InvalidInput(f"{_place(where, entry)}: {err}") from None
         except TypeError:
             raise InvalidInput(
-                f"{where}: its details {shown(sorted(entry.details))} do not fit the action"
+                f"{_place(where, entry)}: its details {shown(sorted(entry.details))} do not fit "
+                "the action"
             ) from None
-        seen.update((e.id, e) for e in self.log if e.id > last_id)
+        seen.update((e.id, e) for e in self._logged_after(last_id))
         if recorded is not None and recorded != entry:
-            raise InvalidInput(f"{where}: the rules record it differently: {shown(recorded, 400)}")
+            raise InvalidInput(
+                f"{_place(where, entry)}: the rules record it differently: {shown(recorded, 400)}"
+            )
         return True
+
+    def _logged_after(self, last_id: int) -> list[HistoryEntry]:
+        """The log's entries whose ids are above *last_id*, in the log's order (by id).
+
+        Only those are made into `HistoryEntry` values: the kept records are in id
+        order (each action takes a greater id), so they are read from the end."""
+        found = []
+        for kept in reversed(self._entries):
+            if kept[ID] <= last_id:
+                break
+            found.append(entry_of(kept))
+        found.reverse()
+        found += [e for e in self._observations if e.id > last_id]
+        return sorted(found, key=_id_of)
 
     def _become(self, other: Self) -> None:
         """Take every fact of *other*, an order rebuilt from the same sources (what
@@ -263,7 +289,10 @@ class Replay:
         if entry.actor is Actor.SYSTEM:
             if entry.at >= self._last_at:
                 self.advance(entry.at)
-            derived = next((e for e in self.log if _same_step(e, entry)), None)
+            # The first entry of the log that records the same step: one of the kept
+            # records (the 'pay' entry and observations have other actions).
+            candidates = (entry_of(r) for r in self._entries if r[ACTION] == entry.action)
+            derived = next((e for e in candidates if _same_step(e, entry)), None)
             if derived is None:
                 raise InvalidInput("this automatic step does not follow from the rules")
             if derived.id != entry.id:

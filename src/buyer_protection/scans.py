@@ -24,6 +24,10 @@ def _event_at(event: TrackingEvent) -> datetime:
     return event.at
 
 
+def _entry_id(entry: HistoryEntry) -> int:
+    return entry.id
+
+
 class Scans(Repeats):
     """The tracking of an order (a mixin of `Order`, with no state of its own): a scan
     delivered again is recognised by `Repeats`."""
@@ -47,6 +51,10 @@ class Scans(Repeats):
         `parse_tracking` gives it): the last of them is the latest.
         """
         return tuple(self._tracking)
+
+    def _observed(self) -> list[HistoryEntry]:
+        """The log's tracking observations (``add_tracking`` entries), in its order (by id)."""
+        return sorted(self._observations, key=_entry_id)
 
     def parcel(self, at: datetime) -> Parcel:
         """The verdict on the parcel at *at*, from the tracking events up to *at*."""

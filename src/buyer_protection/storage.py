@@ -88,14 +88,17 @@ version-1 order had: no return, and the policy's default windows.
 # -- documents <-> orders --------------------------------------------------------------
 
 
-def _fields_of(cls: type, obj: object, **given: object) -> dict[str, object]:
-    names = (f.name for f in attrs.fields(cls) if f.name not in given)
-    return {**{name: getattr(obj, name) for name in names}, **given}
+_DISPUTE_FIELDS = tuple(f.name for f in attrs.fields(DisputeDocument) if f.name != "history")
+_ORDER_GIVEN = ("schema_version", "assumed", "disputes", "tracking", "history")
+_ORDER_FIELDS = tuple(f.name for f in attrs.fields(OrderDocument) if f.name not in _ORDER_GIVEN)
 
 
 def _document(order: Order) -> OrderDocument:
     disputes = tuple(
-        DisputeDocument(**_fields_of(DisputeDocument, d, history=d.history))  # type: ignore[arg-type]
+        DisputeDocument(
+            **{name: getattr(d, name) for name in _DISPUTE_FIELDS},
+            history=d.history,
+        )
         for d in order.disputes
     )
     tracking = tuple(
@@ -107,19 +110,15 @@ def _document(order: Order) -> OrderDocument:
             e.details["event"].location,
             e.event_id,
         )
-        for e in order.log
-        if e.action == "add_tracking"
+        for e in order._observed()
     )
     return OrderDocument(
-        **_fields_of(  # type: ignore[arg-type]
-            OrderDocument,
-            order,
-            schema_version=SCHEMA_VERSION,
-            assumed=tuple(sorted(order.assumed)),
-            disputes=disputes,
-            tracking=tracking,
-            history=order.history,
-        )
+        **{name: getattr(order, name) for name in _ORDER_FIELDS},
+        schema_version=SCHEMA_VERSION,
+        assumed=tuple(sorted(order.assumed)),
+        disputes=disputes,
+        tracking=tracking,
+        history=order.history,
     )
 
 
@@ -426,6 +425,8 @@ def _log(document: OrderDocument) -> list[HistoryEntry]:
 
 
 def _disagreements(stored: object, rebuilt: object, path: str = "") -> list[str]:
+    if stored is rebuilt or stored == rebuilt:  # the usual case: nothing to explain
+        return []
     cls = type(stored)
     if attrs.has(cls) and cls is type(rebuilt) and cls is not Money:
         found = []
@@ -504,7 +505,10 @@ _INT_DIGITS = 4300
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
+    found = dict(pairs)
+    if len(found) == len(pairs):
+        return found
+    found = {}  # a key appears twice: find the first one, to name it
     for key, value in pairs:
         if key in found:
             raise ValueError(f"the key {shown(key)} appears twice in one object")
