@@ -21,7 +21,7 @@ import os
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from enum import Enum
@@ -180,7 +180,7 @@ class OrderStore:
         disputed = _member(dispute_state, DisputeState, "dispute_state")
         if limit is not None and (type(limit) is not int or limit < 0):
             raise InvalidInput(f"limit: expected None or an int 0 or more, got {kind(limit)}")
-        query = sa.select(orders.c.order_id).order_by(orders.c.order_id)
+        query = sa.select(orders.c.order_id)
         if wanted is not None:
             query = query.where(orders.c.state == wanted)
         if disputed is not None:
@@ -188,21 +188,33 @@ class OrderStore:
         return self._ids(query, limit)
 
     def _ids(self, query: sa.Select[Any], limit: int | None) -> Iterator[str]:
-        """The ids *query* selects, read a page at a time (no transaction between)."""
-        last: str | None = None
+        """The ids *query* selects, by id, at most *limit*."""
+        for rows in self._pages(query, (orders.c.order_id,), limit):
+            yield from (found.order_id for found in rows)
+
+    def _pages(
+        self, query: sa.Select[Any], keys: tuple[sa.Column[Any], ...], limit: int | None = None
+    ) -> Iterator[Sequence[Any]]:
+        """The rows *query* selects in the order of *keys* (which it selects, and which
+        tell rows apart), at most *limit*, a page of `PAGE` rows at a time; each page is
+        read on its own, so no transaction is held between pages."""
+        ordered = query.order_by(*keys)
+        after: tuple[Any, ...] | None = None
         left = limit
         while left is None or left > 0:
-            page = query.limit(PAGE if left is None else min(PAGE, left))
-            if last is not None:
-                page = page.where(orders.c.order_id > last)
+            page = ordered.limit(PAGE if left is None else min(PAGE, left))
+            if after is not None:
+                page = page.where(
+                    keys[0] > after[0] if len(keys) == 1 else sa.tuple_(*keys) > after
+                )
             with self._database() as connection:
-                ids: list[str] = list(connection.execute(page).scalars().all())
-            yield from ids
-            if len(ids) < PAGE:
+                rows = connection.execute(page).all()
+            yield rows
+            if len(rows) < PAGE:
                 return
-            last = ids[-1]
+            after = tuple(rows[-1]._mapping[key] for key in keys)
             if left is not None:
-                left -= len(ids)
+                left -= len(rows)
 
     def due(self, until: datetime) -> Iterator[tuple[str, Deadline]]:
         """``(order_id, next_deadline)`` of every order whose next automatic step falls
@@ -212,22 +224,12 @@ class OrderStore:
 
     def _due(self, limit: int) -> Iterator[tuple[str, Deadline]]:
         c = orders.c
-        query = (
-            sa.select(c.order_id, c.due_at, c.due_action, c.due_meaning, c.due_subject)
-            .where(c.due_at <= limit)
-            .order_by(c.due_at, c.order_id)
-            .limit(PAGE)
+        query = sa.select(c.order_id, c.due_at, c.due_action, c.due_meaning, c.due_subject).where(
+            c.due_at <= limit
         )
-        after: tuple[int, str] | None = None
-        while True:
-            page = query if after is None else query.where(sa.tuple_(c.due_at, c.order_id) > after)
-            with self._database() as connection:
-                rows = connection.execute(page).all()
+        for rows in self._pages(query, (c.due_at, c.order_id)):
             for order_id, at, action, meaning, subject in rows:
                 yield order_id, Deadline(instant(at), action, meaning, subject)
-            if len(rows) < PAGE:
-                return
-            after = (rows[-1].due_at, rows[-1].order_id)
 
     # -- writing ---------------------------------------------------------------
 
@@ -392,27 +394,16 @@ class OrderStore:
         # A name of this export's own: another export to the same file may be partway.
         partial = f"{target}.{uuid.uuid4().hex}.partial"
         count = 0
-        query = (
-            sa.select(orders.c.order_id, orders.c.schema, orders.c.document)
-            .order_by(orders.c.order_id)
-            .limit(PAGE)
-        )
+        query = sa.select(orders.c.order_id, orders.c.schema, orders.c.document)
         try:
             with open(partial, "x", encoding="utf-8") as file:
-                last: str | None = None
-                while True:
-                    page = query if last is None else query.where(orders.c.order_id > last)
-                    with self._database() as connection:
-                        rows = connection.execute(page).all()
+                for rows in self._pages(query, (orders.c.order_id,)):
                     for order_id, schema, document in rows:
                         if schema != SCHEMA_VERSION:  # written by an earlier library
                             document = json.dumps(to_dict(self._load(order_id, document)))
                         file.write(document)
                         file.write("\n")
                     count += len(rows)
-                    if len(rows) < PAGE:
-                        break
-                    last = rows[-1].order_id
             os.replace(partial, target)
         except OSError as err:
             raise InvalidInput(f"path: cannot write {shown(target)}: {err.strerror}") from None
