@@ -59,6 +59,7 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(attrs|attr|transitions|sqlalchemy)(\..*)?"),
     (r"py:.*", r"os\.PathLike"),
     (r"py:.*", r"buyer_protection\.store\.T"),  # what `OrderStore.apply` returns: fn's type
+    (r"py:class", r"buyer_protection\.errors\._AboutAnOrder"),  # a private base: order_id
     (r"py:.*", r"(int|str|bool|float|object|tuple|list|dict|Any|None|Exception|ValueError)"),
     (r"py:.*", r"(datetime|timedelta|Decimal|Sequence|Mapping|Iterable|Callable|NoReturn)"),
 ]

@@ -69,49 +69,36 @@ class MissingDependency(BuyerProtectionError, ImportError):
     """An optional feature was used without the package it needs installed."""
 
 
-def _reduce_with_order_id(error: BaseException) -> tuple[Any, ...]:
-    """How pickle rebuilds an error whose ``order_id`` is a keyword-only argument (an
-    error raised in a worker process reaches its parent pickled)."""
-    kind: Any = type(error)  # one of the classes below, whose __init__ takes order_id
-    rebuild = partial(kind, order_id=getattr(error, "order_id"))  # noqa: B009
-    return rebuild, error.args, error.__dict__
+class _AboutAnOrder(BuyerProtectionError):
+    """An error about one stored order: ``order_id`` is its id."""
+
+    def __init__(self, message: str, *, order_id: str) -> None:
+        super().__init__(message)
+        self.order_id = order_id
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # order_id is keyword-only, so pickle (an error raised in a worker process
+        # reaches its parent pickled) is told how to pass it.
+        return partial(type(self), order_id=self.order_id), self.args, self.__dict__
 
 
-class DuplicateOrder(InvalidInput):
+class DuplicateOrder(_AboutAnOrder, InvalidInput):
     """An order with this id is already stored; the stored one was kept.
 
     ``order_id`` is the id.
     """
 
-    def __init__(self, message: str, *, order_id: str) -> None:
-        super().__init__(message)
-        self.order_id = order_id
 
-    __reduce__ = _reduce_with_order_id
-
-
-class OrderNotFound(BuyerProtectionError, LookupError):
+class OrderNotFound(_AboutAnOrder, LookupError):
     """No order with this id is stored. ``order_id`` is the id."""
 
-    def __init__(self, message: str, *, order_id: str) -> None:
-        super().__init__(message)
-        self.order_id = order_id
 
-    __reduce__ = _reduce_with_order_id
-
-
-class Conflict(BuyerProtectionError):
+class Conflict(_AboutAnOrder):
     """Another writer changed the order after it was read; nothing was written.
 
     Read the order again and redo the change (`OrderStore.apply` does). ``order_id``
     is the id.
     """
-
-    def __init__(self, message: str, *, order_id: str) -> None:
-        super().__init__(message)
-        self.order_id = order_id
-
-    __reduce__ = _reduce_with_order_id
 
 
 class StoreError(BuyerProtectionError):
