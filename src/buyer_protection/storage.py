@@ -130,12 +130,18 @@ def to_dict(order: Order) -> dict[str, Any]:
     return data
 
 
-def from_dict(data: Mapping[str, Any]) -> Order:
+def from_dict(data: Mapping[str, Any], *, verify: bool = True) -> Order:
     """The order a `to_dict` document describes, rebuilt and checked; `InvalidInput` if not.
 
     The document must have exactly the shape `to_dict` writes (see the module's
     docstring); every problem is listed in the error's ``problems`` with its path.
+    With *verify* (the default) the order is rebuilt from its history and the document
+    must agree with it; ``verify=False`` trusts a document this library wrote (one read
+    back from your own store) and skips that replay, still checking its shape, types,
+    unknown keys and missing fields.
     """
+    if type(verify) is not bool:
+        raise InvalidInput(f"verify: expected True or False, got {kind(verify)}")
     if not isinstance(data, Mapping):
         raise InvalidInput(f"document: expected an object, got {type(data).__name__}")
     version = data.get("schema_version")
@@ -516,11 +522,14 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
-def loads(text: str | bytes) -> Order:
+def loads(text: str | bytes, *, verify: bool = True) -> Order:
     """The order a `dumps` document describes; `InvalidInput` for anything wrong with it.
 
     *text* is a str, or bytes in UTF-8 (a leading byte order mark is ignored).
+    *verify* is as for `from_dict`.
     """
+    if type(verify) is not bool:
+        raise InvalidInput(f"verify: expected True or False, got {kind(verify)}")
     if isinstance(text, bytes | bytearray):
         try:
             text = bytes(text).decode("utf-8-sig")
@@ -540,7 +549,7 @@ def loads(text: str | bytes) -> Order:
         raise InvalidInput(f"document: {err}") from None
     except RecursionError:
         raise InvalidInput("document: nested too deeply to be an order") from None
-    return from_dict(data)
+    return from_dict(data, verify=verify)
 
 
 __all__ = [
