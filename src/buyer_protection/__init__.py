@@ -36,6 +36,7 @@ from .presets import (
     policies,
     policy_for,
 )
+from .status import Status, scan
 from .storage import dumps, from_dict, loads, to_dict
 from .terms import Agreement, Outcome, Reason, Remedy, Resolution
 from .timeline import to_ical
@@ -82,6 +83,7 @@ __all__ = [
     "Reason",
     "Remedy",
     "Resolution",
+    "Status",
     "Step",
     "StoreError",
     "TrackingEvent",
@@ -94,6 +96,7 @@ __all__ = [
     "parse_tracking",
     "policies",
     "policy_for",
+    "scan",
     "to_dict",
     "to_ical",
 ]

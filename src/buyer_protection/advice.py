@@ -58,13 +58,17 @@ def advise(order: Order, at: datetime, *, side: Actor | str = Actor.BUYER) -> tu
     """
     if not isinstance(order, Order):
         raise InvalidInput(f"order: expected an Order, got {kind(order)}")
-    who = _side(side)
-    view = order.as_of(at)
-    steps = _SIDES[who](view, utc(at))
-    return tuple(sorted(steps, key=_urgency))
+    who = side_of(side)
+    return advised(order.as_of(at), utc(at), who)
 
 
-def _side(value: object) -> Actor:
+def advised(view: Order, at: datetime, side: Actor) -> tuple[Step, ...]:
+    """`advise` for *view*, an order already brought to *at* (`Order.as_of`), *at* in
+    UTC and *side* checked: for callers that have the view already."""
+    return tuple(sorted(_SIDES[side](view, at), key=_urgency))
+
+
+def side_of(value: object) -> Actor:
     """*value* as one of `SIDES`, else `InvalidInput` naming them."""
     try:
         found = member(Actor, value, "side")

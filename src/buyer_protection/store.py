@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -27,6 +26,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
 
+from ._lines import parsed, path_of, reading
 from ._store_tables import (
     DIALECTS,
     LOCK_WAIT,
@@ -54,7 +54,7 @@ from .errors import (
 )
 from .lifecycle import DisputeState, OrderState
 from .order import Order
-from .storage import SCHEMA_VERSION, from_dict, loads, to_dict
+from .storage import SCHEMA_VERSION, from_dict, to_dict
 
 T = TypeVar("T")
 
@@ -369,11 +369,11 @@ class OrderStore:
         starting ``line N:``."""
         lines: dict[str, int] = {}
         rows: list[dict[str, Any]] = []
-        with _reading(path) as file, self._database() as connection, connection.begin():
+        with reading(path) as file, self._database() as connection, connection.begin():
             for number, line in enumerate(file, 1):
                 if not line.strip():
                     continue
-                order = _parsed(line, number)
+                order = parsed(line, number)
                 first = lines.setdefault(order.order_id, number)
                 if first != number:
                     raise DuplicateOrder(
@@ -390,7 +390,7 @@ class OrderStore:
     def export_jsonl(self, path: str | os.PathLike[str]) -> int:
         """Write every stored order to a JSON Lines file, one `to_dict` document a
         line, by id; returns how many. The file is replaced only once all is written."""
-        target = _path(path)
+        target = path_of(path)
         # A name of this export's own: another export to the same file may be partway.
         partial = f"{target}.{uuid.uuid4().hex}.partial"
         count = 0
@@ -411,6 +411,13 @@ class OrderStore:
             if os.path.exists(partial):
                 os.remove(partial)
         return count
+
+    def _documents(self) -> Iterator[str]:
+        """Every stored order's document (JSON text), by id, a page at a time."""
+        query = sa.select(orders.c.order_id, orders.c.document)
+        for rows in self._pages(query, (orders.c.order_id,)):
+            for _, document in rows:
+                yield document
 
     # -- the rows --------------------------------------------------------------
 
@@ -471,41 +478,6 @@ class OrderStore:
                 raise StoreError(f"the database failed: {first_line(err.orig)}") from err
             except sa_exc.SQLAlchemyError as err:
                 raise StoreError(f"the database failed: {first_line(err)}") from err
-
-
-@contextmanager
-def _reading(path: object) -> Iterator[Iterable[bytes]]:
-    """The lines of the file at *path*, as bytes (each is decoded on its own)."""
-    target = _path(path)
-    try:
-        file = open(target, "rb")  # noqa: SIM115 - closed below, after the caller's block
-    except OSError as err:
-        raise InvalidInput(f"path: cannot read {shown(target)}: {err.strerror}") from None
-    with file:
-        yield file
-
-
-def _path(path: object) -> str:
-    if isinstance(path, str) and path:
-        return path
-    if isinstance(path, os.PathLike):
-        return str(os.fspath(path))
-    raise InvalidInput(f"path: expected a file path (str or os.PathLike), got {kind(path)}")
-
-
-def _parsed(line: bytes, number: int) -> Order:
-    """The order of one JSON Lines line; `InvalidInput` starting ``line N:`` if none."""
-    try:
-        return loads(line.rstrip(b"\r\n"))  # its end of line is no part of the JSON text
-    except InvalidInput as err:
-        # A line holds one JSON text: where in it, is a column ("line 1 column 7").
-        words = _JSON_PLACE.sub(_COLUMN, str(err))
-        problems = [f"line {number}: {_JSON_PLACE.sub(_COLUMN, p)}" for p in err.problems]
-        raise InvalidInput(f"line {number}: {words}", problems=problems) from None
-
-
-_JSON_PLACE = re.compile(r"^line 1 column (\d+):")
-_COLUMN = r"column \1:"
 
 
 def _line_of(rows: list[dict[str, Any]], lines: Mapping[str, int]) -> Callable[[int], str]:
