@@ -60,6 +60,52 @@ class Status:
     line: int
     error: str | None = None
 
+    def as_row(self) -> dict[str, str | datetime | int | None]:
+        """The status as one flat row of `COLUMNS`, for tables (CSV, Parquet,
+        DataFrames): states, actions and currencies as their values, amounts as exact
+        decimal strings (``"25.90"``), instants as aware datetimes in UTC; the
+        deadline as ``next_deadline_at`` and ``next_deadline_action``, the step as
+        ``next_step_action`` and ``next_step_latest``."""
+        deadline, step = self.next_deadline, self.next_step
+        refunded, refundable = self.refunded, self.refundable
+        return {
+            "order_id": self.order_id,
+            "state": None if self.state is None else self.state.value,
+            "dispute_state": None if self.dispute_state is None else self.dispute_state.value,
+            "protection_ends": self.protection_ends,
+            "next_deadline_at": None if deadline is None else deadline.at,
+            "next_deadline_action": None if deadline is None else deadline.action,
+            "refunded_amount": None if refunded is None else str(refunded.amount),
+            "refunded_currency": None if refunded is None else refunded.currency,
+            "refundable_amount": None if refundable is None else str(refundable.amount),
+            "refundable_currency": None if refundable is None else refundable.currency,
+            "next_step_action": None if step is None else step.action,
+            "next_step_latest": None if step is None else step.latest,
+            "line": self.line,
+            "error": self.error,
+        }
+
+
+COLUMNS: Final = (
+    "order_id",
+    "state",
+    "dispute_state",
+    "protection_ends",
+    "next_deadline_at",
+    "next_deadline_action",
+    "refunded_amount",
+    "refunded_currency",
+    "refundable_amount",
+    "refundable_currency",
+    "next_step_action",
+    "next_step_latest",
+    "line",
+    "error",
+)
+"""The keys of `Status.as_row`, in order: the columns of `scan`'s tables (the command
+line's CSV, JSON Lines and Parquet, and `buyer_protection.dask.scan`, which adds
+``path``)."""
+
 
 def scan(
     source: str | os.PathLike[str] | Iterable[Mapping[str, Any] | str | bytes],
@@ -177,4 +223,4 @@ def status_of(order: Order, at: datetime, side: Actor, line: int) -> Status:
     )
 
 
-__all__ = ["ERRORS", "Status", "scan"]
+__all__ = ["COLUMNS", "ERRORS", "Status", "scan"]
