@@ -6,7 +6,8 @@ AliExpress ``aliexpress.issue.detail.get`` response into such a document and
 ``sync-aliexpress`` brings one up to a newer response of its issue (both under
 AliExpress's rules only); ``rules`` prints a policy's table; ``diagram`` draws both
 lifecycles from their one declaration (Mermaid or Graphviz DOT), or the steps one
-preset's rules have; ``example`` walks the seed's story. Human output is aligned text
+preset's rules have; ``scan`` reports where every order of a JSON Lines file stands
+(see `_cli_scan`); ``example`` walks the seed's story. Human output is aligned text
 with instants in UTC (and in ``--tz`` too); ``--json`` prints one JSON object.
 
 Exit status 0 on success, 2 on bad usage or bad input, always with one line on
@@ -25,7 +26,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import __version__, walkthrough
+from . import __version__, _cli_scan, walkthrough
 from ._cli_diagram import dot, mermaid
 from ._cli_input import (
     AN_ISSUE,
@@ -511,6 +512,19 @@ def _parser(prog: str) -> _Parser:
         "claims await the seller, ...); default: every step, those only some rules have "
         "marked [if ...]",
     )
+    scan = add(
+        "scan",
+        "where every order of a JSON Lines file stands, as a report",
+        "Every order of FILE (JSON Lines, one document a line) as of --at: its state and "
+        "its dispute's, when protection ends, the next deadline, what it has been refunded "
+        "and can still be, and the side's next step; one row per order (with --due-within, "
+        "per order with something due in that window) to --out or as a table on stdout, "
+        "then a summary. A progress bar shows on stderr when it is a terminal.",
+        parents=[verbose],
+    )
+    _cli_scan.arguments(
+        scan, zone=_tz, side=_choice(*_SIDE_NAMES), sides=_SIDE_NAMES, choice=_choice
+    )
     add(
         "example",
         "walk an order whose parcel never arrived through the seed's steps",
@@ -528,6 +542,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], str]] = {
     "sync-aliexpress": _sync_aliexpress,
     "rules": _rules,
     "diagram": _diagram,
+    "scan": _cli_scan.command,
     "example": _example,
 }
 """Each command's function: the parsed arguments in, the text for standard output out."""
