@@ -307,12 +307,13 @@ def _progress(*, show: bool) -> Iterator[Callable[[int, int], None]]:
         redirect_stderr=False,
     )
     with bar:
-        task = bar.add_task("scan", total=None, errors=0, rate="")
+        task = bar.add_task("scan", total=None, errors=0, rate="- orders/s")
 
         def tick(read: int, errors: int) -> None:
             bar.update(task, completed=read, errors=errors)
             (speed,) = (t.speed for t in bar.tasks if t.id == task)
-            bar.update(task, rate="" if speed is None else f"{speed:,.0f} orders/s")
+            if speed is not None:
+                bar.update(task, rate=f"{speed:,.0f} orders/s")
 
         yield tick
 
