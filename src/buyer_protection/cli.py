@@ -7,8 +7,9 @@ AliExpress ``aliexpress.issue.detail.get`` response into such a document and
 AliExpress's rules only); ``rules`` prints a policy's table; ``diagram`` draws both
 lifecycles from their one declaration (Mermaid or Graphviz DOT), or the steps one
 preset's rules have; ``scan`` reports where every order of a JSON Lines file stands
-(see `_cli_scan`); ``example`` walks the seed's story. Human output is aligned text
-with instants in UTC (and in ``--tz`` too); ``--json`` prints one JSON object.
+(a table, or a CSV, JSON Lines or Parquet report); ``example`` walks the seed's story.
+Human output is aligned text with instants in UTC (and in ``--tz`` too); ``--json``
+prints one JSON object.
 
 Exit status 0 on success, 2 on bad usage or bad input, always with one line on
 standard error that starts ``buyer-protection: error:`` (however the program was
