@@ -491,6 +491,25 @@ def test_no_progress_over_a_table_on_the_same_terminal(monkeypatch: pytest.Monke
     assert not cli_scan._shows_progress("report.csv")
 
 
+class _ClosedPipe(io.StringIO):
+    """Standard output whose reader has gone away (``| head``)."""
+
+    def write(self, text: str) -> int:
+        if text:  # as a real stream: writing nothing writes nothing
+            raise BrokenPipeError(32, "Broken pipe")
+        return 0
+
+
+def test_a_reader_going_away_stops_the_scan_quietly(
+    orders_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When standard output's reader closes the pipe, the scan stops without a traceback
+    or an error line."""
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    assert main(["scan", str(orders_file), "--at", AT]) == 0
+    assert capsys.readouterr().err == ""
+
+
 # -- bad input ------------------------------------------------------------------------
 
 

@@ -27,7 +27,7 @@ import uuid
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import datetime, timedelta
 from typing import IO, Any, NamedTuple, cast
 
@@ -165,7 +165,25 @@ def arguments(
 
 
 def command(args: argparse.Namespace) -> str:
-    """Scan FILE as the arguments say; return the text left for standard output."""
+    """Scan FILE as the arguments say; return the text left for standard output.
+
+    When the reader of standard output goes away (``| head``), the scan stops quietly.
+    """
+    try:
+        return _scanned(args)
+    except BrokenPipeError:
+        _silence_stdout()
+        return ""
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that nothing left in its buffer
+    fails again when Python flushes it at exit."""
+    with suppress(OSError, ValueError):  # a stream without a file descriptor: no buffer
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _scanned(args: argparse.Namespace) -> str:
     at = parse_at(args.at, args.tz)
     span: Window = args.due_within or DEFAULT_WINDOW
     writer = _writer(args.out)  # a bad --out is refused before anything is read
