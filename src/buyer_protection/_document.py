@@ -82,6 +82,20 @@ class Observation:
     location: str = attrs.field(validator=_within(TEXT_LIMIT))
     event_id: str | None
 
+    def entry(self) -> HistoryEntry:
+        """The log's ``add_tracking`` entry of this observation (`Order.log` has it)."""
+        event = TrackingEvent(self.at, self.status, self.description, self.location)
+        return HistoryEntry(
+            self.id,
+            self.at,
+            Actor.CARRIER,
+            "add_tracking",
+            None,
+            None,
+            {"event": event},
+            self.event_id,
+        )
+
 
 @attrs.frozen
 class DisputeDocument:

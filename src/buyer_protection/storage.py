@@ -40,14 +40,13 @@ from ._document import (
     entry_before_6,
     policy_before_6,
 )
+from ._restore import restore
 from ._text import kind, shown
 from .errors import InvalidInput
 from .history import HistoryEntry
-from .lifecycle import Actor
 from .money import Money
 from .order import Order
 from .policy import ALIEXPRESS
-from .tracking import TrackingEvent
 
 SCHEMA_VERSION: Final = 6
 """The version of the document `to_dict` writes; `from_dict` reads it and older ones.
@@ -169,6 +168,8 @@ def from_dict(data: Mapping[str, Any], *, verify: bool = True) -> Order:
     except (cattrs.BaseValidationError, ForbiddenExtraKeysError) as err:
         problems = problems_of(err)
         raise InvalidInput.listing(problems, "problem(s) in the document") from None
+    if not verify:
+        return restore(document)
     order = Order.replay(_log(document))
     problems = _disagreements(document, _document(order))
     if problems:
@@ -413,20 +414,7 @@ def _log(document: OrderDocument) -> list[HistoryEntry]:
     entries = [*document.history]
     for dispute in document.disputes:
         entries.extend(dispute.history)
-    for seen in document.tracking:
-        event = TrackingEvent(seen.at, seen.status, seen.description, seen.location)
-        entries.append(
-            HistoryEntry(
-                seen.id,
-                seen.at,
-                Actor.CARRIER,
-                "add_tracking",
-                None,
-                None,
-                {"event": event},
-                seen.event_id,
-            )
-        )
+    entries.extend(seen.entry() for seen in document.tracking)
     return sorted(entries, key=lambda e: e.id)
 
 
