@@ -29,6 +29,7 @@ from typing import Any, Final
 
 import attrs
 import cattrs
+import orjson
 from cattrs.errors import ForbiddenExtraKeysError
 
 from ._convert import CONVERTER, INT_BITS, problems_of
@@ -480,7 +481,15 @@ def log_from_list(data: Sequence[Mapping[str, Any]]) -> tuple[HistoryEntry, ...]
 
 def dumps(order: Order, *, indent: int | None = 2) -> str:
     """*order* as a JSON document."""
-    return json.dumps(to_dict(order), indent=indent, ensure_ascii=False)
+    data = to_dict(order)
+    if type(indent) is int and indent == 2:
+        # orjson writes what the json module writes with indent=2 (a test checks it),
+        # in C: the json module writes an indented document in Python.
+        try:
+            return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
+        except orjson.JSONEncodeError:  # pragma: no cover - a document holds 64-bit ints
+            pass
+    return json.dumps(data, indent=indent, ensure_ascii=False)
 
 
 def _no_constant(name: str) -> object:
