@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from buyer_protection import Money, Order, Reason, dumps, loads, to_dict
 from preset_strategies import PresetStory, play, preset_stories
