@@ -14,6 +14,7 @@ CORE = frozenset(
         "_convert",
         "_currencies",
         "_document",
+        "_restore",
         "_text",
         "_time",
         "calendars",

@@ -91,6 +91,12 @@ def _bool(value: object, _: type) -> bool:
 
 def instant(value: object, _: type = datetime) -> datetime:
     """An instant written as ``YYYY-MM-DDTHH:MM:SS[.ffffff]±HH:MM``, returned in UTC."""
+    if type(value) is str:
+        return _instant_of(value)
+    return _instant(value)
+
+
+def _instant(value: object) -> datetime:
     if not isinstance(value, str):
         raise fail(value, "an ISO 8601 date and time with an offset")
     if _INSTANT.fullmatch(value) is None:
@@ -120,6 +126,11 @@ def instant(value: object, _: type = datetime) -> datetime:
             "the latest this library computes deadlines from"
         )
     return moment
+
+
+# A document repeats its instants (a dispute's opening is its request's and its entry's
+# too): the same text is read once. Only instants read are kept (a refusal raises anew).
+_instant_of = functools.lru_cache(maxsize=1024)(_instant)
 
 
 def _date(value: object, _: type = date) -> date:

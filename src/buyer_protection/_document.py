@@ -82,6 +82,20 @@ class Observation:
     location: str = attrs.field(validator=_within(TEXT_LIMIT))
     event_id: str | None
 
+    def entry(self) -> HistoryEntry:
+        """The log's ``add_tracking`` entry of this observation (`Order.log` has it)."""
+        event = TrackingEvent(self.at, self.status, self.description, self.location)
+        return HistoryEntry(
+            self.id,
+            self.at,
+            Actor.CARRIER,
+            "add_tracking",
+            None,
+            None,
+            {"event": event},
+            self.event_id,
+        )
+
 
 @attrs.frozen
 class DisputeDocument:
@@ -234,8 +248,16 @@ def _state(value: object, _: type) -> State | None:
     raise ValueError(f"{shown(value)} is not a state; one of {known}")
 
 
+_VALUES: Mapping[Enum, str] = {
+    m: m.value
+    for cls in (Reason, Resolution, Remedy, Actor, TrackingStatus, OrderState, DisputeState)
+    for m in cls
+}
+"""Each enum member's value, found by a dict (`Enum.value` is a descriptor, slower)."""
+
+
 def _state_out(value: State | None) -> str | None:
-    return None if value is None else value.value
+    return None if value is None else _VALUES[value]
 
 
 def _event_id(value: object, _: type = str) -> str | None:
@@ -417,6 +439,7 @@ def _register(converter: cattrs.Converter) -> None:
     converter.register_unstructure_hook(Policy, _policy_out)
     for cls in (Reason, Resolution, Remedy, Actor, TrackingStatus, OrderState, DisputeState):
         converter.register_structure_hook(cls, _enum(cls))
+        converter.register_unstructure_hook(cls, _VALUES.__getitem__)
     converter.register_structure_hook_func(lambda t: t == State | None, _state)
     converter.register_unstructure_hook_func(lambda t: t == State | None, _state_out)
     converter.register_structure_hook_func(lambda t: t == Mapping[str, Any], _details_in)

@@ -184,7 +184,8 @@ def preset(name: str, version: str) -> Policy | None:
 
 def is_preset(policy: Policy) -> bool:
     """*policy* equals a registered preset."""
-    return _BY_VERSION.get((policy.name, policy.version)) == policy
+    found = _BY_VERSION.get((policy.name, policy.version))
+    return found is policy or found == policy  # most often the preset itself: no field compared
 
 
 def policy_for(name: str, at: datetime) -> Policy:
