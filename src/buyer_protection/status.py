@@ -201,13 +201,16 @@ def _order(item: object, number: int, *, verify: bool) -> Order:
 
 
 def status_of(order: Order, at: datetime, side: Actor, line: int) -> Status:
-    """The `Status` of *order* as of *at* (aware, UTC) for *side*, found on *line*."""
+    """The `Status` of *order* as of *at* (aware, UTC) for *side*, found on *line*.
+
+    *order* is brought to *at* (`Order.advance`): give one of your own."""
     if order.last_event_at > at:
         raise InvalidInput(
             f"line {line}: the order's last event at {iso(order.last_event_at)} is after "
             f"at ({iso(at)}); scan as of a later instant"
         )
-    view = order.as_of(at)
+    view = order
+    view.advance(at)  # the order is the scan's own, just read: no copy (as_of) needed
     steps = advised(view, at, side)
     dispute = view.dispute
     return Status(
