@@ -32,8 +32,9 @@ from buyer_protection import (
     dumps,
     scan,
 )
-from buyer_protection.dask import COLUMNS, DTYPES
+from buyer_protection.dask import DTYPES
 from buyer_protection.dask import scan as dask_scan
+from buyer_protection.status import COLUMNS
 
 AT = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -204,7 +205,7 @@ def test_columns_and_dtypes_are_known_without_reading_a_file(tmp_path: Path) -> 
     path = _write(tmp_path / "orders.jsonl", [dumps(_order(1), indent=None)])
     table = dask_scan(path, AT)
     path.write_text("not json\n")
-    assert tuple(table.columns) == COLUMNS
+    assert tuple(table.columns) == (*COLUMNS, "path")
     assert dict(table.dtypes) == DTYPES
     with pytest.raises(InvalidInput, match="line 1: "):
         table.compute(scheduler="sync")

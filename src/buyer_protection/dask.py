@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Final, cast
+from typing import Final, cast
 
 from ._lines import opened, path_of
 from ._text import kind, shown
@@ -33,7 +33,7 @@ from ._time import utc
 from .advice import side_of
 from .errors import InvalidInput, MissingDependency
 from .lifecycle import Actor
-from .status import COLUMNS as STATUS_COLUMNS
+from .status import COLUMNS
 from .status import scan as _scan
 
 try:
@@ -44,20 +44,15 @@ except ImportError:  # pragma: no cover - depends on the environment
         "buyer_protection.dask needs Dask: pip install 'buyer-protection[dask]'"
     ) from None
 
-if TYPE_CHECKING:
-    from dask.dataframe import DataFrame
-
-COLUMNS: Final = (*STATUS_COLUMNS, "path")
-"""The columns of `scan`'s DataFrame: `buyer_protection.status.COLUMNS`, then ``path``."""
-
 _TEXT: Final = pd.StringDtype("pyarrow")
 _INSTANT: Final = pd.DatetimeTZDtype("us", "UTC")
 _INSTANTS: Final = ("protection_ends", "next_deadline_at", "next_step_latest")
 DTYPES: Final = {
     name: _INSTANT if name in _INSTANTS else "int64" if name == "line" else _TEXT
-    for name in COLUMNS
+    for name in (*COLUMNS, "path")
 }
-"""Each column's pandas dtype: instants ``datetime64[us, UTC]``, ``line`` ``int64``,
+"""The columns of `scan`'s DataFrame, in order (`buyer_protection.status.COLUMNS`, then
+``path``), and each one's pandas dtype: instants ``datetime64[us, UTC]``, ``line`` ``int64``,
 every other column ``string[pyarrow]`` (states, actions and currencies as their
 values, amounts as exact decimal strings such as ``"25.90"``); missing values are
 ``NaT`` and ``<NA>``."""
@@ -70,16 +65,16 @@ def scan(
     side: Actor | str = Actor.BUYER,
     verify: bool = False,
     errors: str = "raise",
-) -> DataFrame:
+) -> dd.DataFrame:
     """The `Status` of every order of the JSON Lines files *paths* as of *at*, as a
-    lazy Dask DataFrame: one row per order, the columns of `COLUMNS` (`Status.as_row`
-    and the file's ``path`` as given) with the dtypes of `DTYPES`.
+    lazy Dask DataFrame: one row per order, with the columns and dtypes of `DTYPES`
+    (`Status.as_row`, and the file's ``path`` as given).
 
     *paths* is one path or an iterable of paths (`str` or `os.PathLike`; ``.gz`` files
     are read through gzip), each file one partition, in the order given; patterns are
     not expanded (pass ``sorted(folder.glob("*.jsonl.gz"))``). ``line`` is the place in
     its own file. Every partition is read by `buyer_protection.scan` with the same
-    *side*, *verify* and *errors*, where Dask runs it: with a `distributed` client, on
+    *side*, *verify* and *errors*, where Dask runs it: with a ``distributed`` client, on
     the workers, so every file must be readable at the same path by the workers (shared
     storage) as well as here, and ``buyer-protection`` installed on them.
 
@@ -102,7 +97,7 @@ def scan(
         label="buyer-protection-scan",
         enforce_metadata=False,
     )
-    return cast("DataFrame", table)
+    return cast("dd.DataFrame", table)
 
 
 def _files(paths: object) -> list[str]:
@@ -131,7 +126,7 @@ def _empty() -> pd.DataFrame:
 
 def _partition(path: str, *, at: datetime, side: str, verify: bool, errors: str) -> pd.DataFrame:
     """The rows of the file *path*: `buyer_protection.scan` of it, as a DataFrame of
-    `COLUMNS`; `InvalidInput` naming the file when its scan raises."""
+    `DTYPES`; `InvalidInput` naming the file when its scan raises."""
     try:
         rows = [
             status.as_row() for status in _scan(path, at, side=side, verify=verify, errors=errors)
@@ -140,9 +135,9 @@ def _partition(path: str, *, at: datetime, side: str, verify: bool, errors: str)
         raise InvalidInput(
             f"{shown(path)}: {err}", problems=[f"{shown(path)}: {p}" for p in err.problems]
         ) from None
-    table = pd.DataFrame.from_records(rows, columns=STATUS_COLUMNS)
+    table = pd.DataFrame.from_records(rows, columns=COLUMNS)
     table["path"] = path
     return table.astype(DTYPES)
 
 
-__all__ = ["COLUMNS", "DTYPES", "scan"]
+__all__ = ["DTYPES", "scan"]
