@@ -6,6 +6,7 @@ Every test runs on SQLite and on PostgreSQL through the ``store_url`` fixture.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -261,6 +262,16 @@ def test_import_adds_every_order_and_says_how_many(store: OrderStore, tmp_path: 
     orders = sample(6)
     path = write(tmp_path / "orders.jsonl", [line(order) for order in orders])
     assert store.import_jsonl(str(path)) == 6
+    assert documents(store) == {order.order_id: to_dict(order) for order in orders}
+
+
+def test_import_reads_a_gzip_file_by_its_suffix(store: OrderStore, tmp_path: Path) -> None:
+    """A path ending in .gz is read through gzip; the same lines plain are the same orders."""
+    orders = sample(4)
+    plain = write(tmp_path / "orders.jsonl", [line(order) for order in orders])
+    packed = tmp_path / "orders.jsonl.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    assert store.import_jsonl(packed) == 4
     assert documents(store) == {order.order_id: to_dict(order) for order in orders}
 
 
