@@ -56,7 +56,7 @@ default_role = "py:obj"
 nitpicky = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(datetime|decimal|enum|typing|collections\.abc|types|argparse|zoneinfo)\..*"),
-    (r"py:.*", r"(attrs|attr|transitions|sqlalchemy)(\..*)?"),
+    (r"py:.*", r"(attrs|attr|transitions|sqlalchemy|dask|pandas|distributed)(\..*)?"),
     (r"py:.*", r"os\.PathLike"),
     (r"py:.*", r"buyer_protection\.store\.T"),  # what `OrderStore.apply` returns: fn's type
     (r"py:class", r"buyer_protection\.errors\._AboutAnOrder"),  # a private base: order_id
@@ -84,6 +84,8 @@ def _resolve_short(app: Any, env: Any, node: Any, contnode: Any) -> Any:
     )
     if len(matches) > 1:
         matches = [match for match in matches if not match[1].aliased]
+    if len(matches) > 1:  # the package's own name first: `scan`, not buyer_protection.dask.scan
+        matches = [match for match in matches if match[0] == f"buyer_protection.{target}"]
     if len(matches) != 1:
         return None
     name, entry = matches[0]
