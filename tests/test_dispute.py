@@ -763,3 +763,23 @@ def test_a_refund_over_the_total_after_an_automatic_step_changes_only_that_step(
         InvalidInput,
         late,
     )
+
+
+def test_invalid_action_and_invalid_input_pickle_with_their_facts() -> None:
+    """`InvalidAction` and `InvalidInput` survive pickling (as an error raised in a worker
+    process reaches its parent) with every attribute."""
+    import pickle
+
+    action = InvalidAction(
+        "no", action="ship", state="closed", allowed=("advance",), possible_from=None
+    )
+    again = pickle.loads(pickle.dumps(action))
+    assert (type(again), str(again), again.action, again.state, again.allowed) == (
+        InvalidAction,
+        "no",
+        "ship",
+        "closed",
+        ("advance",),
+    )
+    problem = pickle.loads(pickle.dumps(InvalidInput("2 problems", problems=["a", "b"])))
+    assert (str(problem), problem.problems) == ("2 problems", ("a", "b"))

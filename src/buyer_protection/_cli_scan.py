@@ -17,23 +17,22 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gzip
 import importlib
 import json
 import os
 import re
 import sys
 import uuid
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import datetime, timedelta
-from typing import IO, Any, NamedTuple, cast
+from typing import IO, Any, NamedTuple
 
 from ._cli_input import Refused, file_label, parse_at, problems_of
 from ._cli_render import flat, one_line, table
 from ._convert import _timedelta
+from ._lines import lines_of, open_bytes
 from ._text import shown
 from ._time import MAX_DAYS, iso
 from .errors import BuyerProtectionError, InvalidInput
@@ -217,35 +216,14 @@ def _source(name: str, label: str) -> Iterator[Iterable[bytes | str]]:
     """The lines of the file *name* (``-``: standard input), read as they are taken."""
     if name == "-":
         stdin = sys.stdin
-        yield _lines(getattr(stdin, "buffer", stdin), label)
+        yield lines_of(getattr(stdin, "buffer", stdin), "cannot read it")
         return
     try:
-        file = _opened(name)
+        file = open_bytes(name)
     except OSError as err:
         raise Refused(f"{label}: cannot read it: {err.strerror or err}") from None
     with file:
-        yield _lines(file, label)
-
-
-def _opened(name: str) -> IO[bytes]:
-    """The file *name* opened to read bytes, through gzip when its name ends in ``.gz``."""
-    if name.endswith(".gz"):
-        return cast(IO[bytes], gzip.open(name, "rb"))
-    return open(name, "rb")
-
-
-def _lines(file: Iterable[bytes | str], label: str) -> Iterator[bytes | str]:
-    """The lines of *file*; a file that stops being readable part-way (a gzip file cut
-    short, a read error) is refused."""
-    lines = iter(file)
-    while True:
-        try:
-            line = next(lines)
-        except StopIteration:
-            return
-        except (OSError, EOFError, zlib.error) as err:
-            raise Refused(f"{label}: cannot read it: {one_line(str(err))}") from None
-        yield line
+        yield lines_of(file, "cannot read it")
 
 
 class _Tally:

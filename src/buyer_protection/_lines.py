@@ -14,12 +14,14 @@ import re
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import IO, cast
+from typing import IO, TypeVar, cast
 
 from ._text import kind, shown
 from .errors import InvalidInput
 from .order import Order
 from .storage import loads
+
+T = TypeVar("T", bytes, str, bytes | str)
 
 
 def path_of(path: object, name: str = "path") -> str:
@@ -33,13 +35,18 @@ def path_of(path: object, name: str = "path") -> str:
     raise InvalidInput(f"{name}: expected a file path (str or os.PathLike), got {kind(path)}")
 
 
+def open_bytes(path: str) -> IO[bytes]:
+    """The file at *path* opened to read bytes, through gzip when it ends in ``.gz``
+    (`OSError` when it cannot be opened)."""
+    if path.endswith(".gz"):
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return open(path, "rb")
+
+
 def opened(path: str, name: str = "path") -> IO[bytes]:
-    """The file at *path* opened to read bytes (through gzip when it ends in ``.gz``);
-    `InvalidInput` naming it when it cannot be opened."""
+    """`open_bytes`, with `InvalidInput` naming the file when it cannot be opened."""
     try:
-        if path.endswith(".gz"):
-            return cast(IO[bytes], gzip.open(path, "rb"))
-        return open(path, "rb")
+        return open_bytes(path)
     except OSError as err:
         raise InvalidInput(f"{name}: cannot read {shown(path)}: {err.strerror or err}") from None
 
@@ -50,11 +57,12 @@ def reading(path: object) -> Iterator[Iterable[bytes]]:
     part-way (a truncated or corrupt gzip file, a read error) is `InvalidInput`."""
     target = path_of(path)
     with opened(target) as file:
-        yield lines_of(file, target)
+        yield lines_of(file, f"path: cannot read {shown(target)}")
 
 
-def lines_of(file: Iterable[bytes], path: str) -> Iterator[bytes]:
-    """The lines of *file*; an error reading it is `InvalidInput` naming *path*."""
+def lines_of(file: Iterable[T], where: str) -> Iterator[T]:
+    """The lines of *file*; an error reading it part-way (a gzip file cut short, a read
+    error) is `InvalidInput` starting *where* (``"path: cannot read 'orders.jsonl'"``)."""
     lines = iter(file)
     while True:
         try:
@@ -62,7 +70,7 @@ def lines_of(file: Iterable[bytes], path: str) -> Iterator[bytes]:
         except StopIteration:
             return
         except (OSError, EOFError, zlib.error) as err:
-            raise InvalidInput(f"path: cannot read {shown(path)}: {err}") from None
+            raise InvalidInput(f"{where}: {err}") from None
         yield line
 
 

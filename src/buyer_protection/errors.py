@@ -64,6 +64,11 @@ class InvalidAction(BuyerProtectionError):
         self.allowed: tuple[str, ...] = tuple(allowed)
         self.possible_from = possible_from
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # action and state are keyword-only: pickle (an error raised in a worker
+        # process reaches its parent pickled) is told how to pass them.
+        return partial(type(self), action=self.action, state=self.state), self.args, self.__dict__
+
 
 class MissingDependency(BuyerProtectionError, ImportError):
     """An optional feature was used without the package it needs installed."""

@@ -103,7 +103,7 @@ COLUMNS: Final = (
     "error",
 )
 """The keys of `Status.as_row`, in order: the columns of `scan`'s tables (the command
-line's CSV, JSON Lines and Parquet, and ``buyer_protection.dask.scan``, which adds
+line's CSV, JSON Lines and Parquet, and `buyer_protection.dask.scan`, which adds
 ``path``)."""
 
 
