@@ -187,6 +187,8 @@ def _scanned(args: argparse.Namespace) -> str:
     span: Window = args.due_within or DEFAULT_WINDOW
     writer = _writer(args.out)  # a bad --out is refused before anything is read
     label = file_label(args.file)
+    if args.out is not None and args.file != "-" and _same_file(args.file, args.out):
+        raise Refused(f"--out: {shown(args.out)} is FILE itself; the scan only reads FILE")
     tally = _Tally(at, at + span.length)
     only_due = args.due_within is not None
     with _source(args.file, label) as lines:
@@ -209,6 +211,14 @@ def _scanned(args: argparse.Namespace) -> str:
         return "\n" + summary
     sys.stderr.write(summary)
     return ""
+
+
+def _same_file(one: str, other: str) -> bool:
+    """Whether the paths *one* and *other* name one existing file."""
+    try:
+        return os.path.samefile(one, other)
+    except (OSError, ValueError):  # either is missing or unreadable: not one file
+        return False
 
 
 @contextmanager
