@@ -666,3 +666,15 @@ def test_a_report_over_its_own_file_is_refused(
         assert "is FILE itself" in _one_line(err)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+@pytest.mark.parametrize("command", [["scan", "-", "--at", AT], ["status", "-", "--at", AT]])
+def test_a_closed_standard_input_exits_2_with_one_line(
+    command: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FILE - with no standard input at all (closed: ``<&-``) is exit status 2 and one
+    line saying so, not a traceback."""
+    monkeypatch.setattr(sys, "stdin", None)
+    code, out, err = _run(command, capsys)
+    assert (code, out) == (2, "")
+    assert "<stdin>: cannot read it: standard input is closed" in _one_line(err)

@@ -29,7 +29,7 @@ from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import datetime, timedelta
 from typing import IO, Any, NamedTuple
 
-from ._cli_input import Refused, file_label, parse_at, problems_of
+from ._cli_input import Refused, file_label, parse_at, problems_of, standard_input
 from ._cli_render import flat, one_line, table
 from ._convert import _timedelta
 from ._lines import lines_of, open_bytes
@@ -225,7 +225,7 @@ def _same_file(one: str, other: str) -> bool:
 def _source(name: str, label: str) -> Iterator[Iterable[bytes | str]]:
     """The lines of the file *name* (``-``: standard input), read as they are taken."""
     if name == "-":
-        stdin = sys.stdin
+        stdin = standard_input()
         yield lines_of(getattr(stdin, "buffer", stdin), "cannot read it")
         return
     try:
