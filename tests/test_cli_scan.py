@@ -650,3 +650,31 @@ def test_scan_help_names_every_option(capsys: pytest.CaptureFixture[str]) -> Non
     for option in ("--at", "--tz", "--side", "--due-within", "--out", "--verify", "--errors"):
         assert option in out
     assert ".parquet" in out
+
+
+def test_a_report_over_its_own_file_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--out naming FILE itself (by another spelling too) is refused with exit status 2
+    before anything is read: the scan never writes over the orders it reads."""
+    path = tmp_path / "orders.jsonl"
+    path.write_text("\n".join(_lines()) + "\n", encoding="utf-8")
+    before = path.read_bytes()
+    for out in (str(path), str(tmp_path / "." / path.name)):
+        code, printed, err = _run(["scan", str(path), "--at", AT, "--out", out], capsys)
+        assert (code, printed) == (2, "")
+        assert "is FILE itself" in _one_line(err)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+@pytest.mark.parametrize("command", [["scan", "-", "--at", AT], ["status", "-", "--at", AT]])
+def test_a_closed_standard_input_exits_2_with_one_line(
+    command: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FILE - with no standard input at all (closed: ``<&-``) is exit status 2 and one
+    line saying so, not a traceback."""
+    monkeypatch.setattr(sys, "stdin", None)
+    code, out, err = _run(command, capsys)
+    assert (code, out) == (2, "")
+    assert "<stdin>: cannot read it: standard input is closed" in _one_line(err)

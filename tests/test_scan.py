@@ -312,6 +312,28 @@ def test_verify_refuses_a_document_that_disagrees_with_its_history() -> None:
         list(scan([document], LATER, verify=True))
 
 
+@pytest.mark.parametrize("side", ["buyer", "seller", "platform"])
+@pytest.mark.parametrize(
+    "change",
+    [{"state": "in_dispute"}, {"protection_days": None}, {"state": "completed"}],
+    ids=["in-dispute-without-a-dispute", "shipped-without-protection", "completed-early"],
+)
+def test_a_trusted_document_that_contradicts_itself_is_an_error_row(
+    side: str, change: dict[str, Any]
+) -> None:
+    """A well-shaped document whose fields contradict each other (in dispute without a
+    dispute, shipped without a protection period), read without verify, is a line's
+    InvalidInput (an error row under 'report'), never a raw error out of the scan."""
+    document = {**to_dict(sample(2)[1]), **change}
+    rows = list(scan([document, to_dict(sample(2)[1])], LATER, side=side, errors="report"))
+    assert rows[1].error is None
+    if rows[0].error is not None:
+        assert rows[0].error.startswith("line 1: ")
+        assert "verify=True" in rows[0].error
+    with pytest.raises(InvalidInput, match=r"^line 1: .* disagrees with its own history"):
+        list(scan([document], LATER, side=side, verify=True))
+
+
 def test_an_order_later_than_the_instant_is_an_error() -> None:
     """A document whose last event is after the instant cannot be seen as of it."""
     order = sample(2)[1]

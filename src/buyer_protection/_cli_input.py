@@ -107,12 +107,19 @@ def file_label(name: str) -> str:
     return text if len(text) <= 160 else f"{text[:100]}...{text[-40:]}"
 
 
+def standard_input() -> Any:
+    """`sys.stdin`; refused when there is none (closed: ``<&-``)."""
+    if sys.stdin is None:
+        raise Refused("<stdin>: cannot read it: standard input is closed")
+    return sys.stdin
+
+
 def read_text(name: str, expected: str) -> tuple[str, str]:
     """The label of the file *name* (``-``: standard input) and its text, UTF-8."""
     label = file_label(name)
     try:
         if name == "-":
-            stdin = sys.stdin
+            stdin = standard_input()
             data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode()
         else:
             data = Path(name).read_bytes()

@@ -29,7 +29,7 @@ from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import datetime, timedelta
 from typing import IO, Any, NamedTuple
 
-from ._cli_input import Refused, file_label, parse_at, problems_of
+from ._cli_input import Refused, file_label, parse_at, problems_of, standard_input
 from ._cli_render import flat, one_line, table
 from ._convert import _timedelta
 from ._lines import lines_of, open_bytes
@@ -187,6 +187,8 @@ def _scanned(args: argparse.Namespace) -> str:
     span: Window = args.due_within or DEFAULT_WINDOW
     writer = _writer(args.out)  # a bad --out is refused before anything is read
     label = file_label(args.file)
+    if args.out is not None and args.file != "-" and _same_file(args.file, args.out):
+        raise Refused(f"--out: {shown(args.out)} is FILE itself; the scan only reads FILE")
     tally = _Tally(at, at + span.length)
     only_due = args.due_within is not None
     with _source(args.file, label) as lines:
@@ -211,11 +213,19 @@ def _scanned(args: argparse.Namespace) -> str:
     return ""
 
 
+def _same_file(one: str, other: str) -> bool:
+    """Whether the paths *one* and *other* name one existing file."""
+    try:
+        return os.path.samefile(one, other)
+    except (OSError, ValueError):  # either is missing or unreadable: not one file
+        return False
+
+
 @contextmanager
 def _source(name: str, label: str) -> Iterator[Iterable[bytes | str]]:
     """The lines of the file *name* (``-``: standard input), read as they are taken."""
     if name == "-":
-        stdin = sys.stdin
+        stdin = standard_input()
         yield lines_of(getattr(stdin, "buffer", stdin), "cannot read it")
         return
     try:

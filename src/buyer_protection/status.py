@@ -177,12 +177,31 @@ def _scanned(
         if isinstance(item, str | bytes | bytearray) and blank(item):
             continue
         try:
-            row = status_of(_order(item, number, verify=verify), at, side, number)
+            order = _order(item, number, verify=verify)
+            row = (
+                status_of(order, at, side, number) if verify else _trusted(order, at, side, number)
+            )
         except InvalidInput as err:
             if not report:
                 raise
             row = Status(None, None, None, None, None, None, None, None, number, str(err))
         yield row
+
+
+def _trusted(order: Order, at: datetime, side: Actor, line: int) -> Status:
+    """`status_of` an order read without its replay: one whose document contradicts
+    itself (in dispute without a dispute, shipped without a protection period) may trip
+    what the rules take for granted, and is then the line's `InvalidInput`."""
+    try:
+        return status_of(order, at, side, line)
+    except InvalidInput:
+        raise
+    except Exception as err:
+        raise InvalidInput(
+            f"line {line}: the document contradicts itself ({type(err).__name__}"
+            f"{': ' + shown(str(err), 200) if str(err) else ''}); scan it with verify=True "
+            "to find what is wrong with it"
+        ) from None
 
 
 def _order(item: object, number: int, *, verify: bool) -> Order:
