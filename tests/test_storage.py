@@ -251,7 +251,10 @@ def act(order: Order, move: Move, at: datetime) -> object:
     The refusal is its type and message, so that two orders can be compared by it.
     """
     if move.action == "allowed":
-        allowed = order.allowed()
+        # As of the last event, what a document keeps: a refused action or an advance
+        # that records nothing moves the instant `allowed()` is as of, and a copy loaded
+        # from a document does not know it.
+        allowed = order.as_of(order.last_event_at).allowed()
         chosen = allowed[move.pick % len(allowed)] if allowed else "advance"
         return act(order, attrs.evolve(move, action=chosen), at)
     when = at.astimezone(move.zone)
