@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -147,14 +148,20 @@ def streams(draw: st.DrawFn) -> tuple[list[str], datetime]:
 def test_scan_rows_equal_the_one_order_answers_and_report_bad_lines(
     stream: tuple[list[str], datetime], verify: bool, side: str
 ) -> None:
-    """Every row of a reported scan is what loads, as_of and advise give for its line, and
-    each corrupted line is an error row at its line number, the scan going on past it."""
+    """Every row of a reported scan of the lifecycles saved as JSON Lines is what loads,
+    as_of and advise give for its line, and each corrupted line is an error row at its
+    line number, the scan going on past it; a list of the same lines scans alike."""
     lines, at = stream
-    rows = list(scan(lines, at, side=side, verify=verify, errors="report"))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "orders.jsonl"
+        path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        rows = list(scan(path, at, side=side, verify=verify, errors="report"))
     wanted = [expected(text, n, at, side) for n, text in enumerate(lines, 1) if text.strip()]
     assert len(rows) == len(wanted)
     for found, want in zip(rows, wanted, strict=True):
         assert same(found, want), (found, want)
+    encoded = [line.encode() for line in lines]  # a file's lines are bytes
+    assert list(scan(encoded, at, side=side, verify=verify, errors="report")) == rows
 
 
 # -- sources --------------------------------------------------------------------------
