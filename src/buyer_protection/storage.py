@@ -138,7 +138,10 @@ def from_dict(data: Mapping[str, Any], *, verify: bool = True) -> Order:
     With *verify* (the default) the order is rebuilt from its history and the document
     must agree with it; ``verify=False`` trusts a document this library wrote (one read
     back from your own store) and skips that replay, still checking its shape, types,
-    unknown keys and missing fields.
+    unknown keys and missing fields. A document changed by hand or by another program
+    may then be taken wrongly: its answers are what it says, and one that contradicts
+    itself (an order in dispute with no dispute) can fail later with an error that is
+    not `InvalidInput`; verify when in doubt.
     """
     if type(verify) is not bool:
         raise InvalidInput(f"verify: expected True or False, got {kind(verify)}")
