@@ -33,6 +33,7 @@ from cattrs.gen import make_dict_structure_fn, override
 
 from ._convert import (
     CONVERTER,
+    exact,
     fail,
     fields_in,
     fields_out,
@@ -427,7 +428,23 @@ def _policy_in(value: object, _: type) -> Policy:
                 f"{known()}; a custom policy is stored whole"
             )
         return found
-    return fields_in(value, Policy)
+    key = exact(value)
+    if key is None:
+        return fields_in(value, Policy)
+    policy = _POLICIES.get(key)
+    if policy is None:
+        policy = fields_in(value, Policy)  # a refusal raises here, and is not kept
+        if len(_POLICIES) >= _POLICIES_KEPT:
+            _POLICIES.clear()
+        _POLICIES[key] = policy
+    return policy
+
+
+# Orders of one shop share its custom policy, written whole in each document (twice:
+# at the top and in the ``pay`` entry): the same policy is read once. Only policies
+# read are kept, by their exact JSON value (`exact`); a refusal raises anew each time.
+_POLICIES: dict[object, Policy] = {}
+_POLICIES_KEPT = 256
 
 
 def _register(converter: cattrs.Converter) -> None:
