@@ -21,7 +21,7 @@ from ._advice_step import (
     appealable,
     closed,
     escalation,
-    if_not_at,
+    next_automatic,
     postage,
     proposed,
     shipped_back,
@@ -49,8 +49,15 @@ _PARCEL_WORDS = {
 
 def buyer(view: Order, at: datetime) -> Iterator[Step]:
     """The buyer's steps for *view* (the order as of *at*), each saying what happens if not."""
+    automatic = None  # the next automatic step, found once for the steps that need it
     for step in _buyer_steps(view, at):
-        yield attrs.evolve(step, if_not=step.if_not or if_not_at(view, step.latest))
+        if step.if_not or step.latest is None:
+            yield step
+            continue
+        if automatic is None:
+            automatic = next_automatic(view)
+        when, words = automatic
+        yield attrs.evolve(step, if_not=words) if words and step.latest == when else step
 
 
 def _buyer_steps(view: Order, at: datetime) -> Iterator[Step]:
