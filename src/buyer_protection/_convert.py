@@ -214,15 +214,24 @@ def _optional_duration(value: object, cls: type) -> Duration | None:
 
 def sequence_of(cls: Any, converter: cattrs.Converter) -> Callable[[object, type], Any]:
     """A list of *cls* (or a tuple of them): a JSON array, never a string or an object."""
-    if get_origin(cls) is list:
+    made = get_origin(cls)
+    if made is list:
         structure = list_structure_factory(cls, converter)
     else:
         structure = homogenous_tuple_structure_factory(cls, converter)
+    item = get_args(cls)[0]
+    try:
+        read = converter.get_structure_hook(item)
+    except RecursionError:  # pragma: no cover - as cattrs does, for a type made of itself
+        read = converter.structure
 
     def hook(value: object, _: type) -> Any:
         if not isinstance(value, list | tuple):
             raise fail(value, "a list")
-        return structure(value, cls)
+        try:  # quickly; on any failure, again in detail to name the bad item's index
+            return made([read(each, item) for each in value])
+        except Exception:
+            return structure(value, cls)
 
     return hook
 
