@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-import attrs
-
 from ._advice_step import (
     CLOSES,
     ITEM_PROOF,
@@ -24,6 +22,7 @@ from ._advice_step import (
     next_automatic,
     postage,
     proposed,
+    saying,
     shipped_back,
     window_end,
 )
@@ -57,7 +56,7 @@ def buyer(view: Order, at: datetime) -> Iterator[Step]:
         if automatic is None:
             automatic = next_automatic(view)
         when, words = automatic
-        yield attrs.evolve(step, if_not=words) if words and step.latest == when else step
+        yield saying(step, words) if words and step.latest == when else step
 
 
 def _buyer_steps(view: Order, at: datetime) -> Iterator[Step]:
