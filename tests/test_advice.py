@@ -23,6 +23,7 @@ from buyer_protection import (
     advice,
     advise,
 )
+from buyer_protection._advice_step import saying
 from buyer_protection.advice import ITEM_PROOF, TRACKING_PROOF
 
 DAY = timedelta(days=1)
@@ -858,3 +859,14 @@ def test_a_refused_return_is_the_platforms_to_decide() -> None:
     assert "refused the goods" in decide.why
     assert _sided(order, at, "buyer") == ["wait_for_platform"]
     assert _sided(order, at, "seller") == ["wait"]
+
+
+def test_a_step_given_what_happens_if_not_keeps_every_other_field() -> None:
+    """`saying` (how advice adds ``if_not`` to a step) gives what ``attrs.evolve`` gives:
+    every other field of the step, whatever fields a step has."""
+    step = Step(**{field.name: object() for field in attrs.fields(Step)})  # type: ignore[arg-type]
+    said = saying(step, "the buyer is refunded 25.90 USD")
+    assert said == attrs.evolve(step, if_not="the buyer is refunded 25.90 USD")
+    for field in attrs.fields(Step):
+        if field.name != "if_not":
+            assert getattr(said, field.name) is getattr(step, field.name)

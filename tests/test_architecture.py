@@ -12,6 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "buyer_protection"
 CORE = frozenset(
     {
         "_convert",
+        "_copies",
         "_currencies",
         "_document",
         "_restore",

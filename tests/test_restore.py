@@ -14,6 +14,7 @@ import copy
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -36,7 +37,17 @@ from buyer_protection._document import OrderDocument
 from buyer_protection._restore import restore
 from buyer_protection.storage import CONVERTER
 from preset_strategies import PresetStory, play, preset_stories
-from strategies import instants, junk, money, mutated, new_order, played_orders, rule_sets, run
+from strategies import (
+    instants,
+    json_junk,
+    junk,
+    money,
+    mutated,
+    new_order,
+    played_orders,
+    rule_sets,
+    run,
+)
 from strategies import scenarios as step_scenarios
 from test_event_ids import orders_with_event_ids
 from test_storage import Lifecycle, disputed_order, lifecycles, observe
@@ -272,6 +283,38 @@ def test_a_mangled_document_is_read_alike_but_for_the_replay(
         assert_indistinguishable(replayed, restored)
     elif not replayed.startswith(_REPLAY_REFUSALS):
         assert restored == replayed
+
+
+def _proxied(value: object) -> object:
+    """*value* with every dict made a read-only mapping (not a dict), which the reading
+    of documents takes the detailed way, field by field."""
+    if isinstance(value, dict):
+        return MappingProxyType({key: _proxied(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return [_proxied(item) for item in value]
+    return value
+
+
+def _outcome(data: object) -> object:
+    """What `from_dict` without the replay makes of *data*: the order's document, or
+    where its refusal's problems are (or its message, if it lists none)."""
+    try:
+        return to_dict(from_dict(data, verify=False))  # type: ignore[arg-type]
+    except InvalidInput as refusal:
+        return [p.partition(":")[0] for p in refusal.problems] or str(refusal)
+
+
+@given(played_orders(max_size=8), st.booleans(), st.data())
+def test_a_document_is_read_alike_quickly_and_in_detail(
+    order: Order, mangle: bool, data: st.DataObject
+) -> None:
+    """A document, whole or with a few nodes mangled, read as dicts (quickly, each
+    object at once) and as other mappings (in detail, field by field) gives the same
+    order, or a refusal naming the same places."""
+    document = to_dict(order)
+    if mangle:
+        document = data.draw(mutated(document, json_junk()))
+    assert _outcome(document) == _outcome(_proxied(document))
 
 
 # -- the argument ---------------------------------------------------------------------------

@@ -293,3 +293,49 @@ def test_ingest_reads_a_pay_entry_written_before_schema_5() -> None:
         "entry.details.policy.effective_from: required field missing",
         "entry.details.policy.calendar: expected an object, got str 'UTC'",
     )
+
+
+# -- a whole policy read once ------------------------------------------------------------
+
+
+@given(rule_sets(), rule_sets())
+def test_documents_of_different_custom_policies_each_load_with_their_own(
+    first: Policy, second: Policy
+) -> None:
+    """Documents of two whole policies read one after the other (the second maybe kept
+    from before) each come back with their own policy."""
+    for policy in (first, second, first):
+        document = json.loads(json.dumps(CONVERTER.unstructure(policy, Policy)))
+        assert CONVERTER.structure(document, Policy) == policy
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda p: p.update(extensions=1), "policy.extensions"),
+        (lambda p: p.update(reopen_after_cancel=1.0), "policy.reopen_after_cancel"),
+        (lambda p: p.update(fast_delivery_days=5.0), "policy.fast_delivery_days"),
+        (lambda p: p.update(fast_delivery_days="5"), "policy.fast_delivery_days"),
+        (lambda p: p.update(fast_delivery_days=True), "policy.fast_delivery_days"),
+        (lambda p: p["calendar"].update(weekdays=[False, 1, 2, 3, 4]), "policy.calendar.weekdays"),
+        (lambda p: p["calendar"].update(weekdays=[0.0, 1, 2, 3, 4]), "policy.calendar.weekdays"),
+    ],
+)
+def test_a_whole_policy_read_before_does_not_let_an_equal_looking_one_of_other_types_in(
+    change: Any, path: str
+) -> None:
+    """Once a whole policy is read, the same policy with a value of another JSON type
+    that Python finds equal (``1`` for ``true``, ``5.0`` for ``5``) is still refused at
+    its path, with the problems it has when read first."""
+    document = to_dict(disputed_order(CUSTOM))
+    changed = copy.deepcopy(document)
+    for policy in _policies(changed):
+        change(policy)
+    first = _problems(changed)
+    assert loads(json.dumps(document)).policy == CUSTOM
+    assert from_dict(document, verify=False).policy == CUSTOM
+    assert _problems(changed) == first
+    with pytest.raises(InvalidInput) as raised:
+        from_dict(changed, verify=False)
+    assert raised.value.problems == first
+    assert any(p.startswith(f"{path}") for p in first), first

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-import attrs
-
 from ._advice_step import (
     CLOSES,
     ITEM_PROOF,
@@ -21,9 +19,10 @@ from ._advice_step import (
     appealable,
     closed,
     escalation,
-    if_not_at,
+    next_automatic,
     postage,
     proposed,
+    saying,
     shipped_back,
     window_end,
 )
@@ -49,8 +48,15 @@ _PARCEL_WORDS = {
 
 def buyer(view: Order, at: datetime) -> Iterator[Step]:
     """The buyer's steps for *view* (the order as of *at*), each saying what happens if not."""
+    automatic = None  # the next automatic step, found once for the steps that need it
     for step in _buyer_steps(view, at):
-        yield attrs.evolve(step, if_not=step.if_not or if_not_at(view, step.latest))
+        if step.if_not or step.latest is None:
+            yield step
+            continue
+        if automatic is None:
+            automatic = next_automatic(view)
+        when, words = automatic
+        yield saying(step, words) if words and step.latest == when else step
 
 
 def _buyer_steps(view: Order, at: datetime) -> Iterator[Step]:

@@ -71,6 +71,12 @@ class Step:
     if_not: str = ""
 
 
+def saying(step: Step, if_not: str) -> Step:
+    """*step* with *if_not*, as ``attrs.evolve(step, if_not=if_not)`` gives it, made
+    directly (advice makes one per step, and `attrs.evolve` looks up the fields each time)."""
+    return Step(step.action, step.why, step.earliest, step.latest, step.evidence, step.side, if_not)
+
+
 # -- what happens by itself ------------------------------------------------------------
 
 COMPLETES = "protection ends: the order completes and the seller is paid"

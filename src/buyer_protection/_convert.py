@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from types import NoneType, UnionType
@@ -214,15 +214,24 @@ def _optional_duration(value: object, cls: type) -> Duration | None:
 
 def sequence_of(cls: Any, converter: cattrs.Converter) -> Callable[[object, type], Any]:
     """A list of *cls* (or a tuple of them): a JSON array, never a string or an object."""
-    if get_origin(cls) is list:
+    made = get_origin(cls)
+    if made is list:
         structure = list_structure_factory(cls, converter)
     else:
         structure = homogenous_tuple_structure_factory(cls, converter)
+    item = get_args(cls)[0]
+    try:
+        read = converter.get_structure_hook(item)
+    except RecursionError:  # pragma: no cover - as cattrs does, for a type made of itself
+        read = converter.structure
 
     def hook(value: object, _: type) -> Any:
         if not isinstance(value, list | tuple):
             raise fail(value, "a list")
-        return structure(value, cls)
+        try:  # quickly; on any failure, again in detail to name the bad item's index
+            return made([read(each, item) for each in value])
+        except Exception:
+            return structure(value, cls)
 
     return hook
 
@@ -252,6 +261,48 @@ def is_sequence(cls: Any) -> bool:
     return (origin is list and len(args) == 1) or (
         origin is tuple and len(args) == 2 and args[1] is Ellipsis
     )
+
+
+_OBJECT, _LIST, _TRUE, _FALSE = object(), object(), object(), object()
+
+
+def exact(value: object) -> Hashable | None:
+    """A hashable form of the JSON object or array *value* (of dicts with str keys,
+    lists, str, int, bool and None), equal to another's only when both are the same
+    value of the same JSON types, key order included (``1``, ``1.0``, ``True`` and
+    ``"1"`` all differ); None when *value* holds anything else (a float, a tuple, a
+    subclass): not worth a key."""
+    # Each item inline (a call per item would double the time of a policy's 28 fields).
+    found: list[object]
+    if type(value) is dict:
+        found = [_OBJECT]
+        for key, item in cast(dict[object, object], value).items():
+            item_kind = type(item)
+            if type(key) is not str:
+                return None
+            if item_kind is str or item_kind is int or item is None:
+                found += (key, item)
+            elif item_kind is bool:
+                found += (key, _TRUE if item else _FALSE)
+            elif (inner := exact(item)) is not None:
+                found += (key, inner)
+            else:
+                return None
+    elif type(value) is list:
+        found = [_LIST]
+        for item in cast(list[object], value):
+            item_kind = type(item)
+            if item_kind is str or item_kind is int or item is None:
+                found.append(item)
+            elif item_kind is bool:
+                found.append(_TRUE if item else _FALSE)
+            elif (inner := exact(item)) is not None:
+                found.append(inner)
+            else:
+                return None
+    else:
+        return None
+    return tuple(found)
 
 
 # -- attrs classes checked field by field ----------------------------------------------

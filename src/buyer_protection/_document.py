@@ -33,6 +33,7 @@ from cattrs.gen import make_dict_structure_fn, override
 
 from ._convert import (
     CONVERTER,
+    exact,
     fail,
     fields_in,
     fields_out,
@@ -191,6 +192,10 @@ ACTIONS: Final = frozenset(
 
 
 def _money(value: object, _: type) -> Money:
+    if type(value) is dict and len(value) == 2:  # as written: no Mapping (abc) check
+        amount, currency = value.get("amount"), value.get("currency")
+        if type(amount) is str and type(currency) is str:
+            return _money_of(amount, currency)
     if not isinstance(value, Mapping) or set(value) != {"amount", "currency"}:
         raise fail(value, 'an object {"amount": "12.34", "currency": "USD"}')
     amount, currency = value["amount"], value["currency"]
@@ -290,8 +295,29 @@ def _object_of(
     """
     structure = make_dict_structure_fn(cls, converter, **fields)
     defaulted = [f.name for f in attrs.fields(cls) if f.default is not attrs.NOTHING]
+    # The quick reading of an object that has exactly the fields: each field's hook (the
+    # ones cattrs calls), the class made at once. On any failure the detailed reading
+    # below reads it again, to name every problem with its path.
+    every = attrs.fields(attrs.resolve_types(cls))
+    names = frozenset(f.name for f in every)
+    hooks = [
+        (f.name, getattr(fields.get(f.name), "struct_hook", None), f.type)
+        for f in every
+        if f.init and not f.kw_only and f.alias == f.name
+    ]
+    quick = [
+        (name, converter.get_structure_hook(kind_of) if given is None else given, kind_of)
+        for name, given, kind_of in hooks
+    ]
+    if len(quick) != len(every):  # pragma: no cover - every document class qualifies
+        quick = []
 
     def hook(value: object, _: type) -> Any:
+        if quick and type(value) is dict and value.keys() == names:
+            try:
+                return cls(*[read(value[name], kind_of) for name, read, kind_of in quick])
+            except Exception:  # read again in detail below, to name the problem
+                pass
         if not isinstance(value, Mapping):
             raise fail(value, "an object")
         missing = [_missing(name, cls) for name in defaulted if name not in value]
@@ -382,6 +408,11 @@ _DETAILS_OUT: dict[str, Callable[[Any], Any]] = {}
 
 
 def _details_in(value: object, _: type) -> Mapping[str, Any]:
+    if type(value) is dict:  # quickly; on any failure, again in detail to name the problem
+        try:
+            return {key: _DETAILS_IN[key](item, DETAIL_TYPES[key]) for key, item in value.items()}
+        except Exception:  # an unknown key too
+            pass
     if not isinstance(value, Mapping):
         raise fail(value, "an object")
     unknown = [shown(key) for key in value if key not in DETAIL_TYPES]
@@ -394,10 +425,7 @@ def _details_in(value: object, _: type) -> Mapping[str, Any]:
     errors: list[Exception] = []
     for key, item in value.items():
         try:
-            if key == "meta":
-                details[key] = _meta(item)
-            else:
-                details[key] = _DETAILS_IN[key](item, DETAIL_TYPES[key])
+            details[key] = _DETAILS_IN[key](item, DETAIL_TYPES[key])
         except Exception as err:  # collected, and reported with its path
             err.__notes__ = [AttributeValidationNote(f"details {key}", key, DETAIL_TYPES[key])]
             errors.append(err)
@@ -416,8 +444,13 @@ def _policy_out(policy: Policy) -> dict[str, Any]:
 def _policy_in(value: object, _: type) -> Policy:
     """A preset named by its name and version, or a policy whole, each field checked on
     its own so that every bad one is named."""
-    if isinstance(value, Mapping) and set(value) == {"name", "version"}:
-        name, version = value["name"], value["version"]
+    if type(value) is dict:  # as written: no Mapping (abc) check
+        by_name = len(value) == 2 and "name" in value and "version" in value
+    else:
+        by_name = isinstance(value, Mapping) and set(value) == {"name", "version"}
+    if by_name:
+        named = cast(Mapping[str, object], value)
+        name, version = named["name"], named["version"]
         found = None
         if isinstance(name, str) and isinstance(version, str):
             found = preset(name, version)
@@ -427,7 +460,23 @@ def _policy_in(value: object, _: type) -> Policy:
                 f"{known()}; a custom policy is stored whole"
             )
         return found
-    return fields_in(value, Policy)
+    key = exact(value)
+    if key is None:
+        return fields_in(value, Policy)
+    policy = _POLICIES.get(key)
+    if policy is None:
+        policy = fields_in(value, Policy)  # a refusal raises here, and is not kept
+        if len(_POLICIES) >= _POLICIES_KEPT:
+            _POLICIES.clear()
+        _POLICIES[key] = policy
+    return policy
+
+
+# Orders of one shop share its custom policy, written whole in each document (twice:
+# at the top and in the ``pay`` entry): the same policy is read once. Only policies
+# read are kept, by their exact JSON value (`exact`); a refusal raises anew each time.
+_POLICIES: dict[object, Policy] = {}
+_POLICIES_KEPT = 256
 
 
 def _register(converter: cattrs.Converter) -> None:
@@ -469,6 +518,7 @@ def _register(converter: cattrs.Converter) -> None:
     _DETAILS_IN.update(
         (key, converter.get_structure_hook(cls)) for key, cls in DETAIL_TYPES.items()
     )
+    _DETAILS_IN["meta"] = lambda value, _: _meta(value)
     _DETAILS_OUT.update(
         (key, converter.get_unstructure_hook(cls)) for key, cls in DETAIL_TYPES.items()
     )

@@ -55,6 +55,8 @@ def _names(names: Iterable[str]) -> str:
 def assumed_names(value: object, accepted: frozenset[str]) -> frozenset[str]:
     """*value* (an iterable of fact names, each one of *accepted*) as a frozenset, else
     `InvalidInput` naming ``assumed``, the bad value and the accepted names."""
+    if type(value) is tuple and not value:  # the default: nothing assumed
+        return NOTHING
     expected = f"names from {_names(accepted)}"
     if isinstance(value, str):  # one name given as it is: its letters are not names
         raise InvalidInput(

@@ -6,13 +6,13 @@ action first brings the whole order up to its ``at``, then acts.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import attrs
 
+from ._copies import copier
 from ._text import shown, text
 from ._time import iso, member
 from .dispute_clocks import DisputeClocks
@@ -469,7 +469,7 @@ class Dispute(DisputeClocks):
         return when, DISPUTE.row(self, action), event
 
     def _copy_for(self, order: Order) -> Dispute:
-        twin = copy.copy(self)
+        twin = _copy(self)
         twin.order = order
         return twin
 
@@ -599,3 +599,6 @@ class Dispute(DisputeClocks):
         else:  # the platform takes the dispute
             self.escalated_at = at
             self._apply(row, at, NO_DETAILS)
+
+
+_copy = copier(Dispute)

@@ -8,13 +8,13 @@ own or its dispute's) first calls `Order.advance` for its ``at``.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
 import attrs
 
+from ._copies import copier
 from ._text import NAME_LIMIT, kind, text
 from ._time import days as _days
 from ._time import iso, member, utc
@@ -244,7 +244,7 @@ class Order(Assumptions, Clock, Replay, Scans, Repeats, Windows):
         The order itself does not change: this is how to look ahead ("where will it
         stand on the 20th?") without recording anything.
         """
-        twin = copy.copy(self)
+        twin = _copy(self)
         twin._entries = list(self._entries)
         twin._tracking = list(self._tracking)
         twin._observations = list(self._observations)
@@ -605,3 +605,6 @@ class Order(Assumptions, Clock, Replay, Scans, Repeats, Windows):
             trigger = "dispute_cancelled_after_completion"
         self._apply(ORDER.row(self, trigger), at, NO_DETAILS)
         self._begin(at)
+
+
+_copy = copier(Order)
