@@ -339,3 +339,29 @@ def test_a_whole_policy_read_before_does_not_let_an_equal_looking_one_of_other_t
         from_dict(changed, verify=False)
     assert raised.value.problems == first
     assert any(p.startswith(f"{path}") for p in first), first
+
+
+@pytest.mark.parametrize("where", ["extra", "closed"])
+def test_a_whole_policy_holding_a_nest_deeper_than_the_stack_is_refused_at_its_path(
+    where: str,
+) -> None:
+    """A whole policy with lists and objects nested deeper than Python's stack (in an
+    unknown key, or as a calendar's closed period) is refused naming that place, as
+    with a shallow nest: the nest does not stop the policy from being read."""
+    paths, said = {}, []
+    for depth in (3, 5000):
+        nest: object = "x"
+        for level in range(depth):
+            nest = [nest] if level % 2 else {"x": nest}
+        document = to_dict(disputed_order(CUSTOM))
+        for policy in _policies(document):
+            if where == "extra":
+                policy["extra"] = nest
+            else:
+                policy["calendar"]["closed"] = [nest]
+        with pytest.raises(InvalidInput) as raised:
+            from_dict(document, verify=False)
+        paths[depth] = [p.partition(":")[0] for p in raised.value.problems]
+        said += raised.value.problems
+    assert paths[5000] == paths[3]
+    assert not [p for p in said if "RecursionError" in p]

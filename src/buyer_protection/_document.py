@@ -460,7 +460,10 @@ def _policy_in(value: object, _: type) -> Policy:
                 f"{known()}; a custom policy is stored whole"
             )
         return found
-    key = exact(value)
+    try:
+        key = exact(value)
+    except RecursionError:  # a nest deeper than the stack: read in detail, which names it
+        key = None
     if key is None:
         return fields_in(value, Policy)
     policy = _POLICIES.get(key)
