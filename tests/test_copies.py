@@ -6,10 +6,13 @@ import copy
 from datetime import UTC, datetime, timedelta
 
 import attrs
+from hypothesis import given
+from hypothesis import strategies as st
 
-from buyer_protection import Money, Order, Reason
+from buyer_protection import Money, Order, Reason, to_dict
 from buyer_protection._copies import copier
 from buyer_protection.dispute import Dispute
+from strategies import played_orders, snapshot
 
 PAID = datetime(2026, 3, 2, 17, 30, tzinfo=UTC)
 
@@ -60,3 +63,22 @@ def test_as_of_changes_neither_the_order_nor_its_dispute() -> None:
     assert later.dispute is not order.dispute
     assert later.dispute.order is later
     assert len(later.log) > len(order.log)
+
+
+@given(played_orders(max_size=10), st.lists(st.integers(0, 4000), min_size=1, max_size=4))
+def test_looking_ahead_again_and_again_never_changes_the_order(
+    order: Order, days: list[int]
+) -> None:
+    """`as_of` at instants up to years ahead, each twice, leaves the order as it was
+    (its document and everything observable), and the order then brought to the last
+    of those instants stands where its look-ahead copy did."""
+    document, seen = to_dict(order), snapshot(order)
+    start = order.last_event_at
+    ahead = []
+    for n in sorted(days):
+        for _ in range(2):
+            ahead.append(order.as_of(start + timedelta(days=n)))
+            assert to_dict(order) == document
+            assert snapshot(order) == seen
+    order.advance(start + timedelta(days=max(days)))
+    assert to_dict(order) == to_dict(ahead[-1])
