@@ -17,8 +17,8 @@ from strategies import played_orders, snapshot
 PAID = datetime(2026, 3, 2, 17, 30, tzinfo=UTC)
 
 
-def _disputed() -> Order:
-    order = Order("c-1", Money("30.00", "USD"), PAID)
+def _disputed(cls: type[Order] = Order) -> Order:
+    order = cls("c-1", Money("30.00", "USD"), PAID)
     order.ship(PAID + timedelta(days=1))
     order.open_dispute(
         PAID + timedelta(days=20), reason=Reason.NOT_RECEIVED, refund=Money("30.00", "USD")
@@ -82,3 +82,19 @@ def test_looking_ahead_again_and_again_never_changes_the_order(
             assert snapshot(order) == seen
     order.advance(start + timedelta(days=max(days)))
     assert to_dict(order) == to_dict(ahead[-1])
+
+
+def test_a_copy_of_an_instance_of_a_subclass_is_of_the_subclass_as_copy_copy_gives() -> None:
+    """An order of a class made from `Order` looks ahead to an order of that class, with
+    a dispute of its own, as `copy.copy` copied it."""
+
+    class ShopOrder(Order):
+        pass
+
+    order = _disputed(ShopOrder)
+    later = order.as_of(PAID + timedelta(days=60))
+    assert type(later) is ShopOrder
+    assert type(copier(Order)(order)) is type(copy.copy(order)) is ShopOrder
+    assert later.dispute is not None
+    assert later.dispute.order is later
+    assert to_dict(later) == to_dict(_disputed().as_of(PAID + timedelta(days=60)))

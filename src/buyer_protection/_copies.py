@@ -23,13 +23,18 @@ T = TypeVar("T", bound=AttrsInstance)
 def copier(cls: type[T]) -> Callable[[T], T]:
     """A function giving a shallow copy of an instance of the slotted attrs class *cls*,
     as `copy.copy` would (`copy.copy` itself for a class that runs code on setting a
-    field)."""
+    field, and for an instance of a subclass, whose copy is of the subclass)."""
     names = [field.name for field in attrs.fields(cls)]
     if cls.__setattr__ is not object.__setattr__:
         return copy.copy
     lines = "".join(f"    twin.{name} = value.{name}\n" for name in names)
-    code = f"def copy(value):\n    twin = new(cls)\n{lines}    return twin\n"
-    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    code = (
+        "def copy(value):\n"
+        "    if value.__class__ is not cls:\n"
+        "        return other(value)\n"
+        f"    twin = new(cls)\n{lines}    return twin\n"
+    )
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls, "other": copy.copy}
     exec(compile(code, f"<copy of {cls.__qualname__}>", "exec"), scope)
     made: Callable[[T], T] = scope["copy"]
     return made
