@@ -34,7 +34,7 @@ from buyer_protection import (
     scan,
     to_dict,
 )
-from buyer_protection.status import COLUMNS
+from buyer_protection.status import COLUMNS, INSTANTS
 from preset_strategies import play, preset_stories
 from strategies import new_order, order_ids
 
@@ -258,6 +258,7 @@ def test_as_row_is_the_columns_flat() -> None:
     (row,) = scan([to_dict(order)], order.paid_at + 21 * DAY)  # a day into the dispute
     flat = row.as_row()
     assert tuple(flat) == COLUMNS
+    assert {name for name, v in flat.items() if isinstance(v, datetime)} == INSTANTS
     assert flat["refundable_amount"] == "25.50"
     assert flat["refundable_currency"] == "EUR"
     assert flat["state"] == "in_dispute"

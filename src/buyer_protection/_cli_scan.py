@@ -22,7 +22,6 @@ import json
 import os
 import re
 import sys
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
@@ -32,12 +31,12 @@ from typing import IO, Any, NamedTuple
 from ._cli_input import Refused, file_label, parse_at, problems_of, standard_input
 from ._cli_render import flat, one_line, table
 from ._convert import _timedelta
-from ._lines import lines_of, open_bytes
+from ._lines import lines_of, open_bytes, replacing
 from ._text import shown
 from ._time import MAX_DAYS, iso
 from .errors import BuyerProtectionError, InvalidInput
 from .lifecycle import OrderState
-from .status import COLUMNS, ERRORS, Status, scan
+from .status import COLUMNS, ERRORS, INSTANTS, Status, scan
 
 SUFFIXES = (".csv", ".jsonl", ".parquet")
 """The kinds of report ``--out`` writes, by the suffix of its name."""
@@ -358,17 +357,11 @@ def _report(out: str | None, writer: _Writer | None) -> Iterator[_Write]:
     if out is None or writer is None:
         yield _Table(sys.stdout).write
         return
-    # A name of this scan's own: another scan to the same report may be partway.
-    partial = f"{out}.{uuid.uuid4().hex}.partial"
     try:
-        with writer(partial) as write:
+        with replacing(out) as partial, writer(partial) as write:
             yield write
-        os.replace(partial, out)
     except OSError as err:
         raise Refused(f"{file_label(out)}: cannot write it: {err.strerror or err}") from None
-    finally:
-        if os.path.exists(partial):
-            os.remove(partial)
 
 
 def _text(value: object) -> object:
@@ -411,7 +404,6 @@ def _pyarrow() -> tuple[Any, Any]:
         ) from None
 
 
-_INSTANTS = frozenset({"protection_ends", "next_deadline_at", "next_step_latest"})
 _FREE_TEXT = ("order_id", "error")  # from the documents: may hold what UTF-8 cannot
 
 
@@ -423,7 +415,7 @@ def _parquet(path: str) -> Iterator[_Write]:
             (
                 name,
                 pa.timestamp("us", tz="UTC")
-                if name in _INSTANTS
+                if name in INSTANTS
                 else pa.int64()
                 if name == "line"
                 else pa.string(),

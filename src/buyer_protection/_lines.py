@@ -1,9 +1,11 @@
 """Reading orders from JSON Lines: the file (plain, or gzip by its ``.gz`` suffix), and
-one line's document, with errors that say which line (``line N: ...``).
+one line's document, with errors that say which line (``line N: ...``); and writing a
+file whole (`replacing`).
 
-Shared by `status.scan` and `store.OrderStore.import_jsonl`, so that both read files
-and word their errors alike. Lines are read as bytes, each decoded on its own, so a
-file of any size is read a line at a time.
+Shared by `status.scan`, `store.OrderStore.import_jsonl` and ``export_jsonl``, and the
+command line's ``scan``, so that they read and write files and word their errors
+alike. Lines are read as bytes, each decoded on its own, so a file of any size is read
+a line at a time.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import gzip
 import os
 import re
+import uuid
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -99,3 +102,18 @@ def on_line(err: InvalidInput, number: int) -> InvalidInput:
 
 _JSON_PLACE = re.compile(r"^line 1 column (\d+):")
 _COLUMN = r"column \1:"
+
+
+@contextmanager
+def replacing(target: str) -> Iterator[str]:
+    """A file name of its own to write *target*'s new content to: *target* is replaced
+    by that file when the block ends without an error, and the file is removed in any
+    case. `OSError` reaches the caller, who words it."""
+    # A name of this writer's own: another writer of the same target may be partway.
+    partial = f"{target}.{uuid.uuid4().hex}.partial"
+    try:
+        yield partial
+        os.replace(partial, target)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)

@@ -33,7 +33,7 @@ from ._time import utc
 from .advice import side_of
 from .errors import InvalidInput, MissingDependency
 from .lifecycle import Actor
-from .status import COLUMNS
+from .status import COLUMNS, INSTANTS
 from .status import scan as _scan
 
 try:
@@ -46,9 +46,8 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 _TEXT: Final = pd.StringDtype("pyarrow")
 _INSTANT: Final = pd.DatetimeTZDtype("us", "UTC")
-_INSTANTS: Final = ("protection_ends", "next_deadline_at", "next_step_latest")
 DTYPES: Final = {
-    name: _INSTANT if name in _INSTANTS else "int64" if name == "line" else _TEXT
+    name: _INSTANT if name in INSTANTS else "int64" if name == "line" else _TEXT
     for name in (*COLUMNS, "path")
 }
 """The columns of `scan`'s DataFrame, in order (`buyer_protection.status.COLUMNS`, then

@@ -106,6 +106,10 @@ COLUMNS: Final = (
 line's CSV, JSON Lines and Parquet, and `buyer_protection.dask.scan`, which adds
 ``path``)."""
 
+INSTANTS: Final = frozenset({"protection_ends", "next_deadline_at", "next_step_latest"})
+"""The `COLUMNS` that hold instants (aware datetimes in UTC, or None); ``line`` holds an
+int and every other column a str or None."""
+
 
 def scan(
     source: str | os.PathLike[str] | Iterable[Mapping[str, Any] | str | bytes],
@@ -245,4 +249,4 @@ def status_of(order: Order, at: datetime, side: Actor, line: int) -> Status:
     )
 
 
-__all__ = ["COLUMNS", "ERRORS", "Status", "scan"]
+__all__ = ["COLUMNS", "ERRORS", "INSTANTS", "Status", "scan"]

@@ -19,14 +19,13 @@ from __future__ import annotations
 import json
 import os
 import threading
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
 
-from ._lines import parsed, path_of, reading
+from ._lines import parsed, path_of, reading, replacing
 from ._store_tables import (
     DIALECTS,
     LOCK_WAIT,
@@ -391,12 +390,10 @@ class OrderStore:
         """Write every stored order to a JSON Lines file, one `to_dict` document a
         line, by id; returns how many. The file is replaced only once all is written."""
         target = path_of(path)
-        # A name of this export's own: another export to the same file may be partway.
-        partial = f"{target}.{uuid.uuid4().hex}.partial"
         count = 0
         query = sa.select(orders.c.order_id, orders.c.schema, orders.c.document)
         try:
-            with open(partial, "x", encoding="utf-8") as file:
+            with replacing(target) as partial, open(partial, "x", encoding="utf-8") as file:
                 for rows in self._pages(query, (orders.c.order_id,)):
                     for order_id, schema, document in rows:
                         if schema != SCHEMA_VERSION:  # written by an earlier library
@@ -404,12 +401,8 @@ class OrderStore:
                         file.write(document)
                         file.write("\n")
                     count += len(rows)
-            os.replace(partial, target)
         except OSError as err:
             raise InvalidInput(f"path: cannot write {shown(target)}: {err.strerror}") from None
-        finally:
-            if os.path.exists(partial):
-                os.remove(partial)
         return count
 
     def _documents(self) -> Iterator[str]:
